@@ -1,0 +1,206 @@
+"""The ``cxassess`` command line: thin wrappers that load, call the library, and print."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Sequence
+
+import pandas as pd
+
+from . import __version__
+from .errors import CxError, Problem
+from .responses import load_responses, read_targets
+from .samples import Profile, generate
+from .scoring import ACTIONS, DEFAULT_ANONYMITY, Scores, breakdown, score, to_document
+from .templates import find_template
+
+EPILOG = "Templates are given as a file path or as an id (e.g. cx_service_strategy) found in data/templates/."
+
+
+def _print_problems(problems: Sequence[Problem], stream=None) -> None:
+    for problem in problems:
+        print(problem, file=stream or sys.stderr)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    template = find_template(args.template)
+    try:
+        responses, warnings = load_responses(args.responses, template)
+    except CxError as exc:
+        _print_problems(exc.problems, sys.stdout)
+        errors = sum(p.level == "error" for p in exc.problems)
+        print(f"{args.responses}: {errors} error(s), {len(exc.problems) - errors} warning(s); not valid")
+        return 1
+    _print_problems(warnings, sys.stdout)
+    print(
+        f"{args.responses}: valid for template {template.id!r}: {len(responses)} respondents, "
+        f"{len(template.question_ids)} questions, {len(warnings)} warning(s)"
+    )
+    return 0
+
+
+def _fmt(value: object, digits: int = 2) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "-"
+    return f"{value:.{digits}f}" if isinstance(value, float) else str(value)
+
+
+def scorecard_text(scores: Scores) -> str:
+    """The readable table printed by ``cxassess score``."""
+    p = scores.pillars
+    table = pd.DataFrame(
+        {
+            "Pillar": p["name"],
+            "Mean": p["mean"].map(_fmt),
+            "Index": p["index"].map(lambda v: _fmt(v, 1)),
+            "Target": p["target"].map(_fmt),
+            "Gap": p["gap"].map(_fmt),
+            "Importance": p["importance"].map(_fmt),
+            "Maturity": p["maturity"].map(_fmt),
+            "n": p["n"],
+            "rwg": p["rwg"].map(_fmt),
+            "alpha": p["alpha"].map(_fmt),
+            "Action": p["action"].map(lambda a: ACTIONS.get(a, "-")),
+        }
+    )
+    o = scores.overall
+    return (
+        table.to_string(index=False)
+        + f"\n\nOverall index {_fmt(o['index'], 1)} ({o['maturity'] or '-'}), "
+        f"{scores.respondents} respondents, template {scores.template.id!r}"
+    )
+
+
+def breakdown_text(frame: pd.DataFrame, pillar_ids: list[str]) -> str:
+    """A segment breakdown as a table: one row per group, 'suppressed' for small groups."""
+    rows = {}
+    for record in frame.to_dict("records"):
+        if record["suppressed"]:
+            rows[record["group"]] = ["suppressed"] * (len(pillar_ids) + 2)
+        else:
+            rows[record["group"]] = [record["n"], _fmt(record["overall_index"], 1)] + [
+                _fmt(record[p], 1) for p in pillar_ids
+            ]
+    return pd.DataFrame.from_dict(rows, orient="index", columns=["n", "overall", *pillar_ids]).to_string()
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    template = find_template(args.template)
+    responses, warnings = load_responses(args.responses, template)
+    _print_problems(warnings)
+    targets = read_targets(args.targets, template) if args.targets else None
+    for segment in args.by:
+        if segment not in responses.segments.columns:
+            available = ", ".join(responses.segments.columns) or "none"
+            raise CxError.at(args.responses, f"no segment column {segment!r} to break down by (available: {available})")
+    scores = score(template, responses, targets)
+    breakdowns = {s: breakdown(template, responses, s, args.anonymity) for s in args.by}
+    if args.json:
+        print(json.dumps(to_document(scores, breakdowns), indent=2, ensure_ascii=False))
+        return 0
+    print(scorecard_text(scores))
+    for segment, frame in breakdowns.items():
+        print(f"\nBy {segment} (groups under {args.anonymity} respondents suppressed; index 0-100):")
+        print(breakdown_text(frame, [p.id for p in template.pillars]))
+    return 0
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    template = find_template(args.template)
+    out = Path(args.out)
+    if out.exists() and not args.force:
+        raise CxError.at(out, "already exists; choose another name or pass --force to replace it")
+    frame = generate(template, Profile(respondents=args.respondents), seed=args.seed)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(out, index=False)
+    print(f"{out}: {len(frame)} fictional respondents for template {template.id!r} (seed {args.seed})")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cxassess",
+        description="Assess an organisation's customer-service strategy from a staff questionnaire: "
+        "validate the answers, score every pillar, compare with targets and importance.",
+        epilog=EPILOG,
+    )
+    parser.add_argument("--version", action="version", version=f"cxassess {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser(
+        "validate",
+        help="check a responses file against a template; list every problem",
+        description="Check a responses file (CSV or XLSX) against a template. Prints every problem as "
+        "FILE:ROW:COLUMN: message (rows as a spreadsheet numbers them). Exit status 1 if there is any error; "
+        "warnings alone exit 0.",
+        epilog=EPILOG,
+    )
+    p.add_argument("template", metavar="TEMPLATE", help="template file or id")
+    p.add_argument("responses", metavar="RESPONSES", help="responses file, .csv or .xlsx")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser(
+        "score",
+        help="score every pillar: mean, index, target, gap, importance, maturity, agreement, action",
+        description="Score a valid responses file: per pillar the mean, the 0-100 index, target and gap, "
+        "importance, maturity band, spread, agreement (rwg), reliability (Cronbach's alpha) and action class. "
+        "See docs/scoring.md for the arithmetic.",
+        epilog=EPILOG,
+    )
+    p.add_argument("template", metavar="TEMPLATE", help="template file or id")
+    p.add_argument("responses", metavar="RESPONSES", help="responses file, .csv or .xlsx")
+    p.add_argument("--targets", metavar="FILE", help="pillar targets: YAML 'pillar_id: rating' or CSV pillar_id,target")
+    p.add_argument("--by", metavar="SEGMENT", action="append", default=[],
+                   help="also break the scores down by this segment column (repeatable)")
+    p.add_argument("--anonymity", metavar="N", type=int, default=DEFAULT_ANONYMITY,
+                   help=f"suppress groups with fewer than N respondents (default {DEFAULT_ANONYMITY})")
+    p.add_argument("--json", action="store_true", help="print a JSON document instead of a table")
+    p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser(
+        "sample",
+        help="write a fictional responses file (seeded) to try the tool or benchmark it",
+        description="Generate fictional but realistic answers for a template: a leadership-vs-frontline "
+        "perception gap, some N/A and blank answers, a few comments. The same seed gives the same file.",
+        epilog=EPILOG,
+    )
+    p.add_argument("template", metavar="TEMPLATE", help="template file or id")
+    p.add_argument("--out", required=True, metavar="FILE", help="CSV file to write")
+    p.add_argument("--respondents", type=int, default=40, metavar="N", help="number of respondents (default 40)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    p.set_defaults(func=cmd_sample)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit status (0 ok, 1 bad input, 2 usage or internal error)."""
+    args = build_parser().parse_args(argv)
+    if getattr(args, "anonymity", 1) < 1:
+        print("cxassess: --anonymity must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        return args.func(args)
+    except CxError as exc:
+        _print_problems(exc.problems)
+        return 1
+    except KeyboardInterrupt:
+        print("cxassess: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # a bug, not bad input: say so without a wall of traceback
+        if os.environ.get("CXASSESS_DEBUG"):
+            traceback.print_exc()
+        print(f"cxassess: internal error: {type(exc).__name__}: {exc} "
+              "(please report it; set CXASSESS_DEBUG=1 for details)", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,321 @@
+"""Pillar scoring: pure functions from validated responses to question, pillar and overall scores.
+
+The arithmetic is documented in docs/scoring.md, step by step, so an analyst can check any
+figure by hand. Nothing here reads or writes files.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from .responses import NOT_GIVEN, Responses
+from .templates import ActionRules, Scale, Template
+
+ACTIONS = {"keep": "Keep", "do_differently": "Do differently", "start": "Start", "stop": "Stop / reduce"}
+DEFAULT_ANONYMITY = 5
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Everything computed for one set of responses."""
+
+    template: Template
+    questions: pd.DataFrame  # index question_id
+    pillars: pd.DataFrame  # index pillar_id
+    overall: dict[str, Any]
+    respondents: int
+
+
+# ---------------------------------------------------------------------------- building blocks
+
+
+def flip_reversed(frame: pd.DataFrame, template: Template) -> pd.DataFrame:
+    """Reverse-scored items become ``min + max - value``; others are unchanged."""
+    reverse = [q for p in template.pillars for q in p.questions if q.reverse]
+    out = frame.copy()
+    cols = [q.id for q in reverse if q.id in out.columns]
+    out[cols] = template.scale.min + template.scale.max - out[cols]
+    return out
+
+
+def to_index(mean: Any, scale: Scale) -> Any:
+    """Position of a mean on the scale, 0 (all at min) to 100 (all at max)."""
+    return (mean - scale.min) / (scale.max - scale.min) * 100
+
+
+def weighted_mean(values: pd.Series, weights: pd.Series) -> float:
+    """Weighted mean over the values that exist, with the weights renormalised to them."""
+    ok = values.notna()
+    if not ok.any():
+        return math.nan
+    return float((values[ok] * weights[ok]).sum() / weights[ok].sum())
+
+
+def rwg(variances: pd.Series, points: int) -> float:
+    """Within-group agreement rwg(J) against the uniform null (James, Demaree & Wolf 1984).
+
+    ``variances`` are the items' sample variances; with one item this is the single-item rwg.
+    Truncated at 0 when observed variance exceeds the null variance.
+    """
+    variances = variances.dropna()
+    if variances.empty:
+        return math.nan
+    null = (points**2 - 1) / 12
+    ratio = float(variances.mean()) / null
+    if ratio >= 1:
+        return 0.0
+    j = len(variances)
+    return j * (1 - ratio) / (j * (1 - ratio) + ratio)
+
+
+def cronbach_alpha(items: pd.DataFrame) -> tuple[float, pd.Series]:
+    """Cronbach's alpha and alpha-if-item-dropped, on respondents who rated every item."""
+    complete = items.dropna()
+
+    def alpha(frame: pd.DataFrame) -> float:
+        k = frame.shape[1]
+        if k < 2 or len(frame) < 2:
+            return math.nan
+        total = frame.sum(axis=1).var(ddof=1)
+        if not total > 0:
+            return math.nan
+        return k / (k - 1) * (1 - frame.var(ddof=1).sum() / total)
+
+    dropped = pd.Series({c: alpha(complete.drop(columns=c)) for c in items.columns}, dtype=float)
+    return alpha(complete), dropped
+
+
+def respondent_pillar_means(template: Template, ratings: pd.DataFrame) -> pd.DataFrame:
+    """Each respondent's weighted mean per pillar over the items they rated (after flipping)."""
+    out = {}
+    for pillar in template.pillars:
+        ids = [q.id for q in pillar.questions]
+        weights = pd.Series({q.id: q.weight for q in pillar.questions})
+        values = ratings[ids]
+        w = values.notna() * weights
+        out[pillar.id] = (values.fillna(0) * weights).sum(axis=1) / w.sum(axis=1).replace(0, np.nan)
+    return pd.DataFrame(out, index=ratings.index)
+
+
+# ---------------------------------------------------------------------------- classification
+
+
+def classify(index: float, importance_index: float, gap_index: float, rules: ActionRules) -> str | None:
+    """Action class from importance-performance analysis (thresholds in docs/scoring.md).
+
+    Importance decides the priority axis; where none was collected the gap does, and with
+    neither every item counts as important.
+    """
+    if index is None or math.isnan(index):
+        return None
+    if not math.isnan(importance_index):
+        important = importance_index >= rules.important_at
+    elif not math.isnan(gap_index):
+        important = gap_index >= rules.gap_priority_at
+    else:
+        important = True
+    if not important:
+        return "stop"
+    if index <= rules.start_below:
+        return "start"
+    return "do_differently" if index < rules.performing_at else "keep"
+
+
+def _add_actions(frame: pd.DataFrame, template: Template) -> pd.DataFrame:
+    out = frame.copy()
+    imp_index = to_index(out["importance"], template.scale)
+    out["action"] = [
+        classify(i, m, g, template.actions) for i, m, g in zip(out["index"], imp_index, out["gap_index"])
+    ]
+    return out
+
+
+# ----------------------------------------------------------------------------------- scoring
+
+
+def question_scores(template: Template, responses: Responses) -> pd.DataFrame:
+    """Per question: n, mean, sd, index, importance, target, gap, single-item rwg, N/A count."""
+    scale = template.scale
+    ratings = flip_reversed(responses.ratings, template)
+    targets = flip_reversed(responses.target, template)
+    table = template.question_table().set_index("question_id")
+    table["n"] = ratings.count()
+    table["na"] = responses.not_applicable.sum()
+    table["mean"] = ratings.mean()
+    table["sd"] = ratings.std(ddof=1)
+    table["index"] = to_index(table["mean"], scale)
+    table["importance"] = responses.importance.mean()
+    table["target"] = targets.mean()
+    table["gap"] = table["target"] - table["mean"]
+    table["gap_index"] = table["gap"] / (scale.max - scale.min) * 100
+    variances = ratings.var(ddof=1)
+    table["rwg"] = [rwg(pd.Series([v]), scale.points) for v in variances]
+    return _add_actions(table, template)
+
+
+def pillar_scores(
+    template: Template,
+    responses: Responses,
+    questions: pd.DataFrame | None = None,
+    targets: Mapping[str, float] | None = None,
+) -> pd.DataFrame:
+    """Per pillar: the figures of ``cxassess score`` (see docs/scoring.md for each formula)."""
+    scale = template.scale
+    if questions is None:
+        questions = question_scores(template, responses)
+    ratings = flip_reversed(responses.ratings, template)
+    per_respondent = respondent_pillar_means(template, ratings)
+    targets = targets or {}
+    rows = []
+    for pillar in template.pillars:
+        ids = [q.id for q in pillar.questions]
+        q = questions.loc[ids]
+        mean = weighted_mean(q["mean"], q["weight"])
+        if pillar.id in targets:
+            target, target_source = float(targets[pillar.id]), "targets"
+        else:
+            target = weighted_mean(q["target"], q["weight"])
+            target_source = "responses" if not math.isnan(target) else None
+        alpha, dropped = cronbach_alpha(ratings[ids])
+        rows.append(
+            {
+                "pillar_id": pillar.id,
+                "name": pillar.name,
+                "weight": pillar.weight,
+                "stage": pillar.stage,
+                "questions": len(ids),
+                "n": int(ratings[ids].notna().any(axis=1).sum()),
+                "mean": mean,
+                "index": to_index(mean, scale),
+                "target": target,
+                "target_source": target_source,
+                "gap": target - mean,
+                "gap_index": (target - mean) / (scale.max - scale.min) * 100,
+                "importance": weighted_mean(q["importance"], q["weight"]),
+                "maturity": template.maturity_band(to_index(mean, scale)),
+                "sd": float(per_respondent[pillar.id].std(ddof=1)),
+                "rwg": rwg(ratings[ids].var(ddof=1), scale.points),
+                "alpha": alpha,
+                "alpha_n": int(ratings[ids].dropna().shape[0]),
+                "alpha_if_dropped": dropped.to_dict(),
+            }
+        )
+    return _add_actions(pd.DataFrame(rows).set_index("pillar_id"), template)
+
+
+def overall_scores(template: Template, pillars: pd.DataFrame) -> dict[str, Any]:
+    """Pillar-weight averages of the pillar figures, and the overall maturity band."""
+    weights = pillars["weight"]
+    index = weighted_mean(pillars["index"], weights)
+    return {
+        "mean": weighted_mean(pillars["mean"], weights),
+        "index": index,
+        "maturity": template.maturity_band(index),
+        "target": weighted_mean(pillars["target"], weights),
+        "gap_index": weighted_mean(pillars["gap_index"], weights),
+    }
+
+
+def score(template: Template, responses: Responses, targets: Mapping[str, float] | None = None) -> Scores:
+    """Score a set of validated responses: questions, pillars and overall."""
+    questions = question_scores(template, responses)
+    pillars = pillar_scores(template, responses, questions, targets)
+    return Scores(template, questions, pillars, overall_scores(template, pillars), len(responses))
+
+
+def breakdown(
+    template: Template,
+    responses: Responses,
+    segment: str,
+    threshold: int = DEFAULT_ANONYMITY,
+) -> pd.DataFrame:
+    """Overall and pillar index per group of a segment; groups under ``threshold`` are suppressed.
+
+    A suppressed group's row says so and carries no figures, not even its size.
+    """
+    if segment not in responses.segments.columns:
+        raise KeyError(segment)
+    groups = responses.segments[segment].fillna(NOT_GIVEN)
+    pillar_ids = [p.id for p in template.pillars]
+    rows = []
+    for group in sorted(groups.unique(), key=str):
+        members = groups == group
+        row: dict[str, Any] = {"segment": segment, "group": group}
+        if members.sum() < threshold:
+            row.update({"n": None, "suppressed": True, "overall_index": math.nan}, **dict.fromkeys(pillar_ids, math.nan))
+        else:
+            part = score(template, responses.subset(members))
+            row.update(
+                {"n": int(members.sum()), "suppressed": False, "overall_index": part.overall["index"]},
+                **part.pillars["index"].to_dict(),
+            )
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+# ------------------------------------------------------------------------------------ output
+
+
+def _clean(value: Any) -> Any:
+    """JSON-safe: numpy scalars to Python, NaN to None, floats rounded to 4 places."""
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if math.isnan(value) else round(float(value), 4)
+    return value
+
+
+PILLAR_FIELDS = ("id", "name", "mean", "index", "target", "gap", "gap_index", "importance", "maturity",
+                 "n", "sd", "rwg", "alpha", "alpha_n", "alpha_if_dropped", "action", "target_source", "weight",
+                 "stage")
+QUESTION_FIELDS = ("id", "text", "reverse", "weight", "n", "na", "mean", "sd", "index", "target", "gap",
+                   "gap_index", "importance", "rwg", "action")
+
+
+def to_document(scores: Scores, breakdowns: Mapping[str, pd.DataFrame] | None = None) -> dict[str, Any]:
+    """The ``cxassess score --json`` document (null where a figure cannot be computed)."""
+    t = scores.template
+    pillars = []
+    for pid, row in scores.pillars.iterrows():
+        item = {"id": pid, **row.to_dict()}
+        entry = {k: item.get(k) for k in PILLAR_FIELDS}
+        qrows = scores.questions[scores.questions["pillar_id"] == pid]
+        entry["questions"] = [
+            {k: {"id": qid, **q.to_dict()}.get(k) for k in QUESTION_FIELDS} for qid, q in qrows.iterrows()
+        ]
+        pillars.append(entry)
+    document: dict[str, Any] = {
+        "template": {"id": t.id, "name": t.name, "version": t.version},
+        "scale": {"min": t.scale.min, "max": t.scale.max},
+        "respondents": scores.respondents,
+        "overall": scores.overall,
+        "pillars": pillars,
+    }
+    if breakdowns:
+        document["breakdown"] = {
+            segment: [
+                {
+                    "group": r["group"],
+                    "n": r["n"],
+                    "suppressed": r["suppressed"],
+                    "overall_index": r["overall_index"],
+                    "pillars": {p.id: r[p.id] for p in t.pillars},
+                }
+                for r in frame.to_dict("records")
+            ]
+            for segment, frame in breakdowns.items()
+        }
+    return _clean(document)

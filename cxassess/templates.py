@@ -1,0 +1,443 @@
+"""Questionnaire templates: the YAML schema, its validation, and loading.
+
+A template is data, not code: pillars, their questions, the rating scale, the maturity bands
+and the respondent segments. Every rule about a template's shape lives in the pydantic
+models below, so a broken template is reported with its file, line and YAML path.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import os
+import re
+import typing
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import pandas as pd
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from .errors import CxError, Problem
+
+ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$"
+STAGES = ("know", "deliver", "examine", "fix", "measure", "reinforce")
+MAX_YAML_BYTES = 2_000_000
+
+
+def normalise_label(text: str) -> str:
+    """Case- and space-insensitive form of a label, used to match answers to the scale."""
+    return " ".join(str(text).replace("\u2019", "'").split()).casefold()
+
+
+def _error(loc: tuple, message: str) -> InitErrorDetails:
+    return InitErrorDetails(
+        type=PydanticCustomError("cxassess", "{msg}", {"msg": message}), loc=loc, input=None
+    )
+
+
+def _raise(errors: list[InitErrorDetails], title: str) -> None:
+    if errors:
+        raise ValidationError.from_exception_data(title, errors)
+
+
+def _duplicates(items: list[tuple[tuple, str]], what: str) -> list[InitErrorDetails]:
+    """Errors for every repeated id in ``(loc, id)`` pairs, naming the first place it stood."""
+    first: dict[str, tuple] = {}
+    errors = []
+    for loc, ident in items:
+        if ident in first:
+            errors.append(_error(loc, f"duplicate {what} {ident!r} (first used at {yaml_path(first[ident])})"))
+        else:
+            first[ident] = loc
+    return errors
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+Identifier = Annotated[str, Field(pattern=ID_PATTERN)]
+Text = Annotated[str, Field(min_length=1)]
+Weight = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+Version = Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, (int, float)) else v)]
+
+
+class Scale(_Model):
+    """The rating scale: whole numbers from ``min`` to ``max``, some with labels."""
+
+    min: int
+    max: int
+    labels: dict[int, Text] = {}
+    na: list[Text] = ["N/A"]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Scale":
+        errors = []
+        if self.max <= self.min:
+            errors.append(_error(("max",), f"must be greater than min ({self.min})"))
+        elif self.max - self.min > 100:
+            errors.append(_error(("max",), "a scale may have at most 101 points"))
+        for value in self.labels:
+            if not self.min <= value <= self.max:
+                errors.append(
+                    _error(("labels", value), f"label for {value} lies outside the scale {self.min}-{self.max}")
+                )
+        errors += _duplicates([(("labels", k), normalise_label(v)) for k, v in self.labels.items()], "label")
+        labels = {normalise_label(v) for v in self.labels.values()}
+        for i, token in enumerate(self.na):
+            if normalise_label(token) in labels:
+                errors.append(_error(("na", i), f"{token!r} is both a scale label and a not-applicable answer"))
+            elif _as_number(token) is not None:
+                errors.append(_error(("na", i), f"{token!r} looks like a rating; choose a word such as 'N/A'"))
+        _raise(errors, "Scale")
+        return self
+
+    @property
+    def points(self) -> int:
+        return self.max - self.min + 1
+
+    def label(self, value: int) -> str:
+        return self.labels.get(value, str(value))
+
+
+class Terms(_Model):
+    """What the three kinds of answer are called in this instrument (display only)."""
+
+    rating: Text = "Current practice"
+    target: Text = "Target"
+    importance: Text = "Importance"
+
+
+class Segment(_Model):
+    """A respondent attribute (role, department, ...) used for breakdowns."""
+
+    id: Identifier
+    name: Text | None = None
+    values: list[Text] | None = None
+
+    @property
+    def title(self) -> str:
+        return self.name or self.id.replace("_", " ").capitalize()
+
+
+class MaturityBand(_Model):
+    name: Text
+    min_index: Annotated[float, Field(ge=0, lt=100)]
+    description: str = ""
+
+
+class Question(_Model):
+    id: Identifier
+    text: Text
+    weight: Weight = 1.0
+    reverse: bool = False
+
+
+class Pillar(_Model):
+    id: Identifier
+    name: Text
+    description: str = ""
+    weight: Weight = 1.0
+    stage: Literal[STAGES] | None = None  # type: ignore[valid-type]
+    questions: Annotated[list[Question], Field(min_length=1)]
+
+
+class ActionRules(_Model):
+    """Thresholds of the importance-performance classification (see docs/scoring.md)."""
+
+    important_at: Annotated[float, Field(ge=0, le=100)] = 60.0
+    performing_at: Annotated[float, Field(ge=0, le=100)] = 60.0
+    start_below: Annotated[float, Field(ge=0, le=100)] = 20.0
+    gap_priority_at: Annotated[float, Field(ge=0, le=100)] = 10.0
+
+
+def _segment_from_name(value: Any) -> Any:
+    return {"id": value} if isinstance(value, str) else value
+
+
+class Template(_Model):
+    """A whole questionnaire: the schema of ``data/templates/*.yaml``."""
+
+    id: Identifier
+    name: Text
+    version: Version
+    description: str = ""
+    scale: Scale
+    terms: Terms = Terms()
+    segments: list[Annotated[Segment, BeforeValidator(_segment_from_name)]] = []
+    maturity: Annotated[list[MaturityBand], Field(min_length=1)]
+    actions: ActionRules = ActionRules()
+    pillars: Annotated[list[Pillar], Field(min_length=1)]
+
+    @field_validator("maturity")
+    @classmethod
+    def _bands_in_order(cls, bands: list[MaturityBand]) -> list[MaturityBand]:
+        errors = []
+        if bands[0].min_index != 0:
+            errors.append(_error((0, "min_index"), "the first band must start at min_index 0"))
+        for i in range(1, len(bands)):
+            if bands[i].min_index <= bands[i - 1].min_index:
+                errors.append(
+                    _error(
+                        (i, "min_index"),
+                        f"band {bands[i].name!r} overlaps or precedes {bands[i - 1].name!r} "
+                        f"(min_index {bands[i].min_index:g} <= {bands[i - 1].min_index:g}); "
+                        "list bands from lowest to highest with increasing min_index",
+                    )
+                )
+        errors += _duplicates([((i, "name"), b.name) for i, b in enumerate(bands)], "band name")
+        _raise(errors, "maturity")
+        return bands
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> "Template":
+        errors = _duplicates([(("pillars", i, "id"), p.id) for i, p in enumerate(self.pillars)], "pillar id")
+        errors += _duplicates(
+            [
+                (("pillars", i, "questions", j, "id"), q.id)
+                for i, p in enumerate(self.pillars)
+                for j, q in enumerate(p.questions)
+            ],
+            "question id",
+        )
+        errors += _duplicates([(("segments", i, "id"), s.id) for i, s in enumerate(self.segments)], "segment id")
+        questions = set(self.question_ids)
+        for i, segment in enumerate(self.segments):
+            if segment.id == "respondent_id" or segment.id in questions:
+                errors.append(
+                    _error(("segments", i, "id"), f"segment id {segment.id!r} clashes with a column of the same name")
+                )
+        _raise(errors, "Template")
+        return self
+
+    @property
+    def question_ids(self) -> list[str]:
+        return [q.id for p in self.pillars for q in p.questions]
+
+    @property
+    def segment_ids(self) -> list[str]:
+        return [s.id for s in self.segments]
+
+    def pillar(self, pillar_id: str) -> Pillar:
+        for p in self.pillars:
+            if p.id == pillar_id:
+                return p
+        raise KeyError(pillar_id)
+
+    def question_table(self) -> pd.DataFrame:
+        """One row per question with its pillar and weights, in template order."""
+        return pd.DataFrame(
+            [
+                {
+                    "pillar_id": p.id,
+                    "question_id": q.id,
+                    "text": q.text,
+                    "weight": q.weight,
+                    "reverse": q.reverse,
+                }
+                for p in self.pillars
+                for q in p.questions
+            ]
+        )
+
+    def maturity_band(self, index: float | None) -> str | None:
+        """Name of the band an index falls in (the last band whose min_index it reaches)."""
+        if index is None or math.isnan(index):
+            return None
+        name = self.maturity[0].name
+        for band in self.maturity:
+            if index >= band.min_index:
+                name = band.name
+        return name
+
+
+def _as_number(text: str) -> float | None:
+    try:
+        value = float(str(text).strip())
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+# ---------------------------------------------------------------------------------- loading
+
+
+class _SafeNoAliasLoader(yaml.SafeLoader):
+    """Safe YAML without anchors/aliases: no object construction, no 'billion laughs'."""
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(
+                None, None, "YAML aliases (*name) are not allowed; write the value out in full", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+def yaml_path(loc: tuple) -> str:
+    """``('pillars', 2, 'questions', 0, 'id')`` -> ``pillars[2].questions[0].id``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(top level)"
+
+
+def _line_of(node: yaml.Node | None, loc: tuple) -> int | None:
+    """Line number of the deepest node along ``loc`` (1-based), for error messages."""
+    line = None
+    for part in loc:
+        if node is None:
+            break
+        line = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            node = next(
+                (v for k, v in node.value if k.value == str(part) or (isinstance(part, int) and k.value == part)),
+                None,
+            )
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+        else:
+            node = None
+    if node is not None:
+        line = node.start_mark.line + 1
+    return line
+
+
+def read_yaml(path: str | os.PathLike) -> tuple[Any, yaml.Node | None]:
+    """Parse a YAML file safely; returns the data and its node tree (for line numbers)."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise CxError.at(path, "file not found") from None
+    except IsADirectoryError:
+        raise CxError.at(path, "is a folder, expected a YAML file") from None
+    except OSError as exc:
+        raise CxError.at(path, f"cannot be read: {exc.strerror}") from None
+    if len(raw) > MAX_YAML_BYTES:
+        raise CxError.at(path, f"is {len(raw):,} bytes; a YAML file here may be at most {MAX_YAML_BYTES:,}")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CxError.at(path, f"is not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    try:
+        node = yaml.compose(text, Loader=_SafeNoAliasLoader)
+        data = yaml.load(text, Loader=_SafeNoAliasLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise CxError.at(path, f"invalid YAML: {problem}", row=mark.line + 1 if mark else None) from None
+    except yaml.YAMLError as exc:
+        raise CxError.at(path, f"invalid YAML: {exc}") from None
+    return data, node
+
+
+def _allowed_keys(model: type[BaseModel], loc: tuple) -> list[str] | None:
+    """The keys the schema allows at the mapping that holds ``loc`` (for 'unknown key' hints)."""
+    annotation: Any = model
+    for part in loc[:-1]:
+        while True:
+            origin = typing.get_origin(annotation)
+            if origin is Annotated:
+                annotation = typing.get_args(annotation)[0]
+            elif origin in (list, dict) and isinstance(part, int):
+                annotation = typing.get_args(annotation)[-1]
+                break
+            elif origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+                annotation = next(a for a in typing.get_args(annotation) if a is not type(None))
+            else:
+                break
+        if isinstance(part, str):
+            if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+                return None
+            field = annotation.model_fields.get(part)
+            if field is None:
+                return None
+            annotation = field.annotation
+    while typing.get_origin(annotation) is Annotated:
+        annotation = typing.get_args(annotation)[0]
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return list(annotation.model_fields)
+    return None
+
+
+def _friendly(error: dict, model: type[BaseModel]) -> str:
+    kind, loc = error["type"], error["loc"]
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(model, loc) or []
+        hint = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+        suggestion = f"; did you mean {hint[0]!r}?" if hint else (f"; allowed keys: {', '.join(allowed)}" if allowed else "")
+        return f"unknown key {loc[-1]!r}{suggestion}"
+    if kind == "string_pattern_mismatch":
+        return (
+            f"{error['input']!r} is not a valid id: start with a letter, then letters, digits, '_', '.' or '-' "
+            "(at most 64 characters, no ':' or spaces)"
+        )
+    message = error["msg"]
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal", "literal_error"):
+        message = f"{message} (found {error['input']!r})"
+    return message[0].lower() + message[1:] if message else message
+
+
+def problems_from_validation(exc: ValidationError, file: str, node: yaml.Node | None, model: type[BaseModel]) -> list[Problem]:
+    """Turn pydantic's errors into ``FILE:LINE: yaml.path: message`` problems."""
+    problems = []
+    for error in exc.errors():
+        loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        problems.append(Problem(file, f"{yaml_path(loc)}: {_friendly(error, model)}", row=_line_of(node, loc)))
+    return problems
+
+
+def validate_yaml(path: str | os.PathLike, model: type[BaseModel]) -> Any:
+    """Load a YAML file into ``model``, or raise CxError naming every problem."""
+    data, node = read_yaml(path)
+    if not isinstance(data, dict):
+        raise CxError.at(path, "expected a YAML mapping (key: value lines) at the top level")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise CxError(problems_from_validation(exc, str(path), node, model)) from None
+
+
+def load_template(path: str | os.PathLike) -> Template:
+    """Read and validate one template file."""
+    return validate_yaml(path, Template)
+
+
+def template_dirs() -> list[Path]:
+    """Where template ids are looked up: $CXASSESS_TEMPLATES, ./data/templates, the bundled ones."""
+    dirs = [Path(p) for p in os.environ.get("CXASSESS_TEMPLATES", "").split(os.pathsep) if p]
+    dirs += [Path.cwd() / "data" / "templates", Path(__file__).resolve().parent.parent / "data" / "templates"]
+    return dirs
+
+
+def find_template(name: str | os.PathLike) -> Template:
+    """Load a template given a file path or a bare template id such as ``servqual``."""
+    path = Path(name)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        return load_template(path)
+    if not re.fullmatch(ID_PATTERN, str(name)):
+        raise CxError.at(name, "is neither a template file nor a template id")
+    for folder in template_dirs():
+        for suffix in (".yaml", ".yml"):
+            candidate = folder / f"{name}{suffix}"
+            if candidate.is_file():
+                return load_template(candidate)
+    known = sorted({p.stem for d in template_dirs() if d.is_dir() for p in d.glob("*.y*ml")})
+    raise CxError.at(name, f"no template with this id; known templates: {', '.join(known) or 'none'}")
