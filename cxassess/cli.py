@@ -14,6 +14,7 @@ import pandas as pd
 
 from . import __version__
 from .errors import CxError, Problem
+from .clients import list_clients, load_client
 from .responses import load_responses, read_targets
 from .samples import Profile, generate
 from .scoring import ACTIONS, DEFAULT_ANONYMITY, Scores, breakdown, score, to_document
@@ -83,7 +84,7 @@ def breakdown_text(frame: pd.DataFrame, pillar_ids: list[str]) -> str:
         if record["suppressed"]:
             rows[record["group"]] = ["suppressed"] * (len(pillar_ids) + 2)
         else:
-            rows[record["group"]] = [record["n"], _fmt(record["overall_index"], 1)] + [
+            rows[record["group"]] = [int(record["n"]), _fmt(record["overall_index"], 1)] + [
                 _fmt(record[p], 1) for p in pillar_ids
             ]
     return pd.DataFrame.from_dict(rows, orient="index", columns=["n", "overall", *pillar_ids]).to_string()
@@ -113,6 +114,8 @@ def cmd_score(args: argparse.Namespace) -> int:
 def cmd_sample(args: argparse.Namespace) -> int:
     template = find_template(args.template)
     out = Path(args.out)
+    if out.is_dir():
+        raise CxError.at(out, "is a folder; give a file name for --out, such as responses.csv")
     if out.exists() and not args.force:
         raise CxError.at(out, "already exists; choose another name or pass --force to replace it")
     frame = generate(template, Profile(respondents=args.respondents), seed=args.seed)
@@ -120,6 +123,69 @@ def cmd_sample(args: argparse.Namespace) -> int:
     frame.to_csv(out, index=False)
     print(f"{out}: {len(frame)} fictional respondents for template {template.id!r} (seed {args.seed})")
     return 0
+
+
+def _positive_int(text: str) -> int:
+    """argparse type: a whole number of at least 1 (a usage error otherwise)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def cmd_sample_clients(args: argparse.Namespace) -> int:
+    from .samples import SAMPLE_CLIENTS, write_sample_client
+
+    for sample in SAMPLE_CLIENTS:
+        template = find_template(sample.config["template"])
+        folder = write_sample_client(sample, Path(args.folder), template, force=args.force)
+        print(f"{folder}: {sample.config['name']} ({sample.profile.respondents} respondents)")
+    return 0
+
+
+def _print_run(run) -> None:
+    files = ", ".join(sorted(run.files))
+    print(f"{run.client_id}: {run.folder}  [{files}]  {run.seconds:.1f} s")
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report import build_report, parse_formats
+
+    formats = parse_formats(args.format)
+    client = load_client(args.client_dir)  # stops here, before any execution, on bad input
+    _print_problems(client.warnings)
+    run = build_report(args.client_dir, args.out, formats, args.anonymity)
+    _print_run(run)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from .report import build_report
+
+    folders = list_clients(args.clients)
+    if not folders:
+        raise CxError.at(args.clients, "holds no client folders (folders with a client.yaml)")
+    runs, failures = [], []
+    with tqdm(folders, desc="reports", unit="client", disable=None, file=sys.stderr) as bar:
+        for folder in bar:
+            bar.set_postfix_str(folder.name)
+            try:
+                runs.append(build_report(folder, args.out))
+            except CxError as exc:
+                failures.append((folder.name, exc))
+    for run in runs:
+        _print_run(run)
+    for name, exc in failures:
+        print(f"{name}: FAILED", file=sys.stderr)
+        _print_problems(exc.problems)
+    print(f"\n{len(runs)} report(s) written under {Path(args.out).resolve()} (open <client>/latest/report.html)"
+          + (f"; {len(failures)} failed" if failures else ""))
+    return 1 if failures else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -171,17 +237,52 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("template", metavar="TEMPLATE", help="template file or id")
     p.add_argument("--out", required=True, metavar="FILE", help="CSV file to write")
-    p.add_argument("--respondents", type=int, default=40, metavar="N", help="number of respondents (default 40)")
+    p.add_argument("--respondents", type=_positive_int, default=40, metavar="N", help="number of respondents (default 40)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--force", action="store_true", help="replace FILE if it exists")
     p.set_defaults(func=cmd_sample)
+
+    p = sub.add_parser(
+        "sample-clients",
+        help="write the bundled fictional client folders (retail, utility, hotels, software)",
+        description="Write the four fictional sample clients (client.yaml and answers) used by `cxassess demo`. "
+        "They are generated from fixed seeds, so the files are the same every time.",
+    )
+    p.add_argument("folder", nargs="?", default="data/clients", help="where to write them (default data/clients)")
+    p.add_argument("--force", action="store_true", help="replace existing sample folders")
+    p.set_defaults(func=cmd_sample_clients)
+
+    p = sub.add_parser(
+        "report",
+        help="build a client's report: HTML, PDF, executed notebook and scores.json",
+        description="Validate a client folder (client.yaml + responses.csv/.xlsx), run notebooks/assessment.ipynb "
+        "for it with Papermill in a fresh kernel, and write OUT/<client_id>/<timestamp>/ with report.html "
+        "(self-contained), report.pdf, the executed notebook and scores.json. OUT/<client_id>/latest points at the "
+        "newest run; earlier runs are kept. Bad input stops before anything runs.",
+    )
+    p.add_argument("client_dir", metavar="CLIENT_DIR", help="the client folder, e.g. data/clients/northwind-retail")
+    p.add_argument("--out", default="reports", metavar="DIR", help="where reports go (default reports/)")
+    p.add_argument("--format", default="html,pdf", metavar="LIST", help="comma-separated: html, pdf (default both)")
+    p.add_argument("--anonymity", metavar="N", type=int, default=None,
+                   help="suppress groups with fewer than N respondents (default: client.yaml, else 5)")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser(
+        "demo",
+        help="build reports for every bundled sample client and say where they are",
+        description="Build HTML and PDF reports for every client folder under data/clients (the bundled fictional "
+        "clients) and print where they are.",
+    )
+    p.add_argument("--clients", default="data/clients", metavar="DIR", help="folder of client folders")
+    p.add_argument("--out", default="reports", metavar="DIR", help="where reports go (default reports/)")
+    p.set_defaults(func=cmd_demo)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit status (0 ok, 1 bad input, 2 usage or internal error)."""
     args = build_parser().parse_args(argv)
-    if getattr(args, "anonymity", 1) < 1:
+    if getattr(args, "anonymity", None) is not None and args.anonymity < 1:
         print("cxassess: --anonymity must be at least 1", file=sys.stderr)
         return 2
     try:

@@ -14,15 +14,16 @@ import difflib
 import io
 import math
 import os
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from .errors import CxError, Problem
-from .templates import Template, normalise_label, validate_yaml
+from .templates import Template, line_of, normalise_label, read_yaml
 
 COMPANIONS = ("importance", "target", "comment")
 NOT_GIVEN = "(not given)"
@@ -64,12 +65,27 @@ class Responses:
         return list(self.ratings.index)
 
     def subset(self, rows: Sequence[bool] | pd.Series | Iterable[str]) -> "Responses":
-        """The same answers for a subset of respondents (a boolean mask or a list of ids)."""
-        if isinstance(rows, pd.Series) and rows.dtype == bool:
-            ids = rows[rows].index
+        """The same answers for a subset of respondents (a boolean mask or a list of ids).
+
+        A boolean Series indexed by respondent id is aligned by id; any other mask is taken
+        by position and must have one value per respondent. Missing values (NA) in a mask,
+        as ``segments[s] == value`` gives for blank segment cells, count as not selected.
+        """
+        index = self.ratings.index
+        if isinstance(rows, pd.Series) and pd.api.types.is_bool_dtype(rows.dtype):
+            if len(rows) == len(index) and rows.index.sort_values().equals(index.sort_values()):
+                rows = rows.reindex(index)
+            rows = list(rows)
         else:
             rows = list(rows)
-            ids = self.ratings.index[rows] if rows and isinstance(rows[0], (bool, np.bool_)) else pd.Index(rows)
+        if rows and all(isinstance(v, (bool, np.bool_)) or v is pd.NA for v in rows) and any(
+            v is not pd.NA for v in rows
+        ):
+            if len(rows) != len(index):
+                raise ValueError(f"a mask of {len(rows)} values for {len(index)} respondents")
+            ids = index[np.array([v is not pd.NA and bool(v) for v in rows], dtype=bool)]
+        else:
+            ids = pd.Index(rows)
         return Responses(
             **{name: getattr(self, name).loc[ids] for name in _FRAMES},
             source=self.source,
@@ -89,6 +105,8 @@ def _cell_text(value: Any) -> str:
         return "TRUE" if value else "FALSE"
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
+        return value.date().isoformat()
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
         return value.isoformat()
     return str(value)
@@ -101,9 +119,12 @@ def _decode(path: Path, raw: bytes) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
+        before = raw[raw.rfind(b"\n", 0, exc.start) + 1 : exc.start].decode("utf-8", "replace").lstrip("\ufeff")
         raise CxError.at(
             path,
-            f"is not UTF-8 text (byte {exc.start}, line {line}); save it as 'CSV UTF-8 (comma delimited)'",
+            f"not UTF-8 text: byte 0x{raw[exc.start]:02X} after {_shorten(before[-30:])!r} (probably an accented "
+            "letter saved in a Windows or Mac encoding); save the file as 'CSV UTF-8 (comma delimited)'",
+            row=line,
         ) from None
 
 
@@ -111,10 +132,17 @@ def _read_csv(path: Path) -> RawTable:
     text = _decode(path, path.read_bytes())
     first_line = text.split("\n", 1)[0]
     delimiter = max([",", ";", "\t"], key=first_line.count)
+    records: list[list[str]] = []
     try:
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+        for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True):
+            records.append(record)
     except csv.Error as exc:
-        raise CxError.at(path, f"is not a readable CSV file: {exc}") from None
+        raise CxError.at(
+            path,
+            f"this row cannot be read as CSV ({exc}); look for an unmatched double quote (\") here "
+            "and re-save the file from the spreadsheet as CSV",
+            row=len(records) + 1,
+        ) from None
     header = [h.strip() for h in records[0]] if records else []
     return RawTable(str(path), header, records[1:], list(range(2, len(records) + 1)))
 
@@ -167,6 +195,9 @@ def _column_letter(i: int) -> str:
     return letters
 
 
+_DATE_LIKE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(t[\d:.]+)?|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}")
+
+
 def _shorten(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -181,6 +212,7 @@ class _Parser:
         self.min, self.max = scale.min, scale.max
         self.labels = {normalise_label(v): k for k, v in scale.labels.items()}
         self.na = {normalise_label(t) for t in scale.na}
+        self.spelling = {normalise_label(t): t for t in [*scale.labels.values(), *scale.na]}
         label_list = " … ".join(scale.labels[k] for k in sorted(scale.labels)[:: max(1, len(scale.labels) - 1)])
         na_list = " / ".join(scale.na)
         self.hint_rating = (
@@ -212,7 +244,14 @@ class _Parser:
         except ValueError:
             if "," in norm and norm.replace(",", "", 1).isdigit():
                 return f"!{text.strip()!r} has a decimal comma; ratings are whole numbers: {hint}"
-            return f"!{_shorten(text.strip())!r} is not a rating: {hint}"
+            if _DATE_LIKE.fullmatch(norm):
+                return (f"!{text.strip()!r} is a date, not a rating (a spreadsheet may have turned the answer "
+                        f"into a date; format the column as Number): {hint}")
+            if not labels_allowed:
+                return f"!{_shorten(text.strip())!r} is not a number: {hint}"
+            close = difflib.get_close_matches(norm, list(self.spelling), n=1, cutoff=0.75)
+            guess = f" (did you mean {self.spelling[close[0]]!r}?)" if close else ""
+            return f"!{_shorten(text.strip())!r} is not a rating{guess}: {hint}"
         if not math.isfinite(value) or not value.is_integer():
             return f"!{text.strip()!r} is not a whole number: {hint}"
         if not self.min <= value <= self.max:
@@ -221,13 +260,20 @@ class _Parser:
 
 
 def _classify_columns(header: list[str], template: Template, file: str) -> tuple[dict, list[Problem]]:
-    """Map each column position to (kind, question-or-segment id); report header problems."""
+    """Map each column position to (kind, question-or-segment id); report header problems.
+
+    If no question column is present at all (most likely the wrong template), the
+    unknown-column problems are left out: every column would be one, and the single
+    "none of the question columns" problem says what is wrong.
+    """
     questions = set(template.question_ids)
     segments = set(template.segment_ids)
     known = ["respondent_id", *template.segment_ids, *template.question_ids]
     kinds: dict[int, tuple[str, str]] = {}
     problems: list[Problem] = []
+    unknown: list[Problem] = []
     first_seen: dict[str, int] = {}
+    folded = {k.casefold(): k for k in known}
     for i, name in enumerate(header):
         where = dict(row=1, column=name or _column_letter(i))
         if not name:
@@ -253,19 +299,22 @@ def _classify_columns(header: list[str], template: Template, file: str) -> tuple
             if base in questions:
                 message = f"unknown companion column {name!r}; use {base}:importance, {base}:target or {base}:comment"
             else:
-                close = difflib.get_close_matches(base, known, n=1, cutoff=0.75)
-                hint = f"did you mean {close[0]!r}?" if close else "remove it or rename it to a question id"
+                close = difflib.get_close_matches(base.casefold(), list(folded), n=1, cutoff=0.75)
+                hint = (f"did you mean {folded[close[0]] + (':' + companion if companion else '')!r}?"
+                        if close else "remove it or rename it to a question id")
                 message = f"unknown column {name!r}: not a question or segment of template {template.id!r}; {hint}"
-            problems.append(Problem(file, message, **where))
+            unknown.append(Problem(file, message, **where))
     present = {qid for kind, qid in kinds.values() if kind == "rating"}
     if "respondent_id" not in first_seen:
         problems.append(Problem(file, "missing required column 'respondent_id' (one unique id per respondent)", row=1))
     if not present:
+        examples = ", ".join(template.question_ids[:3])
         problems.append(
-            Problem(file, f"none of the {len(questions)} question columns of template {template.id!r} is in "
-                    "the header; is this the right template?", row=1)
+            Problem(file, f"none of the {len(questions)} question columns of template {template.id!r} "
+                    f"({examples}, ...) is in the header; check that this is the right template", row=1)
         )
     else:
+        problems += unknown
         missing = [q for q in template.question_ids if q not in present]
         if missing:
             shown = ", ".join(missing[:12]) + (f" and {len(missing) - 12} more" if len(missing) > 12 else "")
@@ -285,9 +334,8 @@ def validate_table(raw: RawTable, template: Template) -> tuple[Responses | None,
     if not raw.header or not any(raw.header):
         return None, [Problem(file, "the file is empty; expected a header row with respondent_id and the question ids")]
     kinds, problems = _classify_columns(raw.header, template, file)
-    if any(p.row == 1 and ("respondent_id" in p.message or "none of the" in p.message or "appears twice" in p.message)
-           for p in problems):
-        return None, problems
+    if not any(kind == "rating" for kind, _ in kinds.values()):
+        return None, problems  # wrong template or no header: cell checks would only add noise
 
     width = len(raw.header)
     rows, numbers = [], []
@@ -295,27 +343,32 @@ def validate_table(raw: RawTable, template: Template) -> tuple[Responses | None,
         if not any(c.strip() for c in cells):
             continue
         if len(cells) > width and any(c.strip() for c in cells[width:]):
+            extra = width + next(k for k, c in enumerate(cells[width:]) if c.strip())
             problems.append(
                 Problem(file, f"this row has {len(cells)} cells but the header has {width} columns; "
-                        "look for a stray delimiter or an unquoted comma", row=number)
+                        "look for a stray delimiter or an unquoted comma", number, _column_letter(extra))
             )
         rows.append(list(cells[:width]) + [""] * (width - len(cells)))
         numbers.append(number)
     if not rows:
-        problems.append(Problem(file, "no respondents: the file has a header but no answer rows"))
+        problems.append(Problem(file, "no respondents: the file has a header but no answer rows; "
+                                "add one row per respondent under the header", row=2))
         return None, problems
 
     columns = list(zip(*rows))
     parser = _Parser(template)
-    id_col = next(i for i, (kind, _) in kinds.items() if kind == "respondent_id")
-    ids = [c.strip() for c in columns[id_col]]
+    id_col = next((i for i, (kind, _) in kinds.items() if kind == "respondent_id"), None)
+    ids = [c.strip() for c in columns[id_col]] if id_col is not None else [""] * len(rows)
     first_row: dict[str, int] = {}
     for rid, number in zip(ids, numbers):
+        if id_col is None:
+            break  # the missing column is already reported once
         if not rid:
             problems.append(Problem(file, "missing respondent id; give every row a unique id", number, "respondent_id"))
         elif rid in first_row:
             problems.append(
-                Problem(file, f"duplicate respondent id {rid!r} (first on row {first_row[rid]})", number, "respondent_id")
+                Problem(file, f"duplicate respondent id {rid!r} (first on row {first_row[rid]}); "
+                        "give every respondent a unique id", number, "respondent_id")
             )
         else:
             first_row[rid] = number
@@ -329,6 +382,7 @@ def validate_table(raw: RawTable, template: Template) -> tuple[Responses | None,
         "not_applicable": np.zeros((n, len(qids)), dtype=bool),
     }
     comments = np.full((n, len(qids)), None, dtype=object)
+    invalid = np.zeros((n, len(qids)), dtype=bool)
     qpos = {q: j for j, q in enumerate(qids)}
     segment_values: dict[str, list] = {}
     for i, (kind, ident) in sorted(kinds.items()):
@@ -342,6 +396,7 @@ def validate_table(raw: RawTable, template: Template) -> tuple[Responses | None,
                     continue
                 if isinstance(value, str) and value.startswith("!"):
                     problems.append(Problem(file, value[1:], numbers[r], name))
+                    invalid[r, j] |= kind == "rating"
                 elif value == parser.NA:
                     if kind == "rating":
                         frames["not_applicable"][r, j] = True
@@ -357,16 +412,27 @@ def validate_table(raw: RawTable, template: Template) -> tuple[Responses | None,
             problems.append(Problem(file, "this column holds values but has no name in row 1; name it or delete it",
                                     1, _column_letter(i)))
 
-    answered = (~np.isnan(frames["ratings"])) | frames["not_applicable"]
+    answered = (~np.isnan(frames["ratings"])) | frames["not_applicable"] | invalid
     present = [qpos[ident] for kind, ident in kinds.values() if kind == "rating"]
     for r, count in enumerate(answered[:, present].sum(axis=1)):
         if count * 2 < len(present):
             problems.append(
-                Problem(file, f"respondent {ids[r]!r} answered {count} of {len(present)} questions (under half); "
-                        "their answers are kept", numbers[r], level="warning")
+                Problem(file, (f"respondent {ids[r]!r}" if ids[r] else "this respondent")
+                        + f" answered {count} of {len(present)} questions (under half); their answers are kept",
+                        numbers[r], level="warning")
             )
 
-    problems.sort(key=lambda p: (p.row or 0, raw.header.index(p.column) if p.column in raw.header else -1))
+    position = {name: i for i, name in reversed(list(enumerate(raw.header))) if name}
+
+    def column_position(column: str | None) -> int:
+        """Named columns by their first place; letters (unnamed or extra cells) by theirs."""
+        if column is None:
+            return -1
+        if column in position:
+            return position[column]
+        return sum((ord(c) - 64) * 26**k for k, c in enumerate(reversed(column))) - 1
+
+    problems.sort(key=lambda p: (p.row or 0, column_position(p.column)))
     if any(p.level == "error" for p in problems):
         return None, problems
     index = pd.Index(ids, name="respondent_id")
@@ -394,27 +460,30 @@ def _segment_column(
     template: Template, segment_id: str, cells: Sequence[str], numbers: list[int], file: str, name: str,
     problems: list[Problem],
 ) -> list:
-    """Segment values as given; declared values are matched case-insensitively, others warned about."""
+    """Segment values, one spelling per group.
+
+    Values are matched case- and space-insensitively: to the declared spelling if the
+    segment declares values, else to the first spelling seen in the file. A value outside
+    the declared ones is warned about once and kept as a group of its own.
+    """
     segment = next(s for s in template.segments if s.id == segment_id)
     canonical = {normalise_label(v): v for v in segment.values or []}
     out: list = []
-    warned: set[str] = set()
     for text, number in zip(cells, numbers):
         value = " ".join(text.split())
         if not value:
             out.append(pd.NA)
             continue
-        if canonical:
-            match = canonical.get(normalise_label(value))
-            if match is None and value not in warned:
-                warned.add(value)
+        key = normalise_label(value)
+        if key not in canonical:
+            canonical[key] = value
+            if segment.values:
                 problems.append(
                     Problem(file, f"{value!r} is not a known {segment.title.lower()} "
-                            f"({', '.join(segment.values or [])}); it is kept as a group of its own",
+                            f"({', '.join(segment.values)}); it is kept as a group of its own",
                             number, name, level="warning")
                 )
-            value = match or value
-        out.append(value)
+        out.append(canonical[key])
     return out
 
 
@@ -433,38 +502,65 @@ def load_responses(path: str | os.PathLike, template: Template) -> tuple[Respons
 
 
 def read_targets(path: str | os.PathLike, template: Template) -> dict[str, float]:
-    """Pillar targets (pillar id -> desired rating) from a YAML mapping or a CSV ``pillar_id,target``."""
+    """Pillar targets (pillar id -> desired rating) from a YAML mapping or a CSV ``pillar_id,target``.
+
+    A YAML file is either ``pillar_id: rating`` lines or the same under a ``targets:`` key.
+    Every problem is collected; problems point at the CSV row or the YAML line.
+    """
     path = Path(path)
     if path.suffix.lower() == ".csv":
+        if path.is_file() and path.stat().st_size == 0:
+            raise CxError.at(path, "the file is empty; expected a header row pillar_id,target and one row per pillar")
         raw = read_table(path)
         if raw.header[:2] != ["pillar_id", "target"]:
-            raise CxError.at(path, "expected the columns pillar_id,target", row=1)
-        entries = [(r[0].strip(), r[1].strip() if len(r) > 1 else "", n) for r, n in zip(raw.rows, raw.row_numbers)
-                   if any(c.strip() for c in r)]
+            found = ",".join(raw.header[:2])
+            raise CxError.at(path, f"expected the columns pillar_id,target (found {found!r})", row=1)
+        entries = [(r[0].strip(), r[1].strip() if len(r) > 1 else "", n, "pillar_id", "target")
+                   for r, n in zip(raw.rows, raw.row_numbers) if any(c.strip() for c in r)]
     else:
-        from pydantic import RootModel
+        data, node = read_yaml(path)
+        nested = isinstance(data, dict) and isinstance(data.get("targets"), dict)
+        if nested:
+            data = data["targets"]
+        if not isinstance(data, dict):
+            raise CxError.at(path, "expected a YAML mapping of pillar ids to target ratings, e.g. 'vision: 4'")
+        entries = yaml_target_entries(data, node, ("targets",) if nested else ())
+    return check_targets(entries, template, str(path))
 
-        data = validate_yaml(path, RootModel[dict[str, Any]]).root
-        data = data.get("targets", data) if isinstance(data.get("targets"), dict) else data
-        entries = [(str(k), _cell_text(v), None) for k, v in data.items()]
+
+TargetEntry = tuple[str, Any, "int | None", str, str]  # pillar id, value, row, id column, value column
+
+
+def yaml_target_entries(data: Mapping[str, Any], node: Any, prefix: tuple = ()) -> list[TargetEntry]:
+    """Targets given as a YAML mapping, with the line of each entry for messages."""
+    return [(str(k), _cell_text(v), line_of(node, (*prefix, k)), str(k), str(k)) for k, v in data.items()]
+
+
+def check_targets(entries: Iterable[TargetEntry], template: Template, file: str) -> dict[str, float]:
+    """Pillar targets checked against the template: known pillars, once each, values on the scale."""
     pillars = {p.id for p in template.pillars}
-    parser = _Parser(template)
-    targets, problems = {}, []
-    for pillar_id, text, row in entries:
-        column = "target" if row else pillar_id
+    targets: dict[str, float] = {}
+    first_row: dict[str, int | None] = {}
+    problems = []
+    for pillar_id, text, row, id_column, value_column in entries:
         if pillar_id not in pillars:
             close = difflib.get_close_matches(pillar_id, sorted(pillars), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else f"; pillars: {', '.join(sorted(pillars))}"
-            problems.append(Problem(str(path), f"unknown pillar {pillar_id!r}{hint}", row, column))
+            problems.append(Problem(file, f"unknown pillar {pillar_id!r}{hint}", row, id_column))
             continue
+        if pillar_id in first_row:
+            where = f" (first on row {first_row[pillar_id]})" if first_row[pillar_id] else ""
+            problems.append(Problem(file, f"a second target for {pillar_id!r}{where}; keep one", row, id_column))
+            continue
+        first_row[pillar_id] = row
         try:
             value = float(text)
         except ValueError:
             value = float("nan")
         if not (template.scale.min <= value <= template.scale.max):
             problems.append(
-                Problem(str(path), f"target {text!r} for {pillar_id!r} must be a number from "
-                        f"{parser.min} to {parser.max}", row, column)
+                Problem(file, f"target {text!r} for {pillar_id!r} must be a number from "
+                        f"{template.scale.min} to {template.scale.max}", row, value_column)
             )
             continue
         targets[pillar_id] = value

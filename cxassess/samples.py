@@ -8,10 +8,13 @@ people leave comments. The same seed always gives the same file.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
+from .errors import CxError
 from .templates import Template
 
 ROLES = {"Leadership": 0.08, "Manager": 0.2, "Frontline": 0.5, "Back office": 0.22}
@@ -125,3 +128,105 @@ def generate(template: Template, profile: Profile, seed: int = 0) -> pd.DataFram
         wants = rng.random(n) < profile.comment_rate
         table[f"{first}:comment"] = [bank[rng.integers(len(bank))] if w else "" for w in wants]
     return pd.DataFrame(table)
+
+
+@dataclass(frozen=True)
+class SampleClient:
+    """A fictional client: its folder id, client.yaml content and answer profile."""
+
+    id: str
+    config: dict
+    profile: Profile
+    seed: int
+    excel: bool = False
+
+
+SAMPLE_CLIENTS = (
+    SampleClient(
+        "northwind-retail",
+        {"name": "Northwind Home & Garden", "sector": "Retail chain", "template": "cx_service_strategy",
+         "assessment_date": "2026-10-12", "notes": "42 stores and a web shop; assessment run after a year of falling repeat visits.",
+         "targets": {"vision": 4.2, "customer_need": 4.0, "touchpoints": 4.2, "recovery": 4.3, "anticipation": 3.8}},
+        Profile(respondents=64, level=3.1, leadership_uplift=0.9,
+                pillar_shift={"recovery": 0.6, "touchpoints": 0.4, "recognition": -0.8, "anticipation": -0.7,
+                              "customer_need": -0.3},
+                polarised="accountability", departments=("Stores", "Online", "Customer care", "Buying", "Head office")),
+        seed=101,
+    ),
+    SampleClient(
+        "riverside-energy",
+        {"name": "Riverside Energy", "sector": "Utility contact centre", "template": "cx_service_strategy",
+         "assessment_date": "2026-09-30", "anonymity_threshold": 6,
+         "notes": "Regulated energy supplier; complaints volume up 18% year on year.",
+         "targets": {"recovery": 4.5, "customer_need": 4.0, "training": 4.2, "goals": 4.0, "employee_experience": 3.8}},
+        Profile(respondents=48, level=2.8, leadership_uplift=1.1, frontline_shift=-0.35,
+                pillar_shift={"customer_need": -0.6, "employee_experience": -0.7, "recovery": -0.5, "goals": 0.5,
+                              "hiring": 0.3},
+                polarised="training", departments=("Contact centre", "Billing", "Field service", "Complaints")),
+        seed=202,
+    ),
+    SampleClient(
+        "harbour-hotels",
+        {"name": "Harbour Line Hotels", "sector": "Hotel group", "template": "cx_service_strategy",
+         "assessment_date": "2026-10-20",
+         "notes": "Five coastal hotels; guest scores strong, staff turnover high.",
+         "targets": {"employee_experience": 4.3, "recognition": 4.0, "goals": 3.8, "accountability": 3.8}},
+        Profile(respondents=36, level=3.4, leadership_uplift=0.6,
+                pillar_shift={"employee_experience": 0.5, "anticipation": 0.6, "goals": -0.7, "accountability": -0.5,
+                              "vision": 0.3},
+                polarised="recognition", departments=("Front desk", "Housekeeping", "Food & beverage", "Sales")),
+        seed=303,
+        excel=True,
+    ),
+    SampleClient(
+        "brightpath-software",
+        {"name": "BrightPath Software", "sector": "Software (B2B SaaS)", "template": "cx_service_strategy",
+         "assessment_date": "2026-11-02",
+         "notes": "Scale-up with 400 business customers; support and customer success teams merged this year.",
+         "targets": {"customer_need": 4.3, "anticipation": 4.2, "hiring": 3.8, "recovery": 4.0, "training": 3.8}},
+        Profile(respondents=24, level=3.3, leadership_uplift=0.7,
+                pillar_shift={"customer_need": 0.5, "anticipation": 0.3, "hiring": -0.6, "recovery": -0.5,
+                              "training": -0.6},
+                polarised="vision", departments=("Support", "Customer success", "Product")),
+        seed=404,
+    ),
+)
+
+
+def portfolio(clients: int, respondents: int = 40, seed: int = 0, template: str = "cx_service_strategy") -> list[SampleClient]:
+    """Any number of fictional clients with varied profiles, for benchmarks and batch tests."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in range(clients):
+        out.append(
+            SampleClient(
+                f"client-{i + 1:04d}",
+                {"name": f"Client {i + 1:04d}", "sector": "Fictional", "template": template,
+                 "assessment_date": "2026-10-01"},
+                Profile(respondents=respondents, level=float(rng.uniform(2.6, 3.8)),
+                        leadership_uplift=float(rng.uniform(0.3, 1.1))),
+                seed=int(rng.integers(1 << 31)),
+            )
+        )
+    return out
+
+
+def write_sample_client(sample: SampleClient, root: Path, template: Template, force: bool = False) -> Path:
+    """Write a sample client's folder (client.yaml and responses.csv/.xlsx); refuses to overwrite."""
+    folder = Path(root) / sample.id
+    if folder.exists() and not force:
+        raise CxError.at(folder, "already exists; pass --force to regenerate it")
+    folder.mkdir(parents=True, exist_ok=True)
+    header = f"# Fictional sample client, generated by cxassess (seed {sample.seed}). Any resemblance is chance.\n"
+    (folder / "client.yaml").write_text(
+        header + yaml.safe_dump(sample.config, sort_keys=False, allow_unicode=True), encoding="utf-8"
+    )
+    frame = generate(template, sample.profile, seed=sample.seed)
+    for stale in ("responses.csv", "responses.xlsx"):
+        (folder / stale).unlink(missing_ok=True)
+    if sample.excel:
+        numeric = frame.apply(lambda col: col.map(lambda v: int(v) if str(v).isdigit() else (v or None)))
+        numeric.to_excel(folder / "responses.xlsx", index=False, sheet_name="responses")
+    else:
+        frame.to_csv(folder / "responses.csv", index=False)
+    return folder

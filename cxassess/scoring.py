@@ -126,9 +126,20 @@ def classify(index: float, importance_index: float, gap_index: float, rules: Act
     return "do_differently" if index < rules.performing_at else "keep"
 
 
+def priority(gap_index: pd.Series, importance_index: pd.Series) -> pd.Series:
+    """Gap weighted by importance: ``max(gap_index, 0) * importance_index / 100``.
+
+    Without importance the gap alone counts; without a target there is no priority.
+    """
+    weight = (importance_index / 100).fillna(1.0)
+    return gap_index.clip(lower=0) * weight
+
+
 def _add_actions(frame: pd.DataFrame, template: Template) -> pd.DataFrame:
     out = frame.copy()
     imp_index = to_index(out["importance"], template.scale)
+    out["importance_index"] = imp_index
+    out["priority"] = priority(out["gap_index"], imp_index)
     out["action"] = [
         classify(i, m, g, template.actions) for i, m, g in zip(out["index"], imp_index, out["gap_index"])
     ]
@@ -151,6 +162,7 @@ def question_scores(template: Template, responses: Responses) -> pd.DataFrame:
     table["index"] = to_index(table["mean"], scale)
     table["importance"] = responses.importance.mean()
     table["target"] = targets.mean()
+    table["target_index"] = to_index(table["target"], scale)
     table["gap"] = table["target"] - table["mean"]
     table["gap_index"] = table["gap"] / (scale.max - scale.min) * 100
     variances = ratings.var(ddof=1)
@@ -193,6 +205,7 @@ def pillar_scores(
                 "mean": mean,
                 "index": to_index(mean, scale),
                 "target": target,
+                "target_index": to_index(target, scale),
                 "target_source": target_source,
                 "gap": target - mean,
                 "gap_index": (target - mean) / (scale.max - scale.min) * 100,
@@ -217,6 +230,7 @@ def overall_scores(template: Template, pillars: pd.DataFrame) -> dict[str, Any]:
         "index": index,
         "maturity": template.maturity_band(index),
         "target": weighted_mean(pillars["target"], weights),
+        "gap": weighted_mean(pillars["gap"], weights),
         "gap_index": weighted_mean(pillars["gap_index"], weights),
     }
 
@@ -226,6 +240,21 @@ def score(template: Template, responses: Responses, targets: Mapping[str, float]
     questions = question_scores(template, responses)
     pillars = pillar_scores(template, responses, questions, targets)
     return Scores(template, questions, pillars, overall_scores(template, pillars), len(responses))
+
+
+def answer_distribution(template: Template, responses: Responses) -> pd.DataFrame:
+    """Share of each scale point among a pillar's ratings (after reverse scoring), rows summing to 1."""
+    ratings = flip_reversed(responses.ratings, template)
+    points = list(range(template.scale.min, template.scale.max + 1))
+    rows = {}
+    for pillar in template.pillars:
+        values = ratings[[q.id for q in pillar.questions]].to_numpy().ravel()
+        values = values[~np.isnan(values)]
+        counts = pd.Series(values).value_counts().reindex(points, fill_value=0)
+        rows[pillar.id] = counts / counts.sum() if counts.sum() else counts.astype(float)
+    frame = pd.DataFrame(rows).T
+    frame.index.name, frame.columns.name = "pillar_id", "rating"
+    return frame
 
 
 def breakdown(
@@ -255,7 +284,7 @@ def breakdown(
                 **part.pillars["index"].to_dict(),
             )
         rows.append(row)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows).astype({"n": "Int64"})
 
 
 # ------------------------------------------------------------------------------------ output
@@ -278,7 +307,7 @@ def _clean(value: Any) -> Any:
     return value
 
 
-PILLAR_FIELDS = ("id", "name", "mean", "index", "target", "gap", "gap_index", "importance", "maturity",
+PILLAR_FIELDS = ("id", "name", "mean", "index", "target", "gap", "gap_index", "importance", "priority", "maturity",
                  "n", "sd", "rwg", "alpha", "alpha_n", "alpha_if_dropped", "action", "target_source", "weight",
                  "stage")
 QUESTION_FIELDS = ("id", "text", "reverse", "weight", "n", "na", "mean", "sd", "index", "target", "gap",

@@ -51,13 +51,20 @@ def _raise(errors: list[InitErrorDetails], title: str) -> None:
         raise ValidationError.from_exception_data(title, errors)
 
 
-def _duplicates(items: list[tuple[tuple, str]], what: str) -> list[InitErrorDetails]:
-    """Errors for every repeated id in ``(loc, id)`` pairs, naming the first place it stood."""
+def _duplicates(items: list[tuple[tuple, str]], what: str, prefix: tuple = ()) -> list[InitErrorDetails]:
+    """Errors for every repeated id in ``(loc, id)`` pairs, naming the first place it stood.
+
+    ``prefix`` is the path of the field the locs are relative to (a field validator's locs
+    are relative to its field, but the message should show the full path).
+    """
     first: dict[str, tuple] = {}
     errors = []
     for loc, ident in items:
         if ident in first:
-            errors.append(_error(loc, f"duplicate {what} {ident!r} (first used at {yaml_path(first[ident])})"))
+            errors.append(
+                _error(loc, f"duplicate {what} {ident!r} (first used at {yaml_path(prefix + first[ident])}); "
+                       "each must be unique, rename one")
+            )
         else:
             first[ident] = loc
     return errors
@@ -85,19 +92,29 @@ class Scale(_Model):
     def _consistent(self) -> "Scale":
         errors = []
         if self.max <= self.min:
-            errors.append(_error(("max",), f"must be greater than min ({self.min})"))
+            errors.append(_error(("max",), f"must be greater than min ({self.min}), found {self.max}"))
         elif self.max - self.min > 100:
             errors.append(_error(("max",), "a scale may have at most 101 points"))
         for value in self.labels:
             if not self.min <= value <= self.max:
                 errors.append(
-                    _error(("labels", value), f"label for {value} lies outside the scale {self.min}-{self.max}")
+                    _error(
+                        ("labels", str(value)),
+                        f"label for {value} lies outside the scale {self.min}-{self.max}; "
+                        "remove it or change the scale's min/max",
+                    )
                 )
-        errors += _duplicates([(("labels", k), normalise_label(v)) for k, v in self.labels.items()], "label")
+        errors += _duplicates([(("labels", str(k)), normalise_label(v)) for k, v in self.labels.items()], "label")
         labels = {normalise_label(v) for v in self.labels.values()}
         for i, token in enumerate(self.na):
             if normalise_label(token) in labels:
-                errors.append(_error(("na", i), f"{token!r} is both a scale label and a not-applicable answer"))
+                errors.append(
+                    _error(
+                        ("na", i),
+                        f"{token!r} is both a scale label and a not-applicable answer; "
+                        "remove it from na or rename the label",
+                    )
+                )
             elif _as_number(token) is not None:
                 errors.append(_error(("na", i), f"{token!r} looks like a rating; choose a word such as 'N/A'"))
         _raise(errors, "Scale")
@@ -185,7 +202,13 @@ class Template(_Model):
     def _bands_in_order(cls, bands: list[MaturityBand]) -> list[MaturityBand]:
         errors = []
         if bands[0].min_index != 0:
-            errors.append(_error((0, "min_index"), "the first band must start at min_index 0"))
+            errors.append(
+                _error(
+                    (0, "min_index"),
+                    f"the first band must start at min_index 0 (found {bands[0].min_index:g}), "
+                    "so that every index has a band",
+                )
+            )
         for i in range(1, len(bands)):
             if bands[i].min_index <= bands[i - 1].min_index:
                 errors.append(
@@ -196,7 +219,7 @@ class Template(_Model):
                         "list bands from lowest to highest with increasing min_index",
                     )
                 )
-        errors += _duplicates([((i, "name"), b.name) for i, b in enumerate(bands)], "band name")
+        errors += _duplicates([((i, "name"), b.name) for i, b in enumerate(bands)], "band name", ("maturity",))
         _raise(errors, "maturity")
         return bands
 
@@ -214,9 +237,17 @@ class Template(_Model):
         errors += _duplicates([(("segments", i, "id"), s.id) for i, s in enumerate(self.segments)], "segment id")
         questions = set(self.question_ids)
         for i, segment in enumerate(self.segments):
-            if segment.id == "respondent_id" or segment.id in questions:
+            if segment.id == "respondent_id":
                 errors.append(
-                    _error(("segments", i, "id"), f"segment id {segment.id!r} clashes with a column of the same name")
+                    _error(("segments", i, "id"), "'respondent_id' is the respondent column's name; rename the segment")
+                )
+            elif segment.id in questions:
+                errors.append(
+                    _error(
+                        ("segments", i, "id"),
+                        f"segment id {segment.id!r} is also a question id (both would be columns of that name); "
+                        "rename one",
+                    )
                 )
         _raise(errors, "Template")
         return self
@@ -274,15 +305,42 @@ def _as_number(text: str) -> float | None:
 
 
 class _SafeNoAliasLoader(yaml.SafeLoader):
-    """Safe YAML without anchors/aliases: no object construction, no 'billion laughs'."""
+    """Safe YAML without aliases or repeated keys: no object construction, no 'billion laughs',
+    and no value silently lost to a second ``key:`` in the same mapping."""
 
     def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.MarkedYAMLError(
-                None, None, "YAML aliases (*name) are not allowed; write the value out in full", event.start_mark
+                None,
+                None,
+                f"YAML alias *{event.anchor} is not allowed (anchors & and aliases * are refused); "
+                "write the value out in full",
+                event.start_mark,
             )
         return super().compose_node(parent, index)
+
+    def construct_mapping(self, node, deep=False):  # type: ignore[no-untyped-def]
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    first = seen.get(key)
+                except TypeError:  # an unhashable key; the constructor reports it
+                    continue
+                if first is not None:
+                    raise yaml.constructor.ConstructorError(
+                        None,
+                        None,
+                        f"key {key!r} appears twice in the same mapping (first on line {first}); "
+                        "YAML would keep only the last one, so remove or rename one",
+                        key_node.start_mark,
+                    )
+                seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
 
 
 def yaml_path(loc: tuple) -> str:
@@ -296,7 +354,7 @@ def yaml_path(loc: tuple) -> str:
     return out or "(top level)"
 
 
-def _line_of(node: yaml.Node | None, loc: tuple) -> int | None:
+def line_of(node: yaml.Node | None, loc: tuple) -> int | None:
     """Line number of the deepest node along ``loc`` (1-based), for error messages."""
     line = None
     for part in loc:
@@ -333,16 +391,26 @@ def read_yaml(path: str | os.PathLike) -> tuple[Any, yaml.Node | None]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise CxError.at(path, f"is not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+        line = raw[: exc.start].count(b"\n") + 1
+        raise CxError.at(path, f"is not UTF-8 text (byte {exc.start}); save it as UTF-8", row=line) from None
+    loader = _SafeNoAliasLoader(text)
     try:
-        node = yaml.compose(text, Loader=_SafeNoAliasLoader)
-        data = yaml.load(text, Loader=_SafeNoAliasLoader)
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
+        if exc.problem and exc.context and exc.context_mark and mark and exc.context_mark.line != mark.line:
+            where = f"line {exc.context_mark.line + 1}"
+            if exc.context.startswith("while "):
+                problem += f" ({exc.context} that starts on {where})"
+            else:
+                problem = f"{exc.context} ({where}), {problem}"
         raise CxError.at(path, f"invalid YAML: {problem}", row=mark.line + 1 if mark else None) from None
     except yaml.YAMLError as exc:
         raise CxError.at(path, f"invalid YAML: {exc}") from None
+    finally:
+        loader.dispose()
     return data, node
 
 
@@ -375,10 +443,33 @@ def _allowed_keys(model: type[BaseModel], loc: tuple) -> list[str] | None:
     return None
 
 
+_PLAIN = {
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_type": "must be a number",
+    "float_parsing": "must be a number",
+    "finite_number": "must be a finite number",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "string_type": "must be text (put it in quotes)",
+    "string_too_short": "must not be empty",
+    "list_type": "must be a list ('- item' lines or [a, b])",
+    "dict_type": "must be a mapping ('key: value' lines)",
+    "model_type": "must be a mapping ('key: value' lines)",
+    "model_attributes_type": "must be a mapping ('key: value' lines)",
+}
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _friendly(error: dict, model: type[BaseModel]) -> str:
     kind, loc = error["type"], error["loc"]
     if kind == "missing":
-        return "required field is missing"
+        return f"required field {loc[-1]!r} is missing; add it" if loc else "required field is missing"
     if kind == "extra_forbidden":
         allowed = _allowed_keys(model, loc) or []
         hint = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
@@ -389,9 +480,12 @@ def _friendly(error: dict, model: type[BaseModel]) -> str:
             f"{error['input']!r} is not a valid id: start with a letter, then letters, digits, '_', '.' or '-' "
             "(at most 64 characters, no ':' or spaces)"
         )
-    message = error["msg"]
-    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal", "literal_error"):
-        message = f"{message} (found {error['input']!r})"
+    if kind == "cxassess":
+        return error["msg"]
+    message = _PLAIN.get(kind) or error["msg"].replace("Input should be", "must be", 1)
+    value = error.get("input")
+    if isinstance(value, (str, int, float, bool)) and "found" not in message:
+        message = f"{message} (found {_shown(value)})"
     return message[0].lower() + message[1:] if message else message
 
 
@@ -400,17 +494,34 @@ def problems_from_validation(exc: ValidationError, file: str, node: yaml.Node | 
     problems = []
     for error in exc.errors():
         loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-        problems.append(Problem(file, f"{yaml_path(loc)}: {_friendly(error, model)}", row=_line_of(node, loc)))
-    return problems
+        if loc and loc[-1] == "[key]":  # a mapping key of the wrong type, e.g. labels: {one: ...}
+            loc = loc[:-1]
+            message = f"the key {loc[-1]!r} {_friendly({**error, 'input': None}, model)}"
+        else:
+            message = _friendly(error, model)
+        problems.append(Problem(file, f"{yaml_path(loc)}: {message}", row=line_of(node, loc)))
+    return sorted(problems, key=lambda p: p.row or 0)
 
 
 def validate_yaml(path: str | os.PathLike, model: type[BaseModel]) -> Any:
     """Load a YAML file into ``model``, or raise CxError naming every problem."""
+    return validate_yaml_with_lines(path, model)[0]
+
+
+def validate_yaml_with_lines(path: str | os.PathLike, model: type[BaseModel]) -> tuple[Any, yaml.Node | None]:
+    """Like ``validate_yaml``, also returning the YAML node tree so later checks can cite lines."""
     data, node = read_yaml(path)
+    if data is None:
+        raise CxError.at(path, "the file is empty; expected a YAML mapping (key: value lines)")
     if not isinstance(data, dict):
-        raise CxError.at(path, "expected a YAML mapping (key: value lines) at the top level")
+        kind = "a list" if isinstance(data, list) else f"a single value ({_shown(data)})"
+        raise CxError.at(
+            path,
+            f"expected a YAML mapping (key: value lines) at the top level, found {kind}",
+            row=node.start_mark.line + 1 if node is not None else None,
+        )
     try:
-        return model.model_validate(data)
+        return model.model_validate(data), node
     except ValidationError as exc:
         raise CxError(problems_from_validation(exc, str(path), node, model)) from None
 
@@ -430,7 +541,7 @@ def template_dirs() -> list[Path]:
 def find_template(name: str | os.PathLike) -> Template:
     """Load a template given a file path or a bare template id such as ``servqual``."""
     path = Path(name)
-    if path.suffix in (".yaml", ".yml") or path.exists():
+    if path.suffix.lower() in (".yaml", ".yml") or path.exists():
         return load_template(path)
     if not re.fullmatch(ID_PATTERN, str(name)):
         raise CxError.at(name, "is neither a template file nor a template id")

@@ -1,0 +1,104 @@
+"""Client folders: ``data/clients/<client_id>/client.yaml`` plus the answers, loaded and checked.
+
+A client id is checked before any file is touched, so a bad id can never name a path outside
+the clients folder. Everything a report needs about a client comes back as one ``Client``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .errors import CxError, Problem
+from .responses import Responses, check_targets, load_responses, yaml_target_entries
+from .templates import Identifier, Template, Text, find_template, validate_yaml_with_lines
+
+CLIENT_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+RESPONSE_FILES = ("responses.csv", "responses.xlsx")
+
+
+class ClientConfig(BaseModel):
+    """The schema of ``client.yaml``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: Text
+    sector: str = ""
+    template: Identifier
+    assessment_date: dt.date
+    targets: dict[str, float] = {}
+    anonymity_threshold: Annotated[int, Field(ge=1, le=1000)] | None = None
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class Client:
+    """A client's validated inputs: id, folder, settings, template and answers."""
+
+    id: str
+    folder: Path
+    config: ClientConfig
+    template: Template
+    responses: Responses
+    responses_file: Path
+    warnings: tuple[Problem, ...] = ()
+
+    @property
+    def targets(self) -> dict[str, float]:
+        return dict(self.config.targets)
+
+
+def check_client_id(client_id: str) -> str:
+    """Refuse anything but ``[a-z0-9][a-z0-9_-]{0,63}`` (no dots, slashes, spaces or capitals)."""
+    if not CLIENT_ID.fullmatch(client_id):
+        raise CxError.at(
+            client_id or "(empty)",
+            "is not a valid client id: use 1-64 lower-case letters, digits, '-' or '_', starting with a "
+            "letter or digit (rename the client folder)",
+        )
+    return client_id
+
+
+def client_folder(path: str | os.PathLike) -> tuple[str, Path]:
+    """The id and folder of a client, checking the id (the folder's name) first."""
+    folder = Path(path)
+    client_id = check_client_id(folder.resolve().name if str(path) in (".", "") else folder.name)
+    if not folder.is_dir():
+        raise CxError.at(folder, "client folder not found" if not folder.exists() else "is not a folder")
+    return client_id, folder
+
+
+def find_responses(folder: Path) -> Path:
+    """The client's single answers file: responses.csv or responses.xlsx."""
+    found = [folder / name for name in RESPONSE_FILES if (folder / name).is_file()]
+    if not found:
+        raise CxError.at(folder, "no answers file: add responses.csv or responses.xlsx")
+    if len(found) > 1:
+        raise CxError.at(folder, "both responses.csv and responses.xlsx exist; keep only one")
+    return found[0]
+
+
+def load_client(path: str | os.PathLike, template: Template | None = None) -> Client:
+    """Load and validate a client folder; raises CxError with every problem found."""
+    client_id, folder = client_folder(path)
+    config_file = folder / "client.yaml"
+    config, node = validate_yaml_with_lines(config_file, ClientConfig)
+    template = template or find_template(config.template)
+    check_targets(yaml_target_entries(config.targets, node, ("targets",)), template, str(config_file))
+    responses_file = find_responses(folder)
+    responses, warnings = load_responses(responses_file, template)
+    return Client(client_id, folder, config, template, responses, responses_file, tuple(warnings))
+
+
+def list_clients(clients_dir: str | os.PathLike) -> list[Path]:
+    """Client folders under ``clients_dir`` (those holding a client.yaml), sorted by name."""
+    root = Path(clients_dir)
+    if not root.is_dir():
+        raise CxError.at(root, "clients folder not found")
+    return sorted(p for p in root.iterdir() if p.is_dir() and (p / "client.yaml").is_file())

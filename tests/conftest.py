@@ -1,0 +1,43 @@
+"""Shared test helpers: the project root, a tiny template, and responses built from rows in memory."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any, Sequence
+
+import pytest
+
+from cxassess.responses import RawTable, Responses, validate_table
+from cxassess.templates import Template, load_template
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data"
+TINY_TEMPLATE = DATA / "tiny_template.yaml"
+
+
+@pytest.fixture(scope="session")
+def tiny_template() -> Template:
+    """2 pillars (p1: q1 weight 2, q2, q3 reverse; p2: q4, q5), scale 1-5, bands at 0/40/70."""
+    return load_template(TINY_TEMPLATE)
+
+
+def _cell(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value)
+
+
+def responses_from_rows(
+    template: Template, header: Sequence[str], rows: Sequence[Sequence[Any]], file: str = "mem.csv"
+) -> Responses:
+    """Validate rows given in memory (header = row 1, first answer row = row 2) and return the Responses.
+
+    Cells may be strings, numbers or None (blank). Raises AssertionError listing every
+    problem if the rows are not valid; warnings are allowed.
+    """
+    raw = RawTable(file, list(header), [[_cell(c) for c in row] for row in rows], list(range(2, len(rows) + 2)))
+    responses, problems = validate_table(raw, template)
+    if responses is None:
+        raise AssertionError("invalid responses:\n" + "\n".join(str(p) for p in problems))
+    return responses
