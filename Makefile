@@ -1,11 +1,10 @@
 # Two commands do all the set-up on a fresh machine with python3 (3.10+):
-#   make demo   - create .venv if needed, install cxassess, run it on the bundled sample data
+#   make demo   - create .venv if needed, install cxassess, build reports for the bundled sample clients
 #   make test   - create .venv if needed, install cxassess with its test extras, run every test
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check --no-input
-SAMPLE := data/samples/cx_service_strategy_responses.csv
 
 .PHONY: demo test install clean
 
@@ -23,8 +22,7 @@ $(BIN)/.installed-dev: pyproject.toml
 install: $(BIN)/.installed-runtime
 
 demo: $(BIN)/.installed-runtime
-	$(BIN)/cxassess validate cx_service_strategy $(SAMPLE)
-	$(BIN)/cxassess score cx_service_strategy $(SAMPLE) --by role
+	$(BIN)/cxassess demo
 
 test: $(BIN)/.installed-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

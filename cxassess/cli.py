@@ -188,37 +188,42 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def _command(sub, name: str, func, *, help: str, description: str, template_arg: bool = False) -> argparse.ArgumentParser:
+    """A subcommand with its help; commands that take a template get the TEMPLATE argument first."""
+    p = sub.add_parser(name, help=help, description=description, epilog=EPILOG if template_arg else None)
+    if template_arg:
+        p.add_argument("template", metavar="TEMPLATE", help="template file or id")
+    p.set_defaults(func=func)
+    return p
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cxassess",
         description="Assess an organisation's customer-service strategy from a staff questionnaire: "
-        "validate the answers, score every pillar, compare with targets and importance.",
+        "validate the answers, score every pillar, compare with targets and importance, and render "
+        "client-ready reports.",
         epilog=EPILOG,
     )
     parser.add_argument("--version", action="version", version=f"cxassess {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    p = sub.add_parser(
-        "validate",
+    p = _command(
+        sub, "validate", cmd_validate, template_arg=True,
         help="check a responses file against a template; list every problem",
         description="Check a responses file (CSV or XLSX) against a template. Prints every problem as "
         "FILE:ROW:COLUMN: message (rows as a spreadsheet numbers them). Exit status 1 if there is any error; "
         "warnings alone exit 0.",
-        epilog=EPILOG,
     )
-    p.add_argument("template", metavar="TEMPLATE", help="template file or id")
     p.add_argument("responses", metavar="RESPONSES", help="responses file, .csv or .xlsx")
-    p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser(
-        "score",
+    p = _command(
+        sub, "score", cmd_score, template_arg=True,
         help="score every pillar: mean, index, target, gap, importance, maturity, agreement, action",
         description="Score a valid responses file: per pillar the mean, the 0-100 index, target and gap, "
         "importance, maturity band, spread, agreement (rwg), reliability (Cronbach's alpha) and action class. "
         "See docs/scoring.md for the arithmetic.",
-        epilog=EPILOG,
     )
-    p.add_argument("template", metavar="TEMPLATE", help="template file or id")
     p.add_argument("responses", metavar="RESPONSES", help="responses file, .csv or .xlsx")
     p.add_argument("--targets", metavar="FILE", help="pillar targets: YAML 'pillar_id: rating' or CSV pillar_id,target")
     p.add_argument("--by", metavar="SEGMENT", action="append", default=[],
@@ -226,34 +231,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--anonymity", metavar="N", type=int, default=DEFAULT_ANONYMITY,
                    help=f"suppress groups with fewer than N respondents (default {DEFAULT_ANONYMITY})")
     p.add_argument("--json", action="store_true", help="print a JSON document instead of a table")
-    p.set_defaults(func=cmd_score)
 
-    p = sub.add_parser(
-        "sample",
+    p = _command(
+        sub, "sample", cmd_sample, template_arg=True,
         help="write a fictional responses file (seeded) to try the tool or benchmark it",
         description="Generate fictional but realistic answers for a template: a leadership-vs-frontline "
         "perception gap, some N/A and blank answers, a few comments. The same seed gives the same file.",
-        epilog=EPILOG,
     )
-    p.add_argument("template", metavar="TEMPLATE", help="template file or id")
     p.add_argument("--out", required=True, metavar="FILE", help="CSV file to write")
     p.add_argument("--respondents", type=_positive_int, default=40, metavar="N", help="number of respondents (default 40)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--force", action="store_true", help="replace FILE if it exists")
-    p.set_defaults(func=cmd_sample)
 
-    p = sub.add_parser(
-        "sample-clients",
+    p = _command(
+        sub, "sample-clients", cmd_sample_clients,
         help="write the bundled fictional client folders (retail, utility, hotels, software)",
         description="Write the four fictional sample clients (client.yaml and answers) used by `cxassess demo`. "
         "They are generated from fixed seeds, so the files are the same every time.",
     )
     p.add_argument("folder", nargs="?", default="data/clients", help="where to write them (default data/clients)")
     p.add_argument("--force", action="store_true", help="replace existing sample folders")
-    p.set_defaults(func=cmd_sample_clients)
 
-    p = sub.add_parser(
-        "report",
+    p = _command(
+        sub, "report", cmd_report,
         help="build a client's report: HTML, PDF, executed notebook and scores.json",
         description="Validate a client folder (client.yaml + responses.csv/.xlsx), run notebooks/assessment.ipynb "
         "for it with Papermill in a fresh kernel, and write OUT/<client_id>/<timestamp>/ with report.html "
@@ -265,17 +265,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", default="html,pdf", metavar="LIST", help="comma-separated: html, pdf (default both)")
     p.add_argument("--anonymity", metavar="N", type=int, default=None,
                    help="suppress groups with fewer than N respondents (default: client.yaml, else 5)")
-    p.set_defaults(func=cmd_report)
 
-    p = sub.add_parser(
-        "demo",
+    p = _command(
+        sub, "demo", cmd_demo,
         help="build reports for every bundled sample client and say where they are",
         description="Build HTML and PDF reports for every client folder under data/clients (the bundled fictional "
         "clients) and print where they are.",
     )
     p.add_argument("--clients", default="data/clients", metavar="DIR", help="folder of client folders")
     p.add_argument("--out", default="reports", metavar="DIR", help="where reports go (default reports/)")
-    p.set_defaults(func=cmd_demo)
     return parser
 
 

@@ -320,6 +320,14 @@ class _SafeNoAliasLoader(yaml.SafeLoader):
             )
         return super().compose_node(parent, index)
 
+    def construct_yaml_timestamp(self, node):  # type: ignore[no-untyped-def]
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value!r} is not a real date ({exc}); write it as YYYY-MM-DD", node.start_mark
+            ) from None
+
     def construct_mapping(self, node, deep=False):  # type: ignore[no-untyped-def]
         if isinstance(node, yaml.MappingNode):
             seen: dict[Any, int] = {}
@@ -341,6 +349,9 @@ class _SafeNoAliasLoader(yaml.SafeLoader):
                     )
                 seen[key] = key_node.start_mark.line + 1
         return super().construct_mapping(node, deep=deep)
+
+
+_SafeNoAliasLoader.add_constructor("tag:yaml.org,2002:timestamp", _SafeNoAliasLoader.construct_yaml_timestamp)
 
 
 def yaml_path(loc: tuple) -> str:
@@ -407,7 +418,7 @@ def read_yaml(path: str | os.PathLike) -> tuple[Any, yaml.Node | None]:
             else:
                 problem = f"{exc.context} ({where}), {problem}"
         raise CxError.at(path, f"invalid YAML: {problem}", row=mark.line + 1 if mark else None) from None
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError, OverflowError) as exc:
         raise CxError.at(path, f"invalid YAML: {exc}") from None
     finally:
         loader.dispose()

@@ -1,0 +1,141 @@
+"""From scores to an action plan: what to keep, do differently, start and stop, and in what order.
+
+Pure functions over a ``Scores`` value. The action *class* of each pillar and question is
+computed in scoring (docs/scoring.md, section 7); this module arranges those classes into the
+plan, the executive summary's sentences and the improvement roadmap a client reads.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from .scoring import ACTIONS, Scores
+
+PLAN_ORDER = ("do_differently", "start", "keep", "stop")
+CYCLE = {
+    "know": "Know the real need",
+    "deliver": "Deliver on it",
+    "examine": "Examine every touchpoint",
+    "fix": "Fix what you find",
+    "measure": "Measure results",
+    "reinforce": "Reinforce continuously",
+}
+
+
+def _f(value: float, digits: int = 0) -> str:
+    return "n/a" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}f}"
+
+
+def strongest_weakest(scores: Scores, count: int = 3) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ``count`` pillars with the highest and the lowest index (ties: template order)."""
+    scored = scores.pillars.dropna(subset=["index"])
+    order = scored["index"].sort_values(kind="stable")
+    weakest = scored.loc[order.index[:count]]
+    strongest = scored.loc[order.index[::-1][:count]]
+    return strongest, weakest
+
+
+def _behind(scores: Scores, pillar_id: str, action: str, count: int = 3) -> pd.DataFrame:
+    """The questions that explain a pillar's class: those sharing it, else its most telling ones."""
+    questions = scores.questions[scores.questions["pillar_id"] == pillar_id].dropna(subset=["index"])
+    same = questions[questions["action"] == action]
+    pool = same if not same.empty else questions
+    ascending = action != "keep"  # improvements: weakest first; strengths: strongest first
+    return pool.sort_values(["index"], ascending=ascending, kind="stable").head(count)
+
+
+def action_plan(scores: Scores) -> pd.DataFrame:
+    """One row per (pillar, question behind it), grouped by action class in plan order.
+
+    Within a class, pillars come by priority (then by index: weakest first, keep strongest first).
+    """
+    rows = []
+    pillars = scores.pillars
+    for action in PLAN_ORDER:
+        members = pillars[pillars["action"] == action].copy()
+        members["_p"] = members["priority"].fillna(-1)
+        members = members.sort_values(
+            ["_p", "index"], ascending=[False, action != "keep"], kind="stable"
+        )
+        for pillar_id, pillar in members.iterrows():
+            for question_id, question in _behind(scores, pillar_id, action).iterrows():
+                rows.append(
+                    {
+                        "action": action,
+                        "action_label": ACTIONS[action],
+                        "pillar_id": pillar_id,
+                        "pillar": pillar["name"],
+                        "pillar_index": pillar["index"],
+                        "pillar_gap_index": pillar["gap_index"],
+                        "priority": pillar["priority"],
+                        "question_id": question_id,
+                        "question": question["text"],
+                        "question_index": question["index"],
+                        "question_action": question["action"],
+                    }
+                )
+    columns = ["action", "action_label", "pillar_id", "pillar", "pillar_index", "pillar_gap_index", "priority",
+               "question_id", "question", "question_index", "question_action"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def priorities(scores: Scores, count: int = 5) -> pd.DataFrame:
+    """The pillars to act on first: highest priority among those to start or do differently.
+
+    Without targets (no priority), the lowest indices among those classes come first.
+    """
+    pillars = scores.pillars[scores.pillars["action"].isin(["start", "do_differently"])].copy()
+    pillars["_p"] = pillars["priority"].fillna(-1)
+    return pillars.sort_values(["_p", "index"], ascending=[False, True], kind="stable").head(count).drop(columns="_p")
+
+
+def priority_sentences(scores: Scores, count: int = 5) -> list[str]:
+    """The top priorities as plain sentences for the executive summary."""
+    terms = scores.template.terms
+    top_scale = scores.template.scale.max
+    sentences = []
+    for pillar_id, p in priorities(scores, count).iterrows():
+        weakest = _behind(scores, pillar_id, p["action"], 1)
+        focus = f' Weakest point: "{weakest["text"].iloc[0]}"' if not weakest.empty else ""
+        target = (
+            f" against a {terms.target.lower()} of {_f(p['target_index'])}" if not math.isnan(p["target_index"]) else ""
+        )
+        importance = (
+            f", and its {terms.importance.lower()} is {_f(p['importance'], 1)} out of {top_scale}"
+            if not math.isnan(p["importance"]) else ""
+        )
+        if p["action"] == "start":
+            lead = f"Start: {p['name']} is barely in place (index {_f(p['index'])}{target}){importance}."
+        else:
+            lead = f"Do differently: {p['name']} stands at {_f(p['index'])}{target}{importance}."
+        sentences.append(lead + focus)
+    return sentences
+
+
+def roadmap(scores: Scores, per_stage: int = 2) -> pd.DataFrame:
+    """The improvement cycle, stage by stage, filled from the weakest pillars of each stage.
+
+    Stages follow know the need -> deliver -> examine touchpoints -> fix -> measure -> reinforce;
+    pillars without a stage in the template are left out.
+    """
+    rows = []
+    pillars = scores.pillars.dropna(subset=["index"])
+    for step, (stage, title) in enumerate(CYCLE.items(), start=1):
+        members = pillars[pillars["stage"] == stage].sort_values("index", kind="stable").head(per_stage)
+        for pillar_id, p in members.iterrows():
+            weakest = _behind(scores, pillar_id, "do_differently", 1)
+            rows.append(
+                {
+                    "step": step,
+                    "stage": stage,
+                    "title": title,
+                    "pillar_id": pillar_id,
+                    "pillar": p["name"],
+                    "index": p["index"],
+                    "action": p["action"],
+                    "weakest_point": weakest["text"].iloc[0] if not weakest.empty else None,
+                }
+            )
+    return pd.DataFrame(rows, columns=["step", "stage", "title", "pillar_id", "pillar", "index", "action", "weakest_point"])

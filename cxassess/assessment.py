@@ -1,0 +1,53 @@
+"""One client's complete analysis, assembled once and shared by the notebook, CLI and widgets."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pandas as pd
+
+from . import actions
+from .clients import Client, load_client
+from .templates import find_template
+from .scoring import DEFAULT_ANONYMITY, Scores, answer_distribution, breakdown, score
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A client with its scores, segment breakdowns, answer distribution and action plan."""
+
+    client: Client
+    scores: Scores
+    breakdowns: dict[str, pd.DataFrame]
+    distribution: pd.DataFrame
+    plan: pd.DataFrame
+    anonymity_threshold: int
+
+
+def assess(
+    client: Client | str | os.PathLike,
+    anonymity_threshold: int | None = None,
+    template: str | os.PathLike | None = None,
+) -> Assessment:
+    """Score a client (a loaded Client or its folder): the figures every report section reads.
+
+    The anonymity threshold is, in order: the argument, the client's own setting, the default (5).
+    ``template`` (an id or file) overrides the one named in client.yaml.
+    """
+    if not isinstance(client, Client):
+        client = load_client(client, find_template(template) if template else None)
+    threshold = anonymity_threshold or client.config.anonymity_threshold or DEFAULT_ANONYMITY
+    scores = score(client.template, client.responses, client.targets)
+    breakdowns = {
+        segment: breakdown(client.template, client.responses, segment, threshold)
+        for segment in client.responses.segments.columns
+    }
+    return Assessment(
+        client=client,
+        scores=scores,
+        breakdowns=breakdowns,
+        distribution=answer_distribution(client.template, client.responses),
+        plan=actions.action_plan(scores),
+        anonymity_threshold=threshold,
+    )

@@ -1,0 +1,188 @@
+"""Client reports: execute the assessment notebook with Papermill, then write HTML, PDF and JSON.
+
+A run is staged in a hidden folder and renamed into ``reports/<client_id>/<timestamp>/`` only
+when complete; ``reports/<client_id>/latest`` then points at it. Earlier runs are never touched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from .assessment import Assessment, assess
+from .clients import Client, load_client
+from .errors import CxError
+from .scoring import to_document
+
+PACKAGE = Path(__file__).resolve().parent
+NOTEBOOK = PACKAGE.parent / "notebooks" / "assessment.ipynb"
+HTML_TEMPLATE = PACKAGE / "report_template"
+FORMATS = ("html", "pdf")
+LATEST = "latest"
+
+
+@dataclass
+class ReportRun:
+    """What one report run produced, and how long it took."""
+
+    client_id: str
+    folder: Path
+    files: dict[str, Path] = field(default_factory=dict)
+    seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def save_scores(a: Assessment, output_dir: str | os.PathLike | None) -> Path | None:
+    """Write ``scores.json`` (the ``cxassess score --json`` document) into ``output_dir``, if given."""
+    if not output_dir:
+        return None
+    path = Path(output_dir) / "scores.json"
+    document = to_document(a.scores, a.breakdowns)
+    document["client"] = {"id": a.client.id, "name": a.client.config.name,
+                          "assessment_date": a.client.config.assessment_date.isoformat()}
+    document["anonymity_threshold"] = a.anonymity_threshold
+    path.write_text(json.dumps(document, indent=2, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def parse_formats(text: str | Iterable[str]) -> tuple[str, ...]:
+    """``"html,pdf"`` -> ``("html", "pdf")``, refusing unknown formats."""
+    items = [f.strip().lower() for f in (text.split(",") if isinstance(text, str) else text) if f.strip()]
+    unknown = [f for f in items if f not in FORMATS]
+    if unknown or not items:
+        raise CxError.at("--format", f"unknown format {', '.join(unknown) or '(none)'}; choose from {', '.join(FORMATS)}")
+    return tuple(dict.fromkeys(items))
+
+
+def _stamp(parent: Path) -> str:
+    base = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    name, n = base, 2
+    while (parent / name).exists() or (parent / f".{name}.partial").exists():
+        name, n = f"{base}-{n}", n + 1
+    return name
+
+
+def _point_latest(client_root: Path, run_name: str) -> None:
+    """Atomically make ``latest`` name the run (a symlink; a small text file where links fail)."""
+    link = client_root / LATEST
+    temp = client_root / f".{LATEST}.{os.getpid()}"
+    try:
+        if temp.is_symlink() or temp.exists():
+            temp.unlink()
+        os.symlink(run_name, temp, target_is_directory=True)
+    except OSError:
+        temp.write_text(run_name + "\n", encoding="utf-8")
+    os.replace(temp, link)
+
+
+def execute_notebook(client: Client, output_dir: Path, anonymity_threshold: int | None = None,
+                     notebook: Path = NOTEBOOK) -> Path:
+    """Run the assessment notebook for a client in a fresh kernel; returns the executed copy."""
+    import papermill as pm
+
+    logging.getLogger("papermill").setLevel(logging.WARNING)
+    executed = output_dir / "assessment.ipynb"
+    try:
+        pm.execute_notebook(
+            str(notebook),
+            str(executed),
+            parameters={
+                "client_dir": str(client.folder.resolve()),
+                "template": client.template.id,
+                "output_dir": str(output_dir.resolve()),
+                "anonymity_threshold": anonymity_threshold,
+            },
+            kernel_name="python3",
+            progress_bar=False,
+            cwd=str(notebook.parent),
+            shutdown_kernel="immediate",
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+        )
+    except pm.PapermillExecutionError as exc:
+        raise CxError.at(
+            executed,
+            f"the notebook failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}; "
+            "the partly executed notebook is kept there",
+        ) from None
+    return executed
+
+
+def export_html(executed: Path) -> str:
+    """The executed notebook as a self-contained client page: no code, no external requests."""
+    import nbformat
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    config = Config()
+    config.HTMLExporter.exclude_input = True
+    config.HTMLExporter.exclude_input_prompt = True
+    config.HTMLExporter.exclude_output_prompt = True
+    config.TagRemovePreprocessor.remove_cell_tags = ("remove", "injected-parameters", "parameters")
+    config.TagRemovePreprocessor.enabled = True
+    exporter = HTMLExporter(config=config, template_file="index.html.j2", extra_template_basedirs=[str(HTML_TEMPLATE.parent)],
+                            template_name=HTML_TEMPLATE.name)
+    notebook = nbformat.read(executed, as_version=4)
+    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": notebook.metadata.get("title", "Assessment")}})
+    return body
+
+
+def export_pdf(html: str, target: Path) -> None:
+    """Render the report page to an A4 PDF (WeasyPrint: pure Python, no browser download)."""
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    from weasyprint import HTML
+
+    HTML(string=html, base_url=str(target.parent)).write_pdf(target)
+
+
+def build_report(
+    client_dir: str | os.PathLike,
+    out: str | os.PathLike = "reports",
+    formats: Iterable[str] = FORMATS,
+    anonymity_threshold: int | None = None,
+    notebook: Path = NOTEBOOK,
+) -> ReportRun:
+    """Validate a client, run its notebook, and write the report folder; returns what was written.
+
+    Bad input stops before anything is executed or written, with every problem listed.
+    """
+    started = time.perf_counter()
+    formats = parse_formats(formats)
+    client = load_client(client_dir)  # validates id, client.yaml, template and answers
+    a = assess(client, anonymity_threshold)
+    client_root = Path(out) / client.id
+    client_root.mkdir(parents=True, exist_ok=True)
+    name = _stamp(client_root)
+    staging = client_root / f".{name}.partial"
+    staging.mkdir()
+    run = ReportRun(client.id, client_root / name)
+    mark = time.perf_counter()
+    try:
+        executed = execute_notebook(client, staging, a.anonymity_threshold, notebook)
+    except CxError as exc:
+        failed = client_root / f"{name}-failed"
+        os.replace(staging, failed)
+        raise CxError.at(failed / "assessment.ipynb", exc.problems[0].message) from None
+    run.timings["execute"] = time.perf_counter() - mark
+    if not (staging / "scores.json").is_file():
+        save_scores(a, staging)
+    mark = time.perf_counter()
+    html = export_html(executed)
+    run.timings["html"] = time.perf_counter() - mark
+    if "html" in formats:
+        (staging / "report.html").write_text(html, encoding="utf-8")
+    if "pdf" in formats:
+        mark = time.perf_counter()
+        export_pdf(html, staging / "report.pdf")
+        run.timings["pdf"] = time.perf_counter() - mark
+    os.replace(staging, run.folder)
+    _point_latest(client_root, name)
+    run.files = {p.name: p for p in sorted(run.folder.iterdir())}
+    run.seconds = time.perf_counter() - started
+    return run
