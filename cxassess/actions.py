@@ -72,12 +72,13 @@ def action_plan(scores: Scores) -> pd.DataFrame:
                         "priority": pillar["priority"],
                         "question_id": question_id,
                         "question": question["text"],
+                        "reverse": bool(question.get("reverse", False)),
                         "question_index": question["index"],
                         "question_action": question["action"],
                     }
                 )
     columns = ["action", "action_label", "pillar_id", "pillar", "pillar_index", "pillar_gap_index", "priority",
-               "question_id", "question", "question_index", "question_action"]
+               "question_id", "question", "reverse", "question_index", "question_action"]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -136,6 +137,10 @@ def roadmap(scores: Scores, per_stage: int = 2) -> pd.DataFrame:
                     "index": p["index"],
                     "action": p["action"],
                     "weakest_point": weakest["text"].iloc[0] if not weakest.empty else None,
+                    "weakest_reverse": bool(weakest["reverse"].iloc[0]) if "reverse" in weakest and not weakest.empty
+                    else False,
                 }
             )
-    return pd.DataFrame(rows, columns=["step", "stage", "title", "pillar_id", "pillar", "index", "action", "weakest_point"])
+    return pd.DataFrame(
+        rows, columns=["step", "stage", "title", "pillar_id", "pillar", "index", "action", "weakest_point", "weakest_reverse"]
+    )

@@ -7,12 +7,14 @@ Figures are embedded as PNG, so a report opens offline and nbval can skip them.
 
 from __future__ import annotations
 
+import base64
 import io
 import math
 from typing import Any
 
 import pandas as pd
 from jinja2 import Environment
+from markupsafe import Markup
 from matplotlib import colormaps
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
@@ -36,6 +38,7 @@ def _num(value: Any, digits: int = 0) -> str:
 
 _env.filters["num"] = _num
 _env.globals["ACTIONS"] = ACTIONS
+_env.globals["REVERSED"] = "(negatively worded: the index rises as people disagree)"
 
 
 def _cell_colours(color: Any) -> str:
@@ -76,12 +79,31 @@ class Png:
         return f"<{self.title}>"
 
 
-def display_all(items: list) -> None:
-    """Show several outputs from one cell, in order."""
-    from IPython.display import display
+_SECTION = """
+<section class="cx-section">
+<div{% if keep %} class="cx-keep"{% endif %}><h2>{{ heading }}</h2>{% if note %}<p class="cx-note">{{ note }}</p>{% endif %}{{ first }}</div>
+{% for part in rest %}{{ part }}{% endfor %}
+</section>
+"""
 
-    for item in items:
-        display(item)
+
+def _as_html(item: "Html | Png") -> Markup:
+    if isinstance(item, Png):
+        data = base64.b64encode(item.data).decode("ascii")
+        return Markup('<img class="cx-chart" alt="{}" src="data:image/png;base64,{}">').format(item.title, data)
+    return Markup(item.html)
+
+
+def section(heading: str, *items: "Html | Png | list", note: str | None = None) -> Html:
+    """A report section: heading, optional note, then the content.
+
+    When the first block is a chart, heading and chart are kept on one page (PDF renderers
+    otherwise leave a heading alone at the foot of a page); text and tables flow normally.
+    """
+    flat = [i for item in items for i in (item if isinstance(item, list) else [item])]
+    parts = [_as_html(i) for i in flat] or [Markup("")]
+    keep = bool(flat) and isinstance(flat[0], Png)
+    return render(_SECTION, heading=heading, note=note, first=parts[0], rest=parts[1:], keep=keep)
 
 
 def render(template: str, **context: Any) -> Html:
@@ -195,7 +217,7 @@ _PLAN = """
   {% for pillar, rows in group %}
     {% for r in rows %}
     <tr>{% if loop.first %}<td rowspan="{{ rows|length }}" class="cx-name">{{ pillar }}</td><td rowspan="{{ rows|length }}">{{ r['pillar_index']|num }}</td>{% endif %}
-    <td>{{ r['question'] }}</td><td>{{ r['question_index']|num }}</td></tr>
+    <td>{{ r['question'] }}{% if r['reverse'] %} <span class="cx-small">{{ REVERSED }}</span>{% endif %}</td><td>{{ r['question_index']|num }}</td></tr>
     {% endfor %}
   {% endfor %}
   </tbody>
@@ -229,7 +251,7 @@ _ROADMAP = """
 <ol class="cx-roadmap">
 {% for step, rows in steps %}
   <li><strong>{{ rows[0]['title'] }}</strong>
-  <ul>{% for r in rows %}<li>{{ r['pillar'] }} (index {{ r['index']|num }}, {{ ACTIONS.get(r['action'], '–')|lower }}){% if r['weakest_point'] %}: weakest point “{{ r['weakest_point'] }}”{% endif %}</li>{% endfor %}</ul>
+  <ul>{% for r in rows %}<li>{{ r['pillar'] }} (index {{ r['index']|num }}, {{ ACTIONS.get(r['action'], '–')|lower }}){% if r['weakest_point'] %}: weakest point “{{ r['weakest_point'] }}”{% if r['weakest_reverse'] %} <span class="cx-small">{{ REVERSED }}</span>{% endif %}{% endif %}</li>{% endfor %}</ul>
   </li>
 {% endfor %}
 </ol>

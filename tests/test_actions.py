@@ -101,3 +101,13 @@ def test_roadmap_follows_the_cycle_with_weakest_pillars(scores):
     assert road[["step", "pillar_id"]].values.tolist() == [[1, "a"], [2, "b"], [2, "c"], [4, "d"], [5, "e"]]
     assert road.set_index("pillar_id").loc["c", "weakest_point"] == "Gamma 2"
     assert "f" not in set(road["pillar_id"])  # no stage in the template
+
+
+def test_reverse_scored_questions_are_flagged(scores):
+    questions = scores.questions.copy()
+    questions["reverse"] = questions.index == "d1"
+    flagged = Scores(scores.template, questions, scores.pillars, scores.overall, scores.respondents)
+    plan = actions.action_plan(flagged).set_index("question_id")
+    assert plan.loc["d1", "reverse"] and not plan.loc["d2", "reverse"]
+    road = actions.roadmap(flagged).set_index("pillar_id")
+    assert not road.loc["d", "weakest_reverse"]  # d's weakest point is d2 (index 70)
