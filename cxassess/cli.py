@@ -14,7 +14,7 @@ import pandas as pd
 
 from . import __version__
 from .errors import CxError, Problem
-from .clients import list_clients, load_client
+from .clients import list_clients
 from .responses import load_responses, read_targets
 from .samples import Profile, generate
 from .scoring import ACTIONS, DEFAULT_ANONYMITY, Scores, breakdown, score, to_document
@@ -154,10 +154,8 @@ def _print_run(run) -> None:
 def cmd_report(args: argparse.Namespace) -> int:
     from .report import build_report, parse_formats
 
-    formats = parse_formats(args.format)
-    client = load_client(args.client_dir)  # stops here, before any execution, on bad input
-    _print_problems(client.warnings)
-    run = build_report(args.client_dir, args.out, formats, args.anonymity)
+    run = build_report(args.client_dir, args.out, parse_formats(args.format), args.anonymity)
+    _print_problems(run.warnings)
     _print_run(run)
     return 0
 

@@ -36,6 +36,7 @@ class ReportRun:
     files: dict[str, Path] = field(default_factory=dict)
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
+    warnings: tuple = ()
 
 
 def save_scores(a: Assessment, output_dir: str | os.PathLike | None) -> Path | None:
@@ -161,7 +162,7 @@ def build_report(
     name = _stamp(client_root)
     staging = client_root / f".{name}.partial"
     staging.mkdir()
-    run = ReportRun(client.id, client_root / name)
+    run = ReportRun(client.id, client_root / name, warnings=client.warnings)
     mark = time.perf_counter()
     try:
         executed = execute_notebook(client, staging, a.anonymity_threshold, notebook)
