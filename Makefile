@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check --no-input
 
-.PHONY: demo test install clean
+.PHONY: demo test install clean system-deps
 
 # Reinstall whenever the project's own dependency list changes.
 $(BIN)/.installed-runtime: pyproject.toml
@@ -19,12 +19,19 @@ $(BIN)/.installed-dev: pyproject.toml
 	$(PIP) install -q -e ".[dev]" > $(VENV)/install.log 2>&1 || (cat $(VENV)/install.log; exit 1)
 	touch $@ $(BIN)/.installed-runtime
 
+# Optional speed-up: WeasyPrint subsets fonts in C with Debian's HarfBuzz-Subset library (about 0.25 s
+# less per PDF). Installed when we are root with apt; everything works without it.
+system-deps:
+	@ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  (apt-get install -y -qq libharfbuzz-subset0 >/dev/null 2>&1 || \
+	   (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq libharfbuzz-subset0 >/dev/null 2>&1)) ; } || true
+
 install: $(BIN)/.installed-runtime
 
-demo: $(BIN)/.installed-runtime
+demo: $(BIN)/.installed-runtime system-deps
 	$(BIN)/cxassess demo
 
-test: $(BIN)/.installed-dev
+test: $(BIN)/.installed-dev system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:

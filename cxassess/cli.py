@@ -14,7 +14,6 @@ import pandas as pd
 
 from . import __version__
 from .errors import CxError, Problem
-from .clients import list_clients
 from .responses import load_responses, read_targets
 from .samples import Profile, generate
 from .scoring import ACTIONS, DEFAULT_ANONYMITY, Scores, breakdown, score, to_document
@@ -160,30 +159,42 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
+def _batch(clients: str, out: str, workers: int | None = None, formats: str = "html,pdf",
+           only: list[str] | None = None, changed: bool = False) -> int:
     from tqdm import tqdm
 
-    from .report import build_report
+    from .batch import run_batch, summary_text
 
-    folders = list_clients(args.clients)
-    if not folders:
-        raise CxError.at(args.clients, "holds no client folders (folders with a client.yaml)")
-    runs, failures = [], []
-    with tqdm(folders, desc="reports", unit="client", disable=None, file=sys.stderr) as bar:
-        for folder in bar:
-            bar.set_postfix_str(folder.name)
-            try:
-                runs.append(build_report(folder, args.out))
-            except CxError as exc:
-                failures.append((folder.name, exc))
-    for run in runs:
-        _print_run(run)
-    for name, exc in failures:
-        print(f"{name}: FAILED", file=sys.stderr)
-        _print_problems(exc.problems)
-    print(f"\n{len(runs)} report(s) written under {Path(args.out).resolve()} (open <client>/latest/report.html)"
-          + (f"; {len(failures)} failed" if failures else ""))
-    return 1 if failures else 0
+    bar = tqdm(total=None, desc="clients", unit="client", disable=None, file=sys.stderr, dynamic_ncols=True)
+
+    def update(result, state) -> None:
+        bar.total = state["total"]
+        if result is not None:
+            bar.update(1)
+        bar.set_postfix_str(
+            f"done {state['done']}, failed {state['failed']}, remaining {state['remaining']}"
+            + (f" | {', '.join(state['running'][-2:])}" if state["running"] else "")
+        )
+
+    with bar:
+        batch = run_batch(clients, out, workers, formats, only, changed, on_update=update)
+        bar.update(batch.counts.get("unchanged", 0))
+    print(summary_text(batch))
+    print(f"summary: {batch.summary_file}")
+    if batch.interrupted:
+        print("cxassess: interrupted; finished reports are kept, unfinished ones were removed", file=sys.stderr)
+        return 130
+    return 1 if batch.failed else 0
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    return _batch(args.clients_dir, args.out, args.workers, args.format, args.only, args.changed)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    status = _batch(args.clients, args.out)
+    print(f"\nOpen {Path(args.out).resolve()}/<client>/latest/report.html (or report.pdf) to read a report.")
+    return status
 
 
 def _command(sub, name: str, func, *, help: str, description: str, template_arg: bool = False) -> argparse.ArgumentParser:
@@ -265,10 +276,29 @@ def build_parser() -> argparse.ArgumentParser:
                    help="suppress groups with fewer than N respondents (default: client.yaml, else 5)")
 
     p = _command(
+        sub, "batch", cmd_batch,
+        help="build reports for every client folder, in parallel, one fresh kernel per client",
+        description="Build a report for every client folder under CLIENTS_DIR in parallel worker processes, each "
+        "client in its own fresh kernel. A failing client never stops the others. Prints a progress bar and a "
+        "summary table (also written as OUT/portfolio/<timestamp>/batch.json); exit status 1 if any client failed. "
+        "Ctrl-C stops cleanly: running kernels are shut down, finished reports stay.",
+    )
+    p.add_argument("clients_dir", metavar="CLIENTS_DIR", nargs="?", default="data/clients",
+                   help="folder of client folders (default data/clients)")
+    p.add_argument("--out", default="reports", metavar="DIR", help="where reports go (default reports/)")
+    p.add_argument("--workers", type=_positive_int, default=None, metavar="N",
+                   help="parallel workers (default: one per CPU core)")
+    p.add_argument("--format", default="html,pdf", metavar="LIST", help="comma-separated: html, pdf (default both)")
+    p.add_argument("--only", nargs="+", metavar="ID", help="only these client ids")
+    p.add_argument("--changed", action="store_true",
+                   help="skip clients whose answers, client.yaml, template, notebook and cxassess version are "
+                   "unchanged since their last successful report")
+
+    p = _command(
         sub, "demo", cmd_demo,
         help="build reports for every bundled sample client and say where they are",
         description="Build HTML and PDF reports for every client folder under data/clients (the bundled fictional "
-        "clients) and print where they are.",
+        "clients), in parallel like `cxassess batch`, and print where they are.",
     )
     p.add_argument("--clients", default="data/clients", metavar="DIR", help="folder of client folders")
     p.add_argument("--out", default="reports", metavar="DIR", help="where reports go (default reports/)")

@@ -20,6 +20,7 @@ from .responses import Responses, check_targets, load_responses, yaml_target_ent
 from .templates import Identifier, Template, Text, find_template, validate_yaml_with_lines
 
 CLIENT_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+RESERVED_IDS = {"portfolio"}  # output folders that sit beside the clients' report folders
 RESPONSE_FILES = ("responses.csv", "responses.xlsx")
 
 
@@ -62,6 +63,8 @@ def check_client_id(client_id: str) -> str:
             "is not a valid client id: use 1-64 lower-case letters, digits, '-' or '_', starting with a "
             "letter or digit (rename the client folder)",
         )
+    if client_id in RESERVED_IDS:
+        raise CxError.at(client_id, "is reserved for the portfolio overview; rename the client folder")
     return client_id
 
 

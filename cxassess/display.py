@@ -23,7 +23,7 @@ from . import actions, plots
 from .assessment import Assessment
 from .scoring import ACTIONS
 
-FIGURE_DPI = 130
+FIGURE_DPI = 110
 LOW_AGREEMENT = 0.7
 LOW_ALPHA = 0.6
 
@@ -113,7 +113,7 @@ def render(template: str, **context: Any) -> Html:
 def figure(fig: Figure, title: str | None = None) -> Png:
     """A matplotlib Figure as an embedded PNG (no backend or pyplot state involved)."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=FIGURE_DPI, bbox_inches="tight", facecolor="white")
+    fig.savefig(buffer, format="png", dpi=FIGURE_DPI, facecolor="white")  # charts lay themselves out
     return Png(buffer.getvalue(), title or (fig.axes[0].get_title() if fig.axes else "chart") or "chart")
 
 

@@ -7,9 +7,12 @@ when complete; ``reports/<client_id>/latest`` then points at it. Earlier runs ar
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import json
 import logging
 import os
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +22,7 @@ from .assessment import Assessment, assess
 from .clients import Client, load_client
 from .errors import CxError
 from .scoring import to_document
+from .templates import template_file
 
 PACKAGE = Path(__file__).resolve().parent
 NOTEBOOK = PACKAGE.parent / "notebooks" / "assessment.ipynb"
@@ -114,9 +118,35 @@ def execute_notebook(client: Client, output_dir: Path, anonymity_threshold: int 
     return executed
 
 
-def export_html(executed: Path) -> str:
-    """The executed notebook as a self-contained client page: no code, no external requests."""
-    import nbformat
+def fingerprint(client: Client, notebook: Path = NOTEBOOK) -> dict:
+    """Content hashes of everything a report depends on, for ``cxassess batch --changed``."""
+    from . import __version__
+
+    def digest(path: Path) -> str:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+
+    inputs = {
+        "responses": digest(client.responses_file),
+        "client.yaml": digest(client.folder / "client.yaml"),
+        "template": digest(template_file(client.config.template)),
+        "notebook": digest(notebook),
+        "cxassess": __version__,
+    }
+    overall = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+    return {"digest": overall, "inputs": inputs}
+
+
+def last_fingerprint(client_root: Path) -> str | None:
+    """The input digest recorded with the newest successful report, if any."""
+    try:
+        return json.loads((client_root / LATEST / "fingerprint.json").read_text())["digest"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+@functools.lru_cache(maxsize=1)
+def _exporter():
+    """One HTML exporter per process: building it (templates, filters) costs more than using it."""
     from nbconvert import HTMLExporter
     from traitlets.config import Config
 
@@ -126,10 +156,18 @@ def export_html(executed: Path) -> str:
     config.HTMLExporter.exclude_output_prompt = True
     config.TagRemovePreprocessor.remove_cell_tags = ("remove", "injected-parameters", "parameters")
     config.TagRemovePreprocessor.enabled = True
-    exporter = HTMLExporter(config=config, template_file="index.html.j2", extra_template_basedirs=[str(HTML_TEMPLATE.parent)],
-                            template_name=HTML_TEMPLATE.name)
+    return HTMLExporter(config=config, template_file="index.html.j2", extra_template_basedirs=[str(HTML_TEMPLATE.parent)],
+                        template_name=HTML_TEMPLATE.name)
+
+
+def export_html(executed: Path) -> str:
+    """The executed notebook as a self-contained client page: no code, no external requests."""
+    import nbformat
+
     notebook = nbformat.read(executed, as_version=4)
-    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": notebook.metadata.get("title", "Assessment")}})
+    body, _ = _exporter().from_notebook_node(
+        notebook, resources={"metadata": {"name": notebook.metadata.get("title", "Assessment")}}
+    )
     return body
 
 
@@ -163,26 +201,31 @@ def build_report(
     staging = client_root / f".{name}.partial"
     staging.mkdir()
     run = ReportRun(client.id, client_root / name, warnings=client.warnings)
-    mark = time.perf_counter()
     try:
-        executed = execute_notebook(client, staging, a.anonymity_threshold, notebook)
-    except CxError as exc:
-        failed = client_root / f"{name}-failed"
-        os.replace(staging, failed)
-        raise CxError.at(failed / "assessment.ipynb", exc.problems[0].message) from None
-    run.timings["execute"] = time.perf_counter() - mark
-    if not (staging / "scores.json").is_file():
-        save_scores(a, staging)
-    mark = time.perf_counter()
-    html = export_html(executed)
-    run.timings["html"] = time.perf_counter() - mark
-    if "html" in formats:
-        (staging / "report.html").write_text(html, encoding="utf-8")
-    if "pdf" in formats:
         mark = time.perf_counter()
-        export_pdf(html, staging / "report.pdf")
-        run.timings["pdf"] = time.perf_counter() - mark
-    os.replace(staging, run.folder)
+        try:
+            executed = execute_notebook(client, staging, a.anonymity_threshold, notebook)
+        except CxError as exc:
+            failed = client_root / f"{name}-failed"
+            os.replace(staging, failed)
+            raise CxError.at(failed / "assessment.ipynb", exc.problems[0].message) from None
+        run.timings["execute"] = time.perf_counter() - mark
+        if not (staging / "scores.json").is_file():
+            save_scores(a, staging)
+        (staging / "fingerprint.json").write_text(json.dumps(fingerprint(client, notebook), indent=2), encoding="utf-8")
+        mark = time.perf_counter()
+        html = export_html(executed)
+        run.timings["html"] = time.perf_counter() - mark
+        if "html" in formats:
+            (staging / "report.html").write_text(html, encoding="utf-8")
+        if "pdf" in formats:
+            mark = time.perf_counter()
+            export_pdf(html, staging / "report.pdf")
+            run.timings["pdf"] = time.perf_counter() - mark
+        os.replace(staging, run.folder)
+    except BaseException:  # interrupted or crashed: nothing half-written stays behind
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     _point_latest(client_root, name)
     run.files = {p.name: p for p in sorted(run.folder.iterdir())}
     run.seconds = time.perf_counter() - started

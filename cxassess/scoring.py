@@ -75,19 +75,24 @@ def rwg(variances: pd.Series, points: int) -> float:
 
 def cronbach_alpha(items: pd.DataFrame) -> tuple[float, pd.Series]:
     """Cronbach's alpha and alpha-if-item-dropped, on respondents who rated every item."""
-    complete = items.dropna()
+    complete = items.dropna().to_numpy(dtype=float)
 
-    def alpha(frame: pd.DataFrame) -> float:
-        k = frame.shape[1]
-        if k < 2 or len(frame) < 2:
+    def alpha(matrix: np.ndarray) -> float:
+        n, k = matrix.shape
+        if k < 2 or n < 2:
             return math.nan
-        total = frame.sum(axis=1).var(ddof=1)
+        total = matrix.sum(axis=1).var(ddof=1)
         if not total > 0:
             return math.nan
-        return k / (k - 1) * (1 - frame.var(ddof=1).sum() / total)
+        return k / (k - 1) * (1 - matrix.var(axis=0, ddof=1).sum() / total)
 
-    dropped = pd.Series({c: alpha(complete.drop(columns=c)) for c in items.columns}, dtype=float)
-    return alpha(complete), dropped
+    keep = np.ones(complete.shape[1], dtype=bool)
+    dropped = {}
+    for j, column in enumerate(items.columns):
+        keep[j] = False
+        dropped[column] = alpha(complete[:, keep])
+        keep[j] = True
+    return alpha(complete), pd.Series(dropped, dtype=float)
 
 
 def respondent_pillar_means(template: Template, ratings: pd.DataFrame) -> pd.DataFrame:
@@ -257,6 +262,35 @@ def answer_distribution(template: Template, responses: Responses) -> pd.DataFram
     return frame
 
 
+def _weight_matrix(template: Template) -> np.ndarray:
+    """Questions x pillars: the question's weight where it belongs to the pillar, else 0."""
+    matrix = np.zeros((len(template.question_ids), len(template.pillars)))
+    row = 0
+    for j, pillar in enumerate(template.pillars):
+        for question in pillar.questions:
+            matrix[row, j] = question.weight
+            row += 1
+    return matrix
+
+
+def group_indices(template: Template, responses: Responses, groups: pd.Series) -> pd.DataFrame:
+    """Pillar and overall index per group, by the same arithmetic as ``score`` (sections 2-4)."""
+    ratings = flip_reversed(responses.ratings, template)[template.question_ids]
+    means = ratings.groupby(groups, sort=True).mean()
+    weights = _weight_matrix(template)
+    rated = means.notna().to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pillar_mean = (means.fillna(0).to_numpy() @ weights) / (rated @ weights)
+    index = to_index(pillar_mean, template.scale)
+    pillar_weight = np.array([p.weight for p in template.pillars])
+    has = ~np.isnan(index)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        overall = (np.where(has, index, 0) @ pillar_weight) / (has @ pillar_weight)
+    frame = pd.DataFrame(index, index=means.index, columns=[p.id for p in template.pillars])
+    frame.insert(0, "overall_index", overall)
+    return frame
+
+
 def breakdown(
     template: Template,
     responses: Responses,
@@ -269,20 +303,16 @@ def breakdown(
     """
     if segment not in responses.segments.columns:
         raise KeyError(segment)
-    groups = responses.segments[segment].fillna(NOT_GIVEN)
-    pillar_ids = [p.id for p in template.pillars]
+    groups = responses.segments[segment].fillna(NOT_GIVEN).astype(str)
+    sizes = groups.value_counts()
+    figures = group_indices(template, responses, groups)
     rows = []
-    for group in sorted(groups.unique(), key=str):
-        members = groups == group
+    for group in sorted(sizes.index, key=str):
         row: dict[str, Any] = {"segment": segment, "group": group}
-        if members.sum() < threshold:
-            row.update({"n": None, "suppressed": True, "overall_index": math.nan}, **dict.fromkeys(pillar_ids, math.nan))
+        if sizes[group] < threshold:
+            row.update({"n": None, "suppressed": True}, **dict.fromkeys(figures.columns, math.nan))
         else:
-            part = score(template, responses.subset(members))
-            row.update(
-                {"n": int(members.sum()), "suppressed": False, "overall_index": part.overall["index"]},
-                **part.pillars["index"].to_dict(),
-            )
+            row.update({"n": int(sizes[group]), "suppressed": False}, **figures.loc[group].to_dict())
         rows.append(row)
     return pd.DataFrame(rows).astype({"n": "Int64"})
 

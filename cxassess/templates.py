@@ -549,17 +549,22 @@ def template_dirs() -> list[Path]:
     return dirs
 
 
-def find_template(name: str | os.PathLike) -> Template:
-    """Load a template given a file path or a bare template id such as ``servqual``."""
+def template_file(name: str | os.PathLike) -> Path:
+    """The file behind a template path or a bare template id such as ``servqual``."""
     path = Path(name)
     if path.suffix.lower() in (".yaml", ".yml") or path.exists():
-        return load_template(path)
+        return path
     if not re.fullmatch(ID_PATTERN, str(name)):
         raise CxError.at(name, "is neither a template file nor a template id")
     for folder in template_dirs():
         for suffix in (".yaml", ".yml"):
             candidate = folder / f"{name}{suffix}"
             if candidate.is_file():
-                return load_template(candidate)
+                return candidate
     known = sorted({p.stem for d in template_dirs() if d.is_dir() for p in d.glob("*.y*ml")})
     raise CxError.at(name, f"no template with this id; known templates: {', '.join(known) or 'none'}")
+
+
+def find_template(name: str | os.PathLike) -> Template:
+    """Load a template given a file path or a bare template id such as ``servqual``."""
+    return load_template(template_file(name))

@@ -303,3 +303,17 @@ def test_reverse_scoring_twice_is_identity(rows):
     once = flip_reversed(ratings, TEMPLATE)
     pd.testing.assert_series_equal(once["q3"], 6 - ratings["q3"])
     pd.testing.assert_frame_equal(once.drop(columns="q3"), ratings.drop(columns="q3"))
+
+
+def test_breakdown_equals_scoring_each_group_on_its_own():
+    from conftest import ROOT
+    from cxassess.clients import load_client
+
+    client = load_client(ROOT / "data" / "clients" / "northwind-retail")
+    for segment in ("role", "department"):
+        frame = breakdown(client.template, client.responses, segment, threshold=1).set_index("group")
+        for group, row in frame.iterrows():
+            alone = score(client.template, client.responses.subset(client.responses.segments[segment] == group))
+            assert row["overall_index"] == pytest.approx(alone.overall["index"])
+            for pid, value in alone.pillars["index"].items():
+                assert row[pid] == pytest.approx(value, nan_ok=True)

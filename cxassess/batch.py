@@ -1,0 +1,224 @@
+"""Reports for a whole portfolio: many clients in parallel worker processes, each in a fresh kernel.
+
+A client that fails is recorded and the others go on. Workers are separate processes (the
+``spawn`` start method: Papermill changes the working directory process-wide and forked
+kernels proved unreliable), each running one client at a time, each client in its own kernel,
+so two clients' data never meet in one process.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import multiprocessing
+import os
+import signal
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+from .clients import check_client_id, list_clients, load_client
+from .errors import CxError
+from .report import FORMATS, build_report, fingerprint, last_fingerprint, parse_formats
+
+STATUSES = ("ok", "failed", "unchanged", "interrupted")
+
+
+@dataclass
+class ClientResult:
+    """One client's outcome in a batch."""
+
+    client: str
+    status: str
+    seconds: float = 0.0
+    report: str | None = None
+    error: str | None = None
+
+
+@dataclass
+class BatchResult:
+    """A whole batch: every client's outcome and where the summary was written."""
+
+    results: list[ClientResult]
+    started: str
+    seconds: float
+    workers: int
+    summary_file: Path | None = None
+    interrupted: bool = False
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> list[ClientResult]:
+        return [r for r in self.results if r.status == "failed"]
+
+
+def select_clients(clients_dir: str | os.PathLike, only: Sequence[str] | None = None) -> list[Path]:
+    """The client folders of a batch, optionally restricted to some ids (unknown ids are an error)."""
+    folders = list_clients(clients_dir)
+    if only:
+        for client_id in only:
+            check_client_id(client_id)
+        by_id = {f.name: f for f in folders}
+        unknown = [c for c in only if c not in by_id]
+        if unknown:
+            raise CxError.at(clients_dir, f"no client folder for {', '.join(unknown)}; "
+                             f"available: {', '.join(sorted(by_id)) or 'none'}")
+        folders = [by_id[c] for c in dict.fromkeys(only)]
+    if not folders:
+        raise CxError.at(clients_dir, "holds no client folders (folders with a client.yaml)")
+    return folders
+
+
+def is_unchanged(folder: Path, out: Path) -> bool:
+    """True when the client's inputs hash to what its newest successful report recorded."""
+    recorded = last_fingerprint(out / folder.name)
+    if recorded is None:
+        return False
+    try:
+        return fingerprint(load_client(folder))["digest"] == recorded
+    except CxError:
+        return False  # let the real run report what is wrong
+
+
+def run_client(folder: Path, out: Path, formats: tuple[str, ...]) -> ClientResult:
+    """Build one client's report; every failure becomes a result, never an exception."""
+    started = time.perf_counter()
+    try:
+        run = build_report(folder, out, formats)
+        return ClientResult(folder.name, "ok", time.perf_counter() - started, str(run.folder / "report.html"
+                            if "html" in formats else run.folder))
+    except KeyboardInterrupt:
+        return ClientResult(folder.name, "interrupted", time.perf_counter() - started, error="interrupted")
+    except CxError as exc:
+        first = str(exc.problems[0]) if exc.problems else "failed"
+        return ClientResult(folder.name, "failed", time.perf_counter() - started, error=first)
+    except Exception as exc:  # isolation: one client's crash is that client's failure only
+        return ClientResult(folder.name, "failed", time.perf_counter() - started,
+                            error=f"internal error: {type(exc).__name__}: {exc}")
+
+
+def _quiet_worker() -> None:
+    import logging
+    import warnings
+
+    logging.getLogger("papermill").setLevel(logging.WARNING)
+    warnings.simplefilter("ignore", DeprecationWarning)
+
+
+def run_batch(
+    clients_dir: str | os.PathLike,
+    out: str | os.PathLike = "reports",
+    workers: int | None = None,
+    formats: Iterable[str] = FORMATS,
+    only: Sequence[str] | None = None,
+    changed: bool = False,
+    on_update: Callable[[ClientResult | None, dict], None] | None = None,
+) -> BatchResult:
+    """Build reports for every client folder; the summary goes to ``OUT/portfolio/<stamp>/batch.json``.
+
+    ``on_update`` is called as clients start and finish (for a progress display) with the
+    latest result (None when a client starts) and the live state: done, failed, running, remaining.
+    """
+    formats = parse_formats(formats)
+    out = Path(out)
+    folders = select_clients(clients_dir, only)
+    workers = max(1, min(workers or os.cpu_count() or 1, len(folders)))
+    started_at = dt.datetime.now().isoformat(timespec="seconds")
+    started = time.perf_counter()
+    results: list[ClientResult] = []
+    todo = []
+    for folder in folders:
+        if changed and is_unchanged(folder, out):
+            results.append(ClientResult(folder.name, "unchanged", 0.0, str((out / folder.name / "latest").resolve())))
+        else:
+            todo.append(folder)
+    state = {"done": 0, "failed": 0, "skipped": len(results), "running": [], "remaining": len(todo), "total": len(folders)}
+    interrupted = False
+    if todo:
+        context = multiprocessing.get_context("spawn")
+        pool = ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=context, initializer=_quiet_worker)
+        pending: dict[Future, Path] = {}
+        queue = list(todo)
+        try:
+            while queue or pending:
+                while queue and len(pending) < workers:
+                    folder = queue.pop(0)
+                    pending[pool.submit(run_client, folder, out, formats)] = folder
+                    state["running"].append(folder.name)
+                    if on_update:
+                        on_update(None, state)
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    folder = pending.pop(future)
+                    result = future.result()
+                    results.append(result)
+                    state["running"].remove(folder.name)
+                    state["remaining"] -= 1
+                    state["done" if result.status == "ok" else "failed"] += 1
+                    if on_update:
+                        on_update(result, state)
+        except KeyboardInterrupt:
+            interrupted = True
+            for future in pending:
+                future.cancel()
+            for process in list(getattr(pool, "_processes", {}).values()):
+                try:
+                    os.kill(process.pid, signal.SIGINT)  # workers stop their kernel and clean up
+                except (ProcessLookupError, OSError):
+                    pass
+            for future, folder in pending.items():
+                try:
+                    results.append(future.result(timeout=60))
+                except BaseException:
+                    results.append(ClientResult(folder.name, "interrupted", error="interrupted"))
+            done = {r.client for r in results}
+            results += [ClientResult(f.name, "interrupted", error="not started") for f in todo if f.name not in done]
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+    order = {f.name: i for i, f in enumerate(folders)}
+    results.sort(key=lambda r: order[r.client])
+    counts = {s: sum(r.status == s for r in results) for s in STATUSES}
+    batch = BatchResult(results, started_at, time.perf_counter() - started, workers, interrupted=interrupted,
+                        counts=counts)
+    batch.summary_file = write_summary(batch, out)
+    return batch
+
+
+def write_summary(batch: BatchResult, out: Path) -> Path:
+    """Write ``batch.json`` into a new ``OUT/portfolio/<stamp>/`` folder (never over an earlier one)."""
+    root = out / "portfolio"
+    root.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    folder, n = root / stamp, 2
+    while folder.exists():
+        folder, n = root / f"{stamp}-{n}", n + 1
+    folder.mkdir()
+    document = {
+        "started": batch.started,
+        "seconds": round(batch.seconds, 2),
+        "workers": batch.workers,
+        "interrupted": batch.interrupted,
+        "counts": batch.counts,
+        "clients": [asdict(r) | {"seconds": round(r.seconds, 2)} for r in batch.results],
+    }
+    path = folder / "batch.json"
+    path.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    return path
+
+
+def summary_text(batch: BatchResult) -> str:
+    """The end-of-batch table: client, status, seconds, report path or the error's first line."""
+    width = max([len(r.client) for r in batch.results] + [6])
+    lines = [f"{'client':<{width}}  {'status':<11}  {'seconds':>7}  report / error"]
+    for r in batch.results:
+        detail = r.report if r.status in ("ok", "unchanged") else (r.error or "").splitlines()[0]
+        lines.append(f"{r.client:<{width}}  {r.status:<11}  {r.seconds:7.1f}  {detail}")
+    c = batch.counts
+    lines.append(
+        f"\n{c['ok']} ok, {c['failed']} failed, {c['unchanged']} unchanged"
+        + (f", {c['interrupted']} interrupted" if c["interrupted"] else "")
+        + f" in {batch.seconds:.1f} s with {batch.workers} worker(s)"
+    )
+    return "\n".join(lines)

@@ -1,0 +1,126 @@
+"""Batch runs: parallel, fault-isolated, resumable with --changed, clean on Ctrl-C."""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from cxassess.batch import run_batch, summary_text
+from cxassess.cli import main
+from cxassess.errors import CxError
+
+CLIENTS = ROOT / "data" / "clients"
+
+
+@pytest.fixture(scope="module")
+def portfolio(tmp_path_factory) -> Path:
+    """Two good clients, one with broken answers, one whose folder name is not a valid id."""
+    root = tmp_path_factory.mktemp("portfolio")
+    for name in ("harbour-hotels", "brightpath-software"):
+        shutil.copytree(CLIENTS / name, root / name)
+    shutil.copytree(CLIENTS / "riverside-energy", root / "broken")
+    answers = root / "broken" / "responses.csv"
+    answers.write_text(answers.read_text().replace("respondent_id,", "respondent,", 1))
+    shutil.copytree(CLIENTS / "northwind-retail", root / "Bad Name")
+    return root
+
+
+@pytest.fixture(scope="module")
+def first_run(portfolio, tmp_path_factory):
+    out = tmp_path_factory.mktemp("out")
+    return out, run_batch(portfolio, out, workers=2)
+
+
+def test_a_failing_client_never_stops_the_others(first_run):
+    out, batch = first_run
+    status = {r.client: r.status for r in batch.results}
+    assert status == {"Bad Name": "failed", "broken": "failed", "brightpath-software": "ok", "harbour-hotels": "ok"}
+    for client in ("brightpath-software", "harbour-hotels"):
+        latest = out / client / "latest"
+        assert (latest / "report.html").is_file() and (latest / "report.pdf").is_file()
+    errors = {r.client: r.error for r in batch.failed}
+    assert "missing required column 'respondent_id'" in errors["broken"]
+    assert "is not a valid client id" in errors["Bad Name"]
+
+
+def test_summary_is_printed_and_written(first_run):
+    out, batch = first_run
+    document = json.loads(batch.summary_file.read_text())
+    assert batch.summary_file.parent.parent == out / "portfolio"
+    assert document["counts"] == {"ok": 2, "failed": 2, "unchanged": 0, "interrupted": 0}
+    assert [c["client"] for c in document["clients"]] == ["Bad Name", "brightpath-software", "broken", "harbour-hotels"]
+    text = summary_text(batch)
+    assert "2 ok, 2 failed, 0 unchanged" in text
+    assert any(line.startswith("broken") and "failed" in line and "responses.csv:1" in line for line in text.splitlines())
+
+
+def test_changed_skips_what_did_not_change(first_run, portfolio):
+    out, _ = first_run
+    again = run_batch(portfolio, out, workers=2, only=["harbour-hotels", "brightpath-software"], changed=True)
+    assert {r.client: r.status for r in again.results} == {"harbour-hotels": "unchanged", "brightpath-software": "unchanged"}
+    config = portfolio / "harbour-hotels" / "client.yaml"
+    config.write_text(config.read_text().replace("Five coastal hotels", "Six coastal hotels"))
+    third = run_batch(portfolio, out, workers=2, only=["harbour-hotels", "brightpath-software"], changed=True)
+    assert {r.client: r.status for r in third.results} == {"harbour-hotels": "ok", "brightpath-software": "unchanged"}
+    assert len(list((out / "harbour-hotels").glob("2*"))) == 2  # the earlier run is kept
+
+
+def test_cli_exit_status_and_only(first_run, portfolio, capsys):
+    out, _ = first_run
+    assert main(["batch", str(portfolio), "--out", str(out), "--only", "brightpath-software", "--changed"]) == 0
+    assert "0 ok, 0 failed, 1 unchanged" in capsys.readouterr().out
+    assert main(["batch", str(portfolio), "--out", str(out), "--only", "broken"]) == 1
+    assert main(["batch", str(portfolio), "--out", str(out), "--only", "nobody"]) == 1
+    assert "no client folder for nobody" in capsys.readouterr().err
+    with pytest.raises(CxError, match="reserved"):
+        run_batch(portfolio, out, only=["portfolio"])
+
+
+def _kernels() -> set[str]:
+    found = set()
+    for path in glob.glob("/proc/[0-9]*/cmdline"):
+        try:
+            if b"ipykernel_launcher" in Path(path).read_bytes():
+                found.add(path.split("/")[2])
+        except OSError:
+            pass
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process table from /proc")
+def test_ctrl_c_stops_cleanly_and_a_rerun_completes(tmp_path):
+    out = tmp_path / "out"
+    before = _kernels()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cxassess.cli", "batch", str(CLIENTS), "--out", str(out), "--workers", "2"],
+        start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+    )
+    deadline = time.time() + 120
+    while time.time() < deadline and not list(out.glob("*/latest")):
+        time.sleep(0.2)
+    time.sleep(0.5)
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C does in a terminal
+    stdout, stderr = proc.communicate(timeout=180)
+    assert proc.returncode == 130, stderr[-2000:]
+    assert "Traceback" not in stderr
+    time.sleep(1)
+    assert not (_kernels() - before), "a kernel outlived the batch"
+    assert not list(out.glob("*/.*partial"))
+    for latest in out.glob("*/latest"):
+        assert (latest / "report.pdf").is_file() and (latest / "fingerprint.json").is_file()
+    finished = {p.parent.name for p in out.glob("*/latest")}
+    assert 1 <= len(finished) < 4
+    rerun = run_batch(CLIENTS, out, workers=2, changed=True)
+    status = {r.client: r.status for r in rerun.results}
+    assert all(status[c] == "unchanged" for c in finished)
+    assert all(status[c] == "ok" for c in status if c not in finished)
