@@ -1,0 +1,138 @@
+"""How fast is a portfolio batch? Three ways to produce the same reports, timed in one run.
+
+(a) baseline: what a consultant would script by hand, per client and in sequence: the papermill
+    CLI, then `jupyter nbconvert --to html`, then a PDF CLI (`nbconvert --to webpdf` where it
+    works; here it cannot fetch its browser, so the `weasyprint` CLI on the HTML instead);
+(b) `cxassess batch` with HTML and PDF, all cores;
+(c) the floor: the notebook's same cells (scoring, charts) and the same HTML export, run in one
+    plain Python process with no kernel and no PDF.
+
+Prints seconds per client for each, the ratios a/b (target >= 12) and b/c (target <= 4), CPU
+use and peak memory.
+
+    python benchmarks/batch.py [--clients 40] [--respondents 30] [--baseline-clients 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK = ROOT / "notebooks" / "assessment.ipynb"
+BIN = Path(sys.executable).parent
+
+
+def make_portfolio(folder: Path, clients: int, respondents: int) -> list[Path]:
+    from cxassess.samples import portfolio, write_sample_client
+    from cxassess.templates import find_template
+
+    template = find_template("cx_service_strategy")
+    return [write_sample_client(s, folder, template) for s in portfolio(clients, respondents, seed=1)]
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(cmd: list, **kwargs) -> None:
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kwargs)
+
+
+def baseline(clients: list[Path], out: Path) -> tuple[float, str]:
+    """The hand-scripted loop, sequential."""
+    out.mkdir(parents=True)
+    webpdf = True
+    start = time.perf_counter()
+    for folder in clients:
+        executed = out / f"{folder.name}.ipynb"
+        run([BIN / "papermill", str(NOTEBOOK), str(executed), "-p", "client_dir", str(folder), "--cwd", str(NOTEBOOK.parent)])
+        run([BIN / "jupyter", "nbconvert", "--to", "html", "--no-input", str(executed)])
+        if webpdf:
+            try:
+                run([BIN / "jupyter", "nbconvert", "--to", "webpdf", "--no-input", str(executed)], timeout=120)
+                continue
+            except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
+                webpdf = False
+        run([BIN / "weasyprint", str(executed.with_suffix(".html")), str(executed.with_suffix(".pdf"))])
+    route = "papermill CLI + nbconvert --to html + " + ("nbconvert --to webpdf" if webpdf else "weasyprint CLI")
+    return (time.perf_counter() - start) / len(clients), route
+
+
+def cxassess_batch(clients_dir: Path, out: Path, workers: int) -> float:
+    start = time.perf_counter()
+    result = subprocess.run([BIN / "cxassess", "batch", str(clients_dir), "--out", str(out), "--workers", str(workers)],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    seconds = time.perf_counter() - start
+    if result.returncode != 0:
+        raise SystemExit(f"cxassess batch failed:\n{result.stdout[-2000:]}")
+    return seconds
+
+
+def floor(clients: list[Path]) -> float:
+    """The notebook's cells and the HTML export in this process: no kernel, no PDF."""
+    from cxassess.report import _exporter
+
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    cells = [c for c in nb.cells if c.cell_type == "code" and "parameters" not in c.metadata.get("tags", [])]
+    start = time.perf_counter()
+    for folder in clients:
+        namespace = {"client_dir": str(folder), "template": None, "output_dir": None, "anonymity_threshold": None}
+        executed = nbformat.v4.new_notebook(metadata=nb.metadata)
+        for cell in cells:
+            tree = ast.parse(cell.source)
+            last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+            exec(compile(tree, "<cell>", "exec"), namespace)
+            value = eval(compile(ast.Expression(last.value), "<cell>", "eval"), namespace) if last else None
+            outputs = []
+            if value is not None and hasattr(value, "_repr_html_"):
+                outputs = [nbformat.v4.new_output("display_data", data={"text/html": value._repr_html_()})]
+            executed.cells.append(nbformat.v4.new_code_cell(cell.source, outputs=outputs, metadata=cell.metadata))
+        _exporter().from_notebook_node(executed)
+    return (time.perf_counter() - start) / len(clients)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=40)
+    parser.add_argument("--respondents", type=int, default=30)
+    parser.add_argument("--baseline-clients", type=int, default=4,
+                        help="clients the slow baseline runs on (its cost per client is stable)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="cxbench-"))
+    try:
+        clients = make_portfolio(work / "clients", args.clients, args.respondents)
+        print(f"{args.clients} clients x {args.respondents} respondents, {args.workers} workers, "
+              f"{os.cpu_count()} cores")
+        cpu0 = children_cpu()
+        b_total = cxassess_batch(work / "clients", work / "batch", args.workers)
+        b = b_total / args.clients
+        b_cpu = (children_cpu() - cpu0) / (b_total * (os.cpu_count() or 1))
+        b_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        c = floor(clients)
+        a, route = baseline(clients[: args.baseline_clients], work / "baseline")
+        print(f"(a) hand-scripted loop   {a:7.2f} s/client  [{route}; {args.baseline_clients} clients]")
+        print(f"(b) cxassess batch       {b:7.2f} s/client  [{b_total:.1f} s in all; cores busy {b_cpu:.0%}; "
+              f"largest process {b_rss:.0f} MiB]")
+        print(f"(c) floor, one process   {c:7.2f} s/client  [same cells and HTML export, no kernel, no PDF; "
+              f"this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB]")
+        print(f"a/b = {a / b:5.1f}   (target >= 12)")
+        print(f"b/c = {b / c:5.1f}   (target <= 4)")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
