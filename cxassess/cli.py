@@ -160,7 +160,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def _batch(clients: str, out: str, workers: int | None = None, formats: str = "html,pdf",
-           only: list[str] | None = None, changed: bool = False) -> int:
+           only: list[str] | None = None, changed: bool = False, anonymise: bool = False) -> int:
     from tqdm import tqdm
 
     from .batch import run_batch, summary_text
@@ -177,10 +177,12 @@ def _batch(clients: str, out: str, workers: int | None = None, formats: str = "h
         )
 
     with bar:
-        batch = run_batch(clients, out, workers, formats, only, changed, on_update=update)
+        batch = run_batch(clients, out, workers, formats, only, changed, on_update=update, anonymise=anonymise)
         bar.update(batch.counts.get("unchanged", 0))
     print(summary_text(batch))
     print(f"summary: {batch.summary_file}")
+    if batch.overview:
+        print(f"portfolio overview: {batch.overview}")
     if batch.interrupted:
         print("cxassess: interrupted; finished reports are kept, unfinished ones were removed", file=sys.stderr)
         return 130
@@ -188,7 +190,7 @@ def _batch(clients: str, out: str, workers: int | None = None, formats: str = "h
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    return _batch(args.clients_dir, args.out, args.workers, args.format, args.only, args.changed)
+    return _batch(args.clients_dir, args.out, args.workers, args.format, args.only, args.changed, args.anonymise)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -281,7 +283,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Build a report for every client folder under CLIENTS_DIR in parallel worker processes, each "
         "client in its own fresh kernel. A failing client never stops the others. Prints a progress bar and a "
         "summary table (also written as OUT/portfolio/<timestamp>/batch.json); exit status 1 if any client failed. "
-        "Ctrl-C stops cleanly: running kernels are shut down, finished reports stay.",
+        "The same folder gets the portfolio overview (index.html, and index.pdf with PDF): links to the reports, "
+        "the spread of the overall index, a pillar x client heatmap, percentile ranks, common gaps and actions. "
+        "With 5 or more clients each report gains a section 'How you compare' (the portfolio's quartiles, no "
+        "client named). Ctrl-C stops cleanly: running kernels are shut down, finished reports stay.",
     )
     p.add_argument("clients_dir", metavar="CLIENTS_DIR", nargs="?", default="data/clients",
                    help="folder of client folders (default data/clients)")
@@ -293,6 +298,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--changed", action="store_true",
                    help="skip clients whose answers, client.yaml, template, notebook and cxassess version are "
                    "unchanged since their last successful report")
+    p.add_argument("--anonymise", "--anonymize", dest="anonymise", action="store_true",
+                   help="name clients in the portfolio overview by codes (Client A, B, ... by sorted id) and link "
+                   "no report; the clients' own reports are unchanged")
 
     p = _command(
         sub, "demo", cmd_demo,

@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 
 from . import actions, plots
 from .assessment import Assessment
-from .scoring import ACTIONS
+from .scoring import ACTIONS, PORTFOLIO_MIN_CLIENTS
 
 FIGURE_DPI = 110
 LOW_AGREEMENT = 0.7
@@ -196,16 +196,19 @@ the index puts the mean on 0-100. Agreement below {{ low }} (marked) means respo
 """
 
 
-def _heat(index: float) -> str:
+def index_style(index: float) -> str:
+    """Inline style of a table cell holding a 0-100 index: the charts' index colour, readable text."""
     if index is None or math.isnan(index):
         return ""
     return _cell_colours(colormaps[plots.INDEX_CMAP](0.1 + 0.75 * index / 100))
 
 
+
 def scorecard(a: Assessment) -> Html:
     """The pillar scorecard, colour-coded by index and action class."""
     t = a.client.template
-    return render(_SCORECARD, pillars=a.scores.pillars, terms=t.terms, scale=t.scale, heat=_heat, low=LOW_AGREEMENT)
+    return render(_SCORECARD, pillars=a.scores.pillars, terms=t.terms, scale=t.scale, heat=index_style,
+                  low=LOW_AGREEMENT)
 
 
 _PLAN = """
@@ -367,3 +370,35 @@ def method(a: Assessment) -> Html:
         targets=bool(a.client.targets), rows=rows, low=LOW_ALPHA, weak=weak,
         warnings=[p.message for p in a.client.warnings],
     )
+
+
+_COMPARE = """
+<table class="cx-table">
+  <thead><tr><th>Pillar</th><th>Your index</th><th>Portfolio Q1</th><th>Median</th><th>Q3</th><th>Where you stand</th></tr></thead>
+  <tbody>
+  {% for pid, r in rows.iterrows() %}
+  <tr><td class="cx-name">{{ r['name'] }}</td><td style="{{ heat(r['index']) }}">{{ r['index']|num }}</td>
+  <td>{{ r['q1']|num }}</td><td>{{ r['median']|num }}</td><td>{{ r['q3']|num }}</td><td>{{ r['position'] }}</td></tr>
+  {% endfor %}
+  </tbody>
+</table>
+<p class="cx-small">The portfolio: the {{ clients }} organisations assessed in the same batch with this questionnaire,
+yours included. Q1, median and Q3 split their pillar indices into quarters (linear interpolation); no other
+organisation is named or shown.</p>
+"""
+
+NO_COMPARISON = ("No portfolio comparison: this report was not produced in a batch of at least "
+                 f"{PORTFOLIO_MIN_CLIENTS} organisations assessed with the same questionnaire.")
+
+
+def how_you_compare(comparison: pd.DataFrame | None) -> Html | list[Png | Html]:
+    """The client's pillar indices against the portfolio's quartiles (chart and table), or a one-line note.
+
+    ``comparison`` is what ``cxassess.portfolio.how_you_compare`` returns: None when there is
+    no benchmark or too few clients.
+    """
+    if comparison is None or comparison.empty:
+        return render("<p class=\"cx-note\">{{ text }}</p>", text=NO_COMPARISON)
+    clients = int(comparison["clients"].max())
+    return [figure(plots.portfolio_comparison(comparison), "Your pillar indices against the portfolio"),
+            render(_COMPARE, rows=comparison, clients=clients, heat=index_style)]

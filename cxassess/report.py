@@ -87,8 +87,11 @@ def _point_latest(client_root: Path, run_name: str) -> None:
 
 
 def execute_notebook(client: Client, output_dir: Path, anonymity_threshold: int | None = None,
-                     notebook: Path = NOTEBOOK) -> Path:
-    """Run the assessment notebook for a client in a fresh kernel; returns the executed copy."""
+                     notebook: Path = NOTEBOOK, fork: bool = False, **parameters: object) -> Path:
+    """Run the assessment notebook for a client in a fresh kernel; returns the executed copy.
+
+    With ``fork`` the fresh kernel process is forked from a pre-imported zygote (see kernels.py).
+    """
     import papermill as pm
 
     logging.getLogger("papermill").setLevel(logging.WARNING)
@@ -102,12 +105,14 @@ def execute_notebook(client: Client, output_dir: Path, anonymity_threshold: int 
                 "template": client.template.id,
                 "output_dir": str(output_dir.resolve()),
                 "anonymity_threshold": anonymity_threshold,
+                **parameters,
             },
             kernel_name="python3",
             progress_bar=False,
             cwd=str(notebook.parent),
             shutdown_kernel="immediate",
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            extra_arguments=["--IPKernelApp.log_level=ERROR", "--HistoryManager.enabled=False"],
+            **_kernel_options(fork),
         )
     except pm.PapermillExecutionError as exc:
         raise CxError.at(
@@ -160,6 +165,12 @@ def _exporter():
                         template_name=HTML_TEMPLATE.name)
 
 
+def _kernel_options(fork: bool) -> dict:
+    from . import kernels
+
+    return {"kernel_manager_class": kernels.ForkKernelManager} if fork and kernels.enabled() else {}
+
+
 def export_html(executed: Path) -> str:
     """The executed notebook as a self-contained client page: no code, no external requests."""
     import nbformat
@@ -186,6 +197,8 @@ def build_report(
     formats: Iterable[str] = FORMATS,
     anonymity_threshold: int | None = None,
     notebook: Path = NOTEBOOK,
+    fork: bool = False,
+    benchmark: Path | None = None,
 ) -> ReportRun:
     """Validate a client, run its notebook, and write the report folder; returns what was written.
 
@@ -204,7 +217,8 @@ def build_report(
     try:
         mark = time.perf_counter()
         try:
-            executed = execute_notebook(client, staging, a.anonymity_threshold, notebook)
+            executed = execute_notebook(client, staging, a.anonymity_threshold, notebook, fork=fork,
+                                        benchmark_file=str(Path(benchmark).resolve()) if benchmark else None)
         except CxError as exc:
             failed = client_root / f"{name}-failed"
             os.replace(staging, failed)

@@ -18,6 +18,7 @@ from .templates import ActionRules, Scale, Template
 
 ACTIONS = {"keep": "Keep", "do_differently": "Do differently", "start": "Start", "stop": "Stop / reduce"}
 DEFAULT_ANONYMITY = 5
+PORTFOLIO_MIN_CLIENTS = 5  # fewest clients whose quartiles a client report may show (cxassess.portfolio)
 
 
 @dataclass(frozen=True)

@@ -90,7 +90,8 @@ def test_user_text_is_escaped(run):
 def test_sections_appear_in_order(run):
     html = (run.folder / "report.html").read_text(encoding="utf-8")
     headings = re.findall(r"<h2[^>]*>(\d+)\. ", html)
-    assert headings == [str(i) for i in range(1, 12)]
+    assert headings == [str(i) for i in range(1, 13)]
+    assert "No portfolio comparison" in html  # a report run alone has no portfolio to compare with
 
 
 def test_scores_json_is_the_score_document(run, hostile_client):
