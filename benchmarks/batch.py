@@ -85,10 +85,13 @@ def floor(clients: list[Path]) -> float:
     from cxassess.report import _exporter
 
     nb = nbformat.read(NOTEBOOK, as_version=4)
+    defaults = next(c.source for c in nb.cells if "parameters" in c.metadata.get("tags", []))
     cells = [c for c in nb.cells if c.cell_type == "code" and "parameters" not in c.metadata.get("tags", [])]
     start = time.perf_counter()
     for folder in clients:
-        namespace = {"client_dir": str(folder), "template": None, "output_dir": None, "anonymity_threshold": None}
+        namespace: dict = {}
+        exec(defaults, namespace)
+        namespace["client_dir"] = str(folder)
         executed = nbformat.v4.new_notebook(metadata=nb.metadata)
         for cell in cells:
             tree = ast.parse(cell.source)

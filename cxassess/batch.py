@@ -1,9 +1,9 @@
 """Reports for a whole portfolio: many clients in parallel worker processes, each in a fresh kernel.
 
-A client that fails is recorded and the others go on. Workers are separate processes (the
-``spawn`` start method: Papermill changes the working directory process-wide and forked
-kernels proved unreliable), each running one client at a time, each client in its own kernel,
-so two clients' data never meet in one process.
+A client that fails is recorded and the others go on. Workers are separate processes (local,
+spawned, see pools.py; or Dask workers), each running one client at a time, each client in its
+own fresh kernel process (forked from a data-free, pre-imported zygote, see kernels.py), so two
+clients' data never meet in one process.
 
 Before the reports run, a cheap first pass loads and scores every client in this process: the
 portfolio's per-pillar quartiles go to ``OUT/portfolio/<stamp>/benchmark.json`` (no client
@@ -15,11 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import multiprocessing
 import os
-import signal
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
@@ -27,6 +24,7 @@ from typing import Callable, Iterable, Sequence
 from . import portfolio
 from .clients import check_client_id, list_clients, load_client
 from .errors import CxError
+from .pools import DaskPool, LocalPool
 from .report import FORMATS, build_report, fingerprint, last_fingerprint, parse_formats
 from .scoring import Scores, score
 
@@ -125,14 +123,6 @@ def score_clients(folders: Sequence[Path]) -> dict[str, tuple[str, Scores]]:
     return scored
 
 
-def _quiet_worker() -> None:
-    import logging
-    import warnings
-
-    logging.getLogger("papermill").setLevel(logging.WARNING)
-    warnings.simplefilter("ignore", DeprecationWarning)
-
-
 def run_batch(
     clients_dir: str | os.PathLike,
     out: str | os.PathLike = "reports",
@@ -142,6 +132,8 @@ def run_batch(
     changed: bool = False,
     on_update: Callable[[ClientResult | None, dict], None] | None = None,
     anonymise: bool = False,
+    scheduler: str | None = None,
+    dask_local: int | None = None,
 ) -> BatchResult:
     """Build reports for every client folder, then the portfolio overview, into ``OUT/portfolio/<stamp>/``.
 
@@ -150,6 +142,8 @@ def run_batch(
     with client names replaced by codes when ``anonymise``) and ``batch.json`` (the summary).
     ``on_update`` is called as clients start and finish (for a progress display) with the
     latest result (None when a client starts) and the live state: done, failed, running, remaining.
+    Clients run in local worker processes, or as one Dask task each on the cluster at
+    ``scheduler`` (or on a LocalCluster of ``dask_local`` processes started for this batch).
     """
     formats = parse_formats(formats)
     out = Path(out)
@@ -172,9 +166,9 @@ def run_batch(
     state = {"done": 0, "failed": 0, "skipped": len(results), "running": [], "remaining": len(todo), "total": len(folders)}
     interrupted = False
     if todo:
-        context = multiprocessing.get_context("spawn")
-        pool = ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=context, initializer=_quiet_worker)
-        pending: dict[Future, Path] = {}
+        pool = DaskPool(scheduler, dask_local) if scheduler or dask_local else LocalPool(min(workers, len(todo)))
+        workers = pool.workers
+        pending: dict = {}
         queue = list(todo)
         try:
             while queue or pending:
@@ -184,8 +178,7 @@ def run_batch(
                     state["running"].append(folder.name)
                     if on_update:
                         on_update(None, state)
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
+                for future in pool.first_completed(pending):
                     folder = pending.pop(future)
                     result = future.result()
                     results.append(result)
@@ -196,13 +189,7 @@ def run_batch(
                         on_update(result, state)
         except KeyboardInterrupt:
             interrupted = True
-            for future in pending:
-                future.cancel()
-            for process in list(getattr(pool, "_processes", {}).values()):
-                try:
-                    os.kill(process.pid, signal.SIGINT)  # workers stop their kernel and clean up
-                except (ProcessLookupError, OSError):
-                    pass
+            pool.interrupt(pending)  # workers stop their kernel and clean up
             for future, folder in pending.items():
                 try:
                     results.append(future.result(timeout=60))
@@ -211,7 +198,7 @@ def run_batch(
             done = {r.client for r in results}
             results += [ClientResult(f.name, "interrupted", error="not started") for f in todo if f.name not in done]
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            pool.close()
     order = {f.name: i for i, f in enumerate(folders)}
     results.sort(key=lambda r: order[r.client])
     counts = {s: sum(r.status == s for r in results) for s in STATUSES}

@@ -160,7 +160,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def _batch(clients: str, out: str, workers: int | None = None, formats: str = "html,pdf",
-           only: list[str] | None = None, changed: bool = False, anonymise: bool = False) -> int:
+           only: list[str] | None = None, changed: bool = False, anonymise: bool = False,
+           scheduler: str | None = None, dask_local: int | None = None) -> int:
     from tqdm import tqdm
 
     from .batch import run_batch, summary_text
@@ -177,7 +178,8 @@ def _batch(clients: str, out: str, workers: int | None = None, formats: str = "h
         )
 
     with bar:
-        batch = run_batch(clients, out, workers, formats, only, changed, on_update=update, anonymise=anonymise)
+        batch = run_batch(clients, out, workers, formats, only, changed, on_update=update, anonymise=anonymise,
+                          scheduler=scheduler, dask_local=dask_local)
         bar.update(batch.counts.get("unchanged", 0))
     print(summary_text(batch))
     print(f"summary: {batch.summary_file}")
@@ -190,7 +192,10 @@ def _batch(clients: str, out: str, workers: int | None = None, formats: str = "h
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    return _batch(args.clients_dir, args.out, args.workers, args.format, args.only, args.changed, args.anonymise)
+    if args.scheduler and args.dask_local:
+        raise CxError.at("--scheduler", "give either --scheduler ADDRESS or --dask-local N, not both")
+    return _batch(args.clients_dir, args.out, args.workers, args.format, args.only, args.changed, args.anonymise,
+                  args.scheduler, args.dask_local)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -298,6 +303,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--changed", action="store_true",
                    help="skip clients whose answers, client.yaml, template, notebook and cxassess version are "
                    "unchanged since their last successful report")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run one task per client on an existing Dask cluster, e.g. tcp://10.0.0.5:8786 "
+                   "(workers need cxassess installed and the client and output folders on a shared path)")
+    p.add_argument("--dask-local", type=_positive_int, metavar="N",
+                   help="start a Dask LocalCluster of N worker processes (one thread each) for this batch")
     p.add_argument("--anonymise", "--anonymize", dest="anonymise", action="store_true",
                    help="name clients in the portfolio overview by codes (Client A, B, ... by sorted id) and link "
                    "no report; the clients' own reports are unchanged")

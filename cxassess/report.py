@@ -112,6 +112,7 @@ def execute_notebook(client: Client, output_dir: Path, anonymity_threshold: int 
             cwd=str(notebook.parent),
             shutdown_kernel="immediate",
             extra_arguments=["--IPKernelApp.log_level=ERROR", "--HistoryManager.enabled=False"],
+            request_save_on_cell_execute=False,  # one write at the end (also on failure)
             **_kernel_options(fork),
         )
     except pm.PapermillExecutionError as exc:

@@ -1,0 +1,87 @@
+"""Where batch work runs: a local pool of worker processes, or a Dask cluster.
+
+Both offer the same four verbs (submit, wait for the first finished, interrupt, close) so the
+batch loop does not care which one runs it. Every task is one client; each task runs that
+client in its own fresh kernel, wherever it lands.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from typing import Any, Callable, Iterable
+
+
+def _quiet_worker() -> None:
+    import logging
+    import warnings
+
+    logging.getLogger("papermill").setLevel(logging.WARNING)
+    warnings.simplefilter("ignore", DeprecationWarning)
+
+
+class LocalPool:
+    """Worker processes on this machine (spawned: Papermill's cwd handling is process-wide)."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self.executor = ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_quiet_worker
+        )
+
+    def submit(self, function: Callable, *args: Any) -> Any:
+        return self.executor.submit(function, *args)
+
+    def first_completed(self, futures: Iterable[Any]) -> set:
+        return wait(list(futures), return_when=FIRST_COMPLETED)[0]
+
+    def interrupt(self, futures: Iterable[Any]) -> None:
+        """Cancel what has not started; ask running workers to stop (they clean up their kernel)."""
+        for future in futures:
+            future.cancel()
+        for process in list(getattr(self.executor, "_processes", {}).values()):
+            try:
+                os.kill(process.pid, signal.SIGINT)
+            except (ProcessLookupError, OSError):
+                pass
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+class DaskPool:
+    """Tasks on a Dask distributed cluster: an existing scheduler, or a LocalCluster started here.
+
+    A LocalCluster gets one thread per worker process, and listens on loopback only.
+    """
+
+    def __init__(self, scheduler: str | None = None, local_workers: int | None = None):
+        from distributed import Client, LocalCluster
+
+        self.cluster = None
+        if scheduler is None:
+            self.cluster = LocalCluster(
+                n_workers=local_workers or 2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                dashboard_address=None, worker_dashboard_address=None,
+            )
+        self.client = Client(self.cluster if self.cluster is not None else scheduler)
+        self.client.run(_quiet_worker)
+        self.workers = len(self.client.scheduler_info()["workers"])
+
+    def submit(self, function: Callable, *args: Any) -> Any:
+        return self.client.submit(function, *args, pure=False)
+
+    def first_completed(self, futures: Iterable[Any]) -> set:
+        from distributed import wait as dask_wait
+
+        return set(dask_wait(list(futures), return_when="FIRST_COMPLETED").done)
+
+    def interrupt(self, futures: Iterable[Any]) -> None:
+        self.client.cancel(list(futures), force=True)
+
+    def close(self) -> None:
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
