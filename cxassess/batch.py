@@ -16,12 +16,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
+import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from . import portfolio
+from . import outputs, portfolio
 from .clients import check_client_id, list_clients, load_client
 from .errors import CxError
 from .pools import DaskPool, LocalPool
@@ -50,11 +52,11 @@ class BatchResult:
     started: str
     seconds: float
     workers: int
-    summary_file: Path | None = None
+    summary_file: Path | str | None = None  # a URL when the output is remote
     interrupted: bool = False
     counts: dict[str, int] = field(default_factory=dict)
-    benchmark_file: Path | None = None
-    overview: Path | None = None
+    benchmark_file: Path | str | None = None
+    overview: Path | str | None = None
     overview_error: str | None = None
 
     @property
@@ -79,9 +81,12 @@ def select_clients(clients_dir: str | os.PathLike, only: Sequence[str] | None = 
     return folders
 
 
-def is_unchanged(folder: Path, out: Path) -> bool:
+def is_unchanged(folder: Path, out: str | Path) -> bool:
     """True when the client's inputs hash to what its newest successful report recorded."""
-    recorded = last_fingerprint(out / folder.name)
+    if outputs.is_url(out):
+        recorded = outputs.remote_fingerprint(str(out), folder.name)
+    else:
+        recorded = last_fingerprint(Path(out) / folder.name)
     if recorded is None:
         return False
     try:
@@ -90,14 +95,24 @@ def is_unchanged(folder: Path, out: Path) -> bool:
         return False  # let the real run report what is wrong
 
 
-def run_client(folder: Path, out: Path, formats: tuple[str, ...], benchmark: Path | None = None) -> ClientResult:
-    """Build one client's report; every failure becomes a result, never an exception."""
+def run_client(folder: Path, out: str | Path, formats: tuple[str, ...], benchmark: str | Path | None = None
+               ) -> ClientResult:
+    """Build one client's report; every failure becomes a result, never an exception.
+
+    With ``out`` a URL, the report is built in a local temporary folder and then published.
+    """
     started = time.perf_counter()
+    local = Path(tempfile.mkdtemp(prefix="cxassess-run-")) if outputs.is_url(out) else None
     try:
-        run = build_report(folder, out, formats, fork=True,  # a fresh kernel process, forked pre-imported
+        if local is not None and benchmark is not None and outputs.is_url(benchmark):
+            benchmark = outputs.fetch(str(benchmark), local / "benchmark.json")
+        run = build_report(folder, local or out, formats, fork=True,  # a fresh kernel process, forked pre-imported
                            benchmark=benchmark)
-        return ClientResult(folder.name, "ok", time.perf_counter() - started, str(run.folder / "report.html"
-                            if "html" in formats else run.folder))
+        report = str(run.folder / "report.html" if "html" in formats else run.folder)
+        if local is not None:
+            published = outputs.publish_run(run.folder, str(out), folder.name)
+            report = outputs.join(published, "report.html") if "html" in formats else published
+        return ClientResult(folder.name, "ok", time.perf_counter() - started, report)
     except KeyboardInterrupt:
         return ClientResult(folder.name, "interrupted", time.perf_counter() - started, error="interrupted")
     except CxError as exc:
@@ -106,6 +121,9 @@ def run_client(folder: Path, out: Path, formats: tuple[str, ...], benchmark: Pat
     except Exception as exc:  # isolation: one client's crash is that client's failure only
         return ClientResult(folder.name, "failed", time.perf_counter() - started,
                             error=f"internal error: {type(exc).__name__}: {exc}")
+    finally:
+        if local is not None:
+            shutil.rmtree(local, ignore_errors=True)
 
 
 def score_clients(folders: Sequence[Path]) -> dict[str, tuple[str, Scores]]:
@@ -146,7 +164,9 @@ def run_batch(
     ``scheduler`` (or on a LocalCluster of ``dask_local`` processes started for this batch).
     """
     formats = parse_formats(formats)
-    out = Path(out)
+    remote = str(out) if outputs.is_url(out) else None
+    out = remote or Path(out)
+    local_out = Path(tempfile.mkdtemp(prefix="cxassess-batch-")) if remote else out  # portfolio files, then uploaded
     folders = select_clients(clients_dir, only)
     workers = max(1, min(workers or os.cpu_count() or 1, len(folders)))
     started_at = dt.datetime.now().isoformat(timespec="seconds")
@@ -155,14 +175,22 @@ def run_batch(
     todo = []
     for folder in folders:
         if changed and is_unchanged(folder, out):
-            results.append(ClientResult(folder.name, "unchanged", 0.0, str((out / folder.name / "latest").resolve())))
+            if remote:
+                latest = outputs.join(remote, folder.name, outputs.latest_run(remote, folder.name) or "", "report.html")
+            else:
+                latest = str((out / folder.name / "latest").resolve())
+            results.append(ClientResult(folder.name, "unchanged", 0.0, latest))
         else:
             todo.append(folder)
     scored = score_clients(folders)
-    batch_folder = portfolio_folder(out)
-    benchmark = portfolio.write_benchmark(
+    batch_folder = portfolio_folder(local_out)
+    benchmark: str | Path = portfolio.write_benchmark(
         portfolio.benchmark_document(portfolio.pillar_frame({c: s for c, (_, s) in scored.items()})),
         batch_folder / "benchmark.json")
+    if remote:
+        published = outputs.join(remote, "portfolio", batch_folder.name)
+        outputs.publish_folder(batch_folder, published)
+        benchmark = outputs.join(published, "benchmark.json")
     state = {"done": 0, "failed": 0, "skipped": len(results), "running": [], "remaining": len(todo), "total": len(folders)}
     interrupted = False
     if todo:
@@ -206,7 +234,7 @@ def run_batch(
                         counts=counts, benchmark_file=benchmark)
     if not interrupted:  # an interrupted batch is no portfolio: its summary says what finished
         try:
-            files = write_portfolio_overview(batch, scored, batch_folder, formats, anonymise)
+            files = write_portfolio_overview(batch, scored, batch_folder, formats, anonymise, remote)
             batch.overview = files["index.html"]
         except Exception as exc:  # the reports are done; a broken overview must not hide their summary
             batch.overview_error = f"{type(exc).__name__}: {exc}".splitlines()[0]
@@ -214,13 +242,26 @@ def run_batch(
             batch.interrupted, batch.overview_error = True, "interrupted"
     batch.seconds = time.perf_counter() - started
     batch.summary_file = write_summary(batch, out, batch_folder)
+    if remote:
+        published = outputs.join(remote, "portfolio", batch_folder.name)
+        outputs.publish_folder(batch_folder, published)
+        batch.summary_file = outputs.join(published, "batch.json")
+        if batch.overview is not None:
+            batch.overview = outputs.join(published, "index.html")
+        shutil.rmtree(local_out, ignore_errors=True)
     return batch
 
 
-def _report_file(report: str | None) -> Path | None:
-    """The report a result points at: its report.html, else report.pdf (a run folder is searched)."""
+def _report_file(report: str | None, remote: str | None = None, local_root: Path | None = None) -> Path | None:
+    """The report a result points at: its report.html, else report.pdf (a run folder is searched).
+
+    A published report (under the ``remote`` URL) maps to the same place under ``local_root``, so the
+    overview's relative links hold on the remote side.
+    """
     if not report:
         return None
+    if remote and local_root is not None and report.startswith(remote.rstrip("/") + "/"):
+        return local_root / report[len(remote.rstrip("/")) + 1:]
     path = Path(report)
     if not path.is_dir():
         return path if path.is_file() else None
@@ -228,9 +269,13 @@ def _report_file(report: str | None) -> Path | None:
 
 
 def write_portfolio_overview(batch: BatchResult, scored: dict[str, tuple[str, Scores]], folder: Path,
-                             formats: Iterable[str] = FORMATS, anonymise: bool = False) -> dict[str, Path]:
-    """The overview of the clients whose report succeeded or was unchanged, from the first pass's scores."""
-    shown = {r.client: _report_file(r.report) for r in batch.results
+                             formats: Iterable[str] = FORMATS, anonymise: bool = False,
+                             remote: str | None = None) -> dict[str, Path]:
+    """The overview of the clients whose report succeeded or was unchanged, from the first pass's scores.
+
+    ``folder`` is ``<out>/portfolio/<stamp>``; with a ``remote`` output its links follow the published layout.
+    """
+    shown = {r.client: _report_file(r.report, remote, folder.parent.parent) for r in batch.results
              if r.status in ("ok", "unchanged") and r.client in scored}
     scores = {client: scored[client][1] for client in shown}
     names = {client: scored[client][0] for client in shown}
@@ -263,8 +308,8 @@ def write_summary(batch: BatchResult, out: Path, folder: Path | None = None) -> 
         "workers": batch.workers,
         "interrupted": batch.interrupted,
         "counts": batch.counts,
-        "benchmark": batch.benchmark_file.name if batch.benchmark_file else None,
-        "overview": batch.overview.name if batch.overview else None,
+        "benchmark": str(batch.benchmark_file).rsplit("/", 1)[-1] if batch.benchmark_file else None,
+        "overview": str(batch.overview).rsplit("/", 1)[-1] if batch.overview else None,
         "overview_error": batch.overview_error,
         "clients": [asdict(r) | {"seconds": round(r.seconds, 2)} for r in batch.results],
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import glob
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -125,3 +126,23 @@ def test_ctrl_c_stops_cleanly_and_a_rerun_completes(tmp_path):
     status = {r.client: r.status for r in rerun.results}
     assert all(status[c] == "unchanged" for c in finished)
     assert all(status[c] == "ok" for c in status if c not in finished)
+
+
+def test_output_to_an_fsspec_url(portfolio, tmp_path):
+    remote = tmp_path / "bucket"
+    url = f"file://{remote}/reports"
+    batch = run_batch(portfolio, url, workers=2, formats=("html",), only=["harbour-hotels", "brightpath-software"])
+    assert [r.status for r in batch.results] == ["ok", "ok"]
+    for client in ("harbour-hotels", "brightpath-software"):
+        latest = remote / "reports" / client / "latest"
+        assert latest.is_file() and not latest.is_symlink()  # object stores have no links: a text file
+        run = latest.read_text().strip()
+        assert (remote / "reports" / client / run / "report.html").is_file()
+        assert (remote / "reports" / client / run / "fingerprint.json").is_file()
+    assert str(batch.summary_file).startswith(url + "/portfolio/") and str(batch.summary_file).endswith("batch.json")
+    stamp = str(batch.summary_file).split("/")[-2]
+    page = (remote / "reports" / "portfolio" / stamp / "index.html").read_text()
+    for link in re.findall(r'href="(\.\./[^"]+)"', page):
+        assert (remote / "reports" / "portfolio" / stamp / link).resolve().is_file(), link
+    again = run_batch(portfolio, url, workers=2, formats=("html",), only=["harbour-hotels"], changed=True)
+    assert [r.status for r in again.results] == ["unchanged"]
