@@ -187,8 +187,8 @@ def run_batch(
     benchmark: str | Path = portfolio.write_benchmark(
         portfolio.benchmark_document(portfolio.pillar_frame({c: s for c, (_, s) in scored.items()})),
         batch_folder / "benchmark.json")
-    if remote:
-        published = outputs.join(remote, "portfolio", batch_folder.name)
+    published = outputs.join(remote, "portfolio", batch_folder.name) if remote else None
+    if published:
         outputs.publish_folder(batch_folder, published)
         benchmark = outputs.join(published, "benchmark.json")
     state = {"done": 0, "failed": 0, "skipped": len(results), "running": [], "remaining": len(todo), "total": len(folders)}
@@ -242,8 +242,7 @@ def run_batch(
             batch.interrupted, batch.overview_error = True, "interrupted"
     batch.seconds = time.perf_counter() - started
     batch.summary_file = write_summary(batch, out, batch_folder)
-    if remote:
-        published = outputs.join(remote, "portfolio", batch_folder.name)
+    if published:
         outputs.publish_folder(batch_folder, published)
         batch.summary_file = outputs.join(published, "batch.json")
         if batch.overview is not None:
