@@ -25,6 +25,11 @@ class Assessment:
     anonymity_threshold: int
 
 
+def anonymity_threshold_for(client: Client, requested: int | None = None) -> int:
+    """The smallest group shown: the request, else the client's setting, else the default (5)."""
+    return requested or client.config.anonymity_threshold or DEFAULT_ANONYMITY
+
+
 def assess(
     client: Client | str | os.PathLike,
     anonymity_threshold: int | None = None,
@@ -37,7 +42,7 @@ def assess(
     """
     if not isinstance(client, Client):
         client = load_client(client, find_template(template) if template else None)
-    threshold = anonymity_threshold or client.config.anonymity_threshold or DEFAULT_ANONYMITY
+    threshold = anonymity_threshold_for(client, anonymity_threshold)
     scores = score(client.template, client.responses, client.targets)
     breakdowns = {
         segment: breakdown(client.template, client.responses, segment, threshold)

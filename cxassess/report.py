@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from .assessment import Assessment, assess
+from .assessment import Assessment, anonymity_threshold_for, assess
 from .clients import Client, load_client
 from .errors import CxError
 from .scoring import to_document
@@ -208,7 +208,7 @@ def build_report(
     started = time.perf_counter()
     formats = parse_formats(formats)
     client = load_client(client_dir)  # validates id, client.yaml, template and answers
-    a = assess(client, anonymity_threshold)
+    threshold = anonymity_threshold_for(client, anonymity_threshold)
     client_root = Path(out) / client.id
     client_root.mkdir(parents=True, exist_ok=True)
     name = _stamp(client_root)
@@ -218,7 +218,7 @@ def build_report(
     try:
         mark = time.perf_counter()
         try:
-            executed = execute_notebook(client, staging, a.anonymity_threshold, notebook, fork=fork,
+            executed = execute_notebook(client, staging, threshold, notebook, fork=fork,
                                         benchmark_file=str(Path(benchmark).resolve()) if benchmark else None)
         except CxError as exc:
             failed = client_root / f"{name}-failed"
@@ -226,7 +226,7 @@ def build_report(
             raise CxError.at(failed / "assessment.ipynb", exc.problems[0].message) from None
         run.timings["execute"] = time.perf_counter() - mark
         if not (staging / "scores.json").is_file():
-            save_scores(a, staging)
+            save_scores(assess(client, threshold), staging)  # a custom notebook that did not write it
         (staging / "fingerprint.json").write_text(json.dumps(fingerprint(client, notebook), indent=2), encoding="utf-8")
         mark = time.perf_counter()
         html = export_html(executed)
