@@ -8,6 +8,7 @@ Figures are embedded as PNG, so a report opens offline and nbval can skip them.
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import math
 from typing import Any
@@ -106,8 +107,21 @@ def section(heading: str, *items: "Html | Png | list", note: str | None = None) 
     return render(_SECTION, heading=heading, note=note, first=parts[0], rest=parts[1:], keep=keep)
 
 
+@functools.lru_cache(maxsize=None)
+def _compiled(template: str) -> Any:
+    return _env.from_string(template)  # compiling costs more than rendering: once per process
+
+
+def precompile() -> None:
+    """Compile this module's section templates now (a kernel zygote does it once for all its kernels)."""
+    for value in list(globals().values()):
+        if isinstance(value, str) and "{{" in value:
+            _compiled(value)
+
+
 def render(template: str, **context: Any) -> Html:
-    return Html(_env.from_string(template).render(**context))
+    """An escaped HTML fragment from a Jinja2 template string."""
+    return Html(_compiled(template).render(**context))
 
 
 def figure(fig: Figure, title: str | None = None) -> Png:

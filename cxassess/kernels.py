@@ -178,9 +178,12 @@ def _become_kernel(request: dict) -> None:
 
 
 def _warm_up() -> None:
-    """Load fonts and text layout caches once: generic work, no client data."""
+    """Load fonts, text layout caches and section templates once: generic work, no client data."""
     from matplotlib.figure import Figure
 
+    from cxassess import display
+
+    display.precompile()
     fig = Figure(figsize=(2, 1), layout="constrained")
     fig.add_subplot().set_title("warm-up")
     fig.savefig(os.devnull, format="png")

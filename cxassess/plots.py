@@ -516,6 +516,23 @@ def _text_color(color: Any) -> str:
     return "white" if luminance(color) < 0.5 else "black"
 
 
+def _cell_grid(ax: Axes, column_labels: Sequence[str], n_rows: int, *, rotate: bool,
+               heavy_first: bool = False, row_lines: bool = True) -> None:
+    """Heatmap furniture: column labels on top (as plain text), no spines, white lines between cells."""
+    ax.set_xticks(range(len(column_labels)))
+    ax.set_xticklabels(column_labels, fontsize=SMALL, linespacing=1.0, rotation=90 if rotate else 0,
+                       va="bottom", ha="center", parse_math=False)
+    ax.xaxis.tick_top()
+    ax.tick_params(length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    for j in range(len(column_labels) - 1):  # a heavier line after an "overall" first column
+        ax.axvline(j + 0.5, color="white", linewidth=2.5 if heavy_first and j == 0 else 1)
+    if row_lines:
+        for i in range(n_rows - 1):
+            ax.axhline(i + 0.5, color="white", linewidth=1)
+
+
 def segment_heatmap(breakdown: pd.DataFrame, template: Template,
                     highlight: tuple[str, str] = ("Leadership", "Frontline"), *, threshold: int | None = None,
                     wrap_at: int = 24, decimals: int = 0, overall: bool = True) -> Figure:
@@ -588,19 +605,8 @@ def segment_heatmap(breakdown: pd.DataFrame, template: Template,
     for i, tick in enumerate(ax.get_yticklabels()):
         if (i < n_rows and groups[i] in highlight and has_gap) or i == n_rows:
             tick.set_fontweight("bold")
-    ax.set_xticks(range(n_cols))
-    ax.set_xticklabels([wrap(names[c], wrap_at if rotate else 12) for c in columns], fontsize=SMALL,
-                       linespacing=1.0, rotation=90 if rotate else 0, va="bottom", ha="center")
-    ax.xaxis.tick_top()
-    ax.tick_params(length=0)
-    for spine in ax.spines.values():
-        spine.set_visible(False)
-    # White grid lines between cells; a heavier one after the overall column.
-    for j in range(n_cols - 1):
-        ax.axvline(j + 0.5, color="white", linewidth=2.5 if (overall and j == 0 and columns[0] == "overall_index")
-                   else 1)
-    for i in range(n_rows - 1):
-        ax.axhline(i + 0.5, color="white", linewidth=1)
+    _cell_grid(ax, [wrap(names[c], wrap_at if rotate else 12) for c in columns], n_rows, rotate=rotate,
+               heavy_first=overall and columns[0] == "overall_index")
 
     segment = str(breakdown["segment"].iloc[0]) if len(breakdown) else ""
     title = next((s.title for s in template.segments if s.id == segment), segment.replace("_", " ").capitalize())
@@ -759,18 +765,8 @@ def portfolio_heatmap(matrix: pd.DataFrame, names: dict[str, str] | None = None,
     ax.set_yticks(range(n_rows))
     ax.set_yticklabels([str(label) for label in matrix.index], fontsize=FONT if row_height >= 0.2 else SMALL - 1.5,
                        parse_math=False)
-    ax.set_xticks(range(n_cols))
-    ax.set_xticklabels([wrap(names.get(c, c), wrap_at if rotate else 12) for c in matrix.columns], fontsize=SMALL,
-                       linespacing=1.0, rotation=90 if rotate else 0, va="bottom", ha="center", parse_math=False)
-    ax.xaxis.tick_top()
-    ax.tick_params(length=0)
-    for spine in ax.spines.values():
-        spine.set_visible(False)
-    for j in range(n_cols - 1):
-        ax.axvline(j + 0.5, color="white", linewidth=1)
-    if row_height >= 0.2:
-        for i in range(n_rows - 1):
-            ax.axhline(i + 0.5, color="white", linewidth=1)
+    _cell_grid(ax, [wrap(names.get(c, c), wrap_at if rotate else 12) for c in matrix.columns], n_rows,
+               rotate=rotate, row_lines=row_height >= 0.2)
     fig.suptitle(title or "Pillar index by client", fontsize=TITLE, fontweight="bold", x=0.02, ha="left")
     fig.supxlabel("Cells: pillar index 0-100, darker = higher; blank = no index", fontsize=SMALL, color="#444444",
                   x=0.02, ha="left")

@@ -27,7 +27,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import string
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -38,6 +37,7 @@ from markupsafe import Markup
 from . import display, plots
 from .errors import CxError
 from .report import HTML_TEMPLATE, export_pdf
+from .responses import column_letter
 from .scoring import ACTIONS, PORTFOLIO_MIN_CLIENTS, Scores
 
 MIN_CLIENTS = PORTFOLIO_MIN_CLIENTS  # fewest clients for a comparison to be shown in a client's report
@@ -155,17 +155,7 @@ def most_common_changes(summary: pd.DataFrame, top: int = 3) -> pd.DataFrame:
 
 def codes(client_ids: Sequence[str]) -> dict[str, str]:
     """Stable anonymous labels by sorted client id: "Client A" ... "Client Z", "Client AA", ..."""
-    letters = string.ascii_uppercase
-
-    def code(k: int) -> str:
-        text = ""
-        k += 1
-        while k:
-            k, rest = divmod(k - 1, 26)
-            text = letters[rest] + text
-        return text
-
-    return {client: f"Client {code(k)}" for k, client in enumerate(sorted(set(client_ids)))}
+    return {client: f"Client {column_letter(k)}" for k, client in enumerate(sorted(set(client_ids)))}
 
 
 # ------------------------------------------------------------------------- the benchmark file

@@ -186,7 +186,8 @@ def read_table(path: str | os.PathLike) -> RawTable:
 # --------------------------------------------------------------------------------- validation
 
 
-def _column_letter(i: int) -> str:
+def column_letter(i: int) -> str:
+    """Spreadsheet column letters for a 0-based position: 0 -> A, 25 -> Z, 26 -> AA."""
     letters = ""
     i += 1
     while i:
@@ -275,14 +276,14 @@ def _classify_columns(header: list[str], template: Template, file: str) -> tuple
     first_seen: dict[str, int] = {}
     folded = {k.casefold(): k for k in known}
     for i, name in enumerate(header):
-        where = dict(row=1, column=name or _column_letter(i))
+        where = dict(row=1, column=name or column_letter(i))
         if not name:
             kinds[i] = ("unnamed", "")
             continue
         if name in first_seen:
             problems.append(
-                Problem(file, f"column {name!r} appears twice (columns {_column_letter(first_seen[name])} "
-                        f"and {_column_letter(i)}); keep one", **where)
+                Problem(file, f"column {name!r} appears twice (columns {column_letter(first_seen[name])} "
+                        f"and {column_letter(i)}); keep one", **where)
             )
             continue
         first_seen[name] = i
@@ -346,7 +347,7 @@ def validate_table(raw: RawTable, template: Template) -> tuple[Responses | None,
             extra = width + next(k for k, c in enumerate(cells[width:]) if c.strip())
             problems.append(
                 Problem(file, f"this row has {len(cells)} cells but the header has {width} columns; "
-                        "look for a stray delimiter or an unquoted comma", number, _column_letter(extra))
+                        "look for a stray delimiter or an unquoted comma", number, column_letter(extra))
             )
         rows.append(list(cells[:width]) + [""] * (width - len(cells)))
         numbers.append(number)
@@ -410,7 +411,7 @@ def validate_table(raw: RawTable, template: Template) -> tuple[Responses | None,
             segment_values[ident] = _segment_column(template, ident, cells, numbers, file, name, problems)
         elif kind == "unnamed" and any(c.strip() for c in cells):
             problems.append(Problem(file, "this column holds values but has no name in row 1; name it or delete it",
-                                    1, _column_letter(i)))
+                                    1, column_letter(i)))
 
     answered = (~np.isnan(frames["ratings"])) | frames["not_applicable"] | invalid
     present = [qpos[ident] for kind, ident in kinds.values() if kind == "rating"]
