@@ -153,7 +153,8 @@ def _print_run(run) -> None:
 def cmd_report(args: argparse.Namespace) -> int:
     from .report import build_report, parse_formats
 
-    run = build_report(args.client_dir, args.out, parse_formats(args.format), args.anonymity)
+    run = build_report(args.client_dir, args.out, parse_formats(args.format), args.anonymity,
+                       pdf_engine=args.pdf_engine)
     _print_problems(run.warnings)
     _print_run(run)
     return 0
@@ -161,7 +162,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def _batch(clients: str, out: str, workers: int | None = None, formats: str = "html,pdf",
            only: list[str] | None = None, changed: bool = False, anonymise: bool = False,
-           scheduler: str | None = None, dask_local: int | None = None) -> int:
+           scheduler: str | None = None, dask_local: int | None = None, pdf_engine: str | None = None) -> int:
     from tqdm import tqdm
 
     from .batch import run_batch, summary_text
@@ -179,7 +180,7 @@ def _batch(clients: str, out: str, workers: int | None = None, formats: str = "h
 
     with bar:
         batch = run_batch(clients, out, workers, formats, only, changed, on_update=update, anonymise=anonymise,
-                          scheduler=scheduler, dask_local=dask_local)
+                          scheduler=scheduler, dask_local=dask_local, pdf_engine=pdf_engine)
         bar.update(batch.counts.get("unchanged", 0))
     print(summary_text(batch))
     print(f"summary: {batch.summary_file}")
@@ -195,13 +196,20 @@ def cmd_batch(args: argparse.Namespace) -> int:
     if args.scheduler and args.dask_local:
         raise CxError.at("--scheduler", "give either --scheduler ADDRESS or --dask-local N, not both")
     return _batch(args.clients_dir, args.out, args.workers, args.format, args.only, args.changed, args.anonymise,
-                  args.scheduler, args.dask_local)
+                  args.scheduler, args.dask_local, args.pdf_engine)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    status = _batch(args.clients, args.out)
+    status = _batch(args.clients, args.out, pdf_engine=args.pdf_engine)
     print(f"\nOpen {Path(args.out).resolve()}/<client>/latest/report.html (or report.pdf) to read a report.")
     return status
+
+
+def _pdf_engine_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--pdf-engine", choices=("auto", "chromium", "weasyprint"), default=None,
+                   help="how PDFs are made: chromium (the machine's Chromium through Playwright: about four "
+                   "times less CPU), weasyprint (pure Python, no browser) or auto: chromium when it is "
+                   "installed (default; also $CXASSESS_PDF_ENGINE)")
 
 
 def _command(sub, name: str, func, *, help: str, description: str, template_arg: bool = False) -> argparse.ArgumentParser:
@@ -281,6 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", default="html,pdf", metavar="LIST", help="comma-separated: html, pdf (default both)")
     p.add_argument("--anonymity", metavar="N", type=int, default=None,
                    help="suppress groups with fewer than N respondents (default: client.yaml, else 5)")
+    _pdf_engine_option(p)
 
     p = _command(
         sub, "batch", cmd_batch,
@@ -311,6 +320,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--anonymise", "--anonymize", dest="anonymise", action="store_true",
                    help="name clients in the portfolio overview by codes (Client A, B, ... by sorted id) and link "
                    "no report; the clients' own reports are unchanged")
+    _pdf_engine_option(p)
 
     p = _command(
         sub, "demo", cmd_demo,
@@ -320,6 +330,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--clients", default="data/clients", metavar="DIR", help="folder of client folders")
     p.add_argument("--out", default="reports", metavar="DIR", help="where reports go (default reports/)")
+    _pdf_engine_option(p)
     return parser
 
 

@@ -17,8 +17,10 @@ import pandas as pd
 from jinja2 import Environment
 from markupsafe import Markup
 from matplotlib import colormaps
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
+from PIL import Image
 
 from . import actions, plots
 from .assessment import Assessment
@@ -125,9 +127,19 @@ def render(template: str, **context: Any) -> Html:
 
 
 def figure(fig: Figure, title: str | None = None) -> Png:
-    """A matplotlib Figure as an embedded PNG (no backend or pyplot state involved)."""
+    """A matplotlib Figure as an embedded PNG (no backend or pyplot state involved).
+
+    Drawn once on an Agg canvas and saved as opaque RGB: a PDF renderer must split an alpha
+    channel out of every RGBA image, and the charts lay themselves out (no tight bounding box).
+    """
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    fig.set_dpi(FIGURE_DPI)
+    fig.patch.set_facecolor("white")
+    canvas.draw()
+    width, height = canvas.get_width_height(physical=True)
+    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=FIGURE_DPI, facecolor="white")  # charts lay themselves out
+    image.save(buffer, format="png", compress_level=3)  # nearly as small as the default, a third faster
     return Png(buffer.getvalue(), title or (fig.axes[0].get_title() if fig.axes else "chart") or "chart")
 
 

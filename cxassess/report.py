@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+from . import pdf
 from .assessment import Assessment, anonymity_threshold_for, assess
 from .clients import Client, load_client
 from .errors import CxError
@@ -172,6 +173,23 @@ def _kernel_options(fork: bool) -> dict:
     return {"kernel_manager_class": kernels.ForkKernelManager} if fork and kernels.enabled() else {}
 
 
+def warm_up(fork: bool = True, pdf_engine: str | None = None) -> None:
+    """Pay a report worker's one-off costs now: Papermill, the HTML exporter, the kernel zygote, the PDF engine.
+
+    A batch calls it as each worker starts, while its own process scores the portfolio;
+    ``pdf_engine`` None means the batch writes no PDF.
+    """
+    import papermill  # noqa: F401
+
+    from . import kernels
+
+    _exporter()
+    if fork and kernels.enabled():
+        kernels.Zygote.get()
+    if pdf_engine is not None:
+        pdf.warm_up(pdf_engine)
+
+
 def export_html(executed: Path) -> str:
     """The executed notebook as a self-contained client page: no code, no external requests."""
     import nbformat
@@ -183,15 +201,6 @@ def export_html(executed: Path) -> str:
     return body
 
 
-def export_pdf(html: str, target: Path) -> None:
-    """Render the report page to an A4 PDF (WeasyPrint: pure Python, no browser download)."""
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    logging.getLogger("fontTools").setLevel(logging.ERROR)
-    from weasyprint import HTML
-
-    HTML(string=html, base_url=str(target.parent)).write_pdf(target)
-
-
 def build_report(
     client_dir: str | os.PathLike,
     out: str | os.PathLike = "reports",
@@ -200,13 +209,17 @@ def build_report(
     notebook: Path = NOTEBOOK,
     fork: bool = False,
     benchmark: Path | None = None,
+    pdf_engine: str | None = None,
 ) -> ReportRun:
     """Validate a client, run its notebook, and write the report folder; returns what was written.
 
     Bad input stops before anything is executed or written, with every problem listed.
+    ``pdf_engine`` is ``auto`` (default), ``chromium`` or ``weasyprint`` (see pdf.py).
     """
     started = time.perf_counter()
     formats = parse_formats(formats)
+    if "pdf" in formats:
+        pdf_engine = pdf.engine(pdf_engine)  # an engine that cannot run is refused before any work
     client = load_client(client_dir)  # validates id, client.yaml, template and answers
     threshold = anonymity_threshold_for(client, anonymity_threshold)
     client_root = Path(out) / client.id
@@ -235,7 +248,7 @@ def build_report(
             (staging / "report.html").write_text(html, encoding="utf-8")
         if "pdf" in formats:
             mark = time.perf_counter()
-            export_pdf(html, staging / "report.pdf")
+            pdf.render_pdf(html, staging / "report.pdf", pdf_engine)
             run.timings["pdf"] = time.perf_counter() - mark
         os.replace(staging, run.folder)
     except BaseException:  # interrupted or crashed: nothing half-written stays behind

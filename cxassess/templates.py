@@ -8,6 +8,7 @@ models below, so a broken template is reported with its file, line and YAML path
 from __future__ import annotations
 
 import difflib
+import hashlib
 import math
 import os
 import re
@@ -386,17 +387,23 @@ def line_of(node: yaml.Node | None, loc: tuple) -> int | None:
     return line
 
 
-def read_yaml(path: str | os.PathLike) -> tuple[Any, yaml.Node | None]:
-    """Parse a YAML file safely; returns the data and its node tree (for line numbers)."""
+def read_bytes(path: str | os.PathLike) -> bytes:
+    """A file's bytes, or CxError saying why it cannot be read."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise CxError.at(path, "file not found") from None
     except IsADirectoryError:
         raise CxError.at(path, "is a folder, expected a YAML file") from None
     except OSError as exc:
         raise CxError.at(path, f"cannot be read: {exc.strerror}") from None
+
+
+def read_yaml(path: str | os.PathLike, raw: bytes | None = None) -> tuple[Any, yaml.Node | None]:
+    """Parse a YAML file (or its already read bytes) safely; returns the data and its node tree (for line numbers)."""
+    path = Path(path)
+    raw = read_bytes(path) if raw is None else raw
     if len(raw) > MAX_YAML_BYTES:
         raise CxError.at(path, f"is {len(raw):,} bytes; a YAML file here may be at most {MAX_YAML_BYTES:,}")
     try:
@@ -514,14 +521,15 @@ def problems_from_validation(exc: ValidationError, file: str, node: yaml.Node | 
     return sorted(problems, key=lambda p: p.row or 0)
 
 
-def validate_yaml(path: str | os.PathLike, model: type[BaseModel]) -> Any:
+def validate_yaml(path: str | os.PathLike, model: type[BaseModel], raw: bytes | None = None) -> Any:
     """Load a YAML file into ``model``, or raise CxError naming every problem."""
-    return validate_yaml_with_lines(path, model)[0]
+    return validate_yaml_with_lines(path, model, raw)[0]
 
 
-def validate_yaml_with_lines(path: str | os.PathLike, model: type[BaseModel]) -> tuple[Any, yaml.Node | None]:
+def validate_yaml_with_lines(path: str | os.PathLike, model: type[BaseModel],
+                             raw: bytes | None = None) -> tuple[Any, yaml.Node | None]:
     """Like ``validate_yaml``, also returning the YAML node tree so later checks can cite lines."""
-    data, node = read_yaml(path)
+    data, node = read_yaml(path, raw)
     if data is None:
         raise CxError.at(path, "the file is empty; expected a YAML mapping (key: value lines)")
     if not isinstance(data, dict):
@@ -537,9 +545,22 @@ def validate_yaml_with_lines(path: str | os.PathLike, model: type[BaseModel]) ->
         raise CxError(problems_from_validation(exc, str(path), node, model)) from None
 
 
+_TEMPLATES: dict[tuple[str, bytes], Template] = {}
+
+
 def load_template(path: str | os.PathLike) -> Template:
-    """Read and validate one template file."""
-    return validate_yaml(path, Template)
+    """Read and validate one template file.
+
+    A batch loads the same template for every client: a valid template is kept by its path and
+    content digest (the model is frozen), so an edited file is always read afresh.
+    """
+    raw = read_bytes(path)
+    key = (str(path), hashlib.sha256(raw).digest())
+    if key not in _TEMPLATES:
+        if len(_TEMPLATES) >= 64:
+            _TEMPLATES.clear()
+        _TEMPLATES[key] = validate_yaml(path, Template, raw)
+    return _TEMPLATES[key]
 
 
 def template_dirs() -> list[Path]:
