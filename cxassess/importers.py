@@ -25,7 +25,7 @@ from typing import Iterable
 from .errors import CxError, Problem
 from .forms import is_form_file, read_form
 from .responses import RawTable, Responses, _Parser, column_letter, read_table, validate_table
-from .templates import Template, line_of, read_yaml
+from .templates import Template, line_of, normalise_label, read_yaml
 
 FORMATS = ("google-forms", "ms-forms", "qualtrics", "surveymonkey", "xlsx-forms")
 COMPANIONS = ("importance", "target", "comment")
@@ -294,9 +294,8 @@ class _Matcher:
             self.segments[normalise_text(s.title)] = s.id
             self.segments[normalise_text(s.id)] = s.id
         terms = template.terms
-        self.kinds = {normalise_text(terms.importance): "importance", "importance": "importance",
-                      normalise_text(terms.target): "target", "target": "target",
-                      "comment": "comment", "comments": "comment"}
+        self.kinds = {normalise_text(terms.importance): "importance", normalise_text(terms.target): "target",
+                      normalise_text(terms.rating): "rating"}
 
     def match(self, column: SourceColumn) -> tuple[list[str], str]:
         """Candidate canonical columns (SKIP to leave out) and the rule that found them."""
@@ -322,8 +321,21 @@ class _Matcher:
         norm = normalise_text(text)
         if not qualifier and norm in self.segments:
             return {self.segments[norm]}
-        kind = self.kinds.get(normalise_text(qualifier), "rating")
+        kind = self.kind(qualifier)
         return {qid if kind == "rating" else f"{qid}:{kind}" for qid in self.texts.get(norm, [])}
+
+    def kind(self, title: str) -> str:
+        """What a grid's title says its answers are: the template's terms, or a title holding the word
+        importance/important, target(s) or comment(s); anything else (a pillar name, "Current practice") rates."""
+        norm = normalise_text(title)
+        if norm in self.kinds:
+            return self.kinds[norm]
+        words = set(norm.split())
+        for kind, names in (("importance", {"importance", "important"}), ("target", {"target", "targets"}),
+                            ("comment", {"comment", "comments"})):
+            if words & names:
+                return kind
+        return "rating"
 
     def closest(self, column: SourceColumn) -> str:
         texts = [normalise_text(t) for reading in column.readings for t in reading if t]
@@ -445,6 +457,7 @@ class _Answers:
 def _convert(records: list[_Record], template: Template, columns: list[str]) -> tuple[list[list[str]], list[Problem]]:
     """Canonical text rows in ``columns`` order; problems located in the source."""
     answers = _Answers(template)
+    declared = {s.id: {normalise_label(v): v for v in s.values or []} for s in template.segments}
     rows, problems = [], []
     for record in records:
         row = []
@@ -460,6 +473,7 @@ def _convert(records: list[_Record], template: Template, columns: list[str]) -> 
                 text = text.replace("\r\n", "\n").strip()
             else:
                 text = " ".join(text.split())
+                text = declared.get(name, {}).get(normalise_label(text), text)  # "frontline" -> "Frontline"
             row.append(text)
         rows.append(row)
     return rows, problems
