@@ -370,7 +370,10 @@ def match_columns(
         if how == "response_id" and response_id is None:
             response_id = column.position
             targets[column.position] = "respondent_id"
-        elif how in ("identity", "meta", "response_id") or candidates == [SKIP]:
+            counts["response id"] = 1
+        elif candidates == [SKIP]:
+            counts["skipped"] = counts.get("skipped", 0) + 1
+        elif how in ("identity", "meta", "response_id"):
             continue
         elif not column.header and not any(r[column.position].strip() for r in export.rows if column.position < len(r)):
             continue  # an empty, unnamed column at the edge of a sheet
@@ -482,8 +485,9 @@ def _convert(records: list[_Record], template: Template, columns: list[str]) -> 
 def _stable_ids(records: list[_Record], given: list[str]) -> list[str]:
     """The tool's response id where given; else ``R`` + 10 hex digits of SHA-256 of the source row.
 
-    The row's cells (identity columns left out) are hashed, so an id does not move when rows
-    are added, removed or reordered; identical rows get ``-2``, ``-3``... in file order.
+    The row's cells (identity columns left out) are joined with U+001F, line breaks as ``\\n``,
+    and hashed, so an id does not move when rows are added, removed or reordered, or when the
+    file is re-saved with other line endings; identical rows get ``-2``, ``-3``... in file order.
     """
     out, seen = [], {}
     for record, rid in zip(records, given):
@@ -566,7 +570,7 @@ def import_export(
         cells = cells + [""] * (len(export.columns) - len(cells))
         located = {target: Located(cells[p], export.file, number, column_letter(p)) for p, target in targets.items()}
         hidden = {c.position for c in export.columns if c.role == "identity"}
-        seed = "\x1f".join(c for i, c in enumerate(cells) if i not in hidden)
+        seed = "\x1f".join(c for i, c in enumerate(cells) if i not in hidden).replace("\r\n", "\n")
         records.append(_Record(export.file, number, located, seed, {c.header: cells[c.position] for c in identity}))
     if not records:
         raise CxError.at(export.file, "the export has header rows but no responses", row=export.header_row + 1)
