@@ -10,6 +10,7 @@ rather than a guess from the visible text.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,8 @@ FORM_VERSION = "1"
 KEY_COLUMN = 1  # column A: the hidden canonical key of each row
 ANSWER_COLUMNS = {"rating": 4, "target": 5, "importance": 6, "comment": 7}  # D, E, F, G
 ANSWER_ROW_WIDTH = 7
+_STATEMENT_WIDTH = 70  # characters
+_INSTRUCTIONS_WIDTH = 90
 
 _PILLAR_FILL = PatternFill("solid", fgColor="DCE6F1")
 _ANSWER_FILL = PatternFill("solid", fgColor="FFF9E5")
@@ -150,8 +153,9 @@ def build_form(
         for q, question in enumerate(pillar.questions, start=1):
             row += 1
             sheet.cell(row=row, column=KEY_COLUMN, value=f"question:{question.id}")
-            sheet.cell(row=row, column=2, value=f"{p}.{q}")
+            sheet.cell(row=row, column=2, value=f"{p}.{q}").alignment = _WRAP
             sheet.cell(row=row, column=3, value=question.text).alignment = _WRAP
+            _fit_height(sheet, row, question.text, _STATEMENT_WIDTH)
             for col in ANSWER_COLUMNS.values():
                 _unlock(sheet.cell(row=row, column=col))
         for kind, dv in validations.items():
@@ -159,7 +163,8 @@ def build_form(
             dv.add(f"{letter}{first}:{letter}{row}")
 
     sheet.column_dimensions["A"].hidden = True
-    for letter, width in {"B": 6, "C": 70, "D": 26, "E": 26, "F": 16, "G": 40}.items():
+    sheet.row_dimensions[header_row].height = 32
+    for letter, width in {"B": 6, "C": _STATEMENT_WIDTH, "D": 26, "E": 26, "F": 16, "G": 40}.items():
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=3)
     sheet.print_title_rows = f"{header_row}:{header_row}"
@@ -174,6 +179,13 @@ def build_form(
     book.security = WorkbookProtection(lockStructure=True)  # no renaming, un-hiding or deleting sheets
     book.active = 0
     return book
+
+
+def _fit_height(sheet, row: int, text: str, width: float) -> None:  # type: ignore[no-untyped-def]
+    """Room for wrapped text: Excel and LibreOffice do not grow a row for text written by a program."""
+    lines = sum(max(1, math.ceil(len(part) / (width * 1.05))) for part in text.split("\n"))
+    if lines > 1:
+        sheet.row_dimensions[row].height = 15 * lines + 2
 
 
 def _unlock(cell) -> None:  # type: ignore[no-untyped-def]
@@ -218,9 +230,13 @@ def _write_instructions(sheet, template: Template, client_name: str | None, segm
     for row, (text, bold) in enumerate(lines, start=1):
         cell = sheet.cell(row=row, column=1, value=text or None)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
+        _fit_height(sheet, row, text, _INSTRUCTIONS_WIDTH)
         if bold:
             cell.font = Font(bold=True, size=14 if row == 1 else 12)
-    sheet.column_dimensions["A"].width = 110
+    sheet.column_dimensions["A"].width = _INSTRUCTIONS_WIDTH
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def write_form(book: Workbook, out: str | os.PathLike, force: bool = False) -> Path:
