@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from conftest import ROOT, TINY_TEMPLATE
+from conftest import TINY_TEMPLATE
 from cxassess.cli import main
 from cxassess.errors import CxError
 from cxassess.forms import (

@@ -17,7 +17,6 @@ import io
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 from openpyxl import Workbook
 
