@@ -437,3 +437,29 @@ def test_out_must_be_csv(template, tmp_path):
     result = import_export("google-forms", IMPORTS / "google_forms.csv", template, allow_unmatched=True)
     with pytest.raises(CxError, match="ending in .csv"):
         write_import(result, tmp_path / "responses.xlsx")
+
+
+def test_importers_and_forms_use_nothing_to_their_right():
+    import ast
+
+    allowed = {"importers.py": {"errors", "forms", "responses", "templates"},
+               "forms.py": {"errors", "responses", "templates"}}
+    for name, modules in allowed.items():
+        tree = ast.parse((Path(__file__).parents[1] / "cxassess" / name).read_text(encoding="utf-8"))
+        used = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.level == 1}
+        assert used <= modules, (name, used - modules)
+
+
+def test_cli_keep_identity_and_help(tmp_path, capsys):
+    out = tmp_path / "responses.csv"
+    code, stdout, _ = cli(capsys, "import", "--from", "surveymonkey", IMPORTS / "surveymonkey.csv", "--template",
+                          TEMPLATE, "--mapping", IMPORTS / "surveymonkey_mapping.yaml", "--allow-unmatched",
+                          "--keep-identity", "--out", out)
+    assert code == 0 and f"{tmp_path / 'responses.identity.csv'}: names and e-mail addresses" in stdout
+    assert (tmp_path / "responses.identity.csv").read_text(encoding="utf-8").splitlines()[0] == (
+        "respondent_id,IP Address,Email Address,First Name,Last Name")
+    with pytest.raises(SystemExit):
+        main(["import", "--help"])
+    text = capsys.readouterr().out
+    assert all(word in text for word in ("--from FORMAT", "--mapping", "--allow-unmatched", "--keep-identity",
+                                         "google-forms", "xlsx-forms", "--force"))
