@@ -362,6 +362,7 @@ def match_columns(
     targets: dict[int, str] = {}
     problems: list[Problem] = []
     counts: dict[str, int] = {}
+    rule: dict[int, str] = {}  # position -> how it was matched
     response_id = None
     for column in export.columns:
         candidates, how = matcher.match(column)
@@ -385,7 +386,7 @@ def match_columns(
                                     f"{' or '.join(candidates)}; {fix}", **where))
         else:
             targets[column.position] = candidates[0]
-            counts[how] = counts.get(how, 0) + 1
+            rule[column.position] = how
     claimed: dict[str, list[int]] = {}
     for position, target in targets.items():
         claimed.setdefault(target, []).append(position)
@@ -397,8 +398,9 @@ def match_columns(
                                         + ("both are left out" if allow_unmatched else
                                            "name the right one in a --mapping file and skip the other"),
                                         row=export.header_row, column=column_letter(p), level=level))
-                del targets[p]
-                counts["ambiguous"] = counts.get("ambiguous", 0) + 1
+                del targets[p], rule[p]
+    for how in rule.values():
+        counts[how] = counts.get(how, 0) + 1
     if mapping:
         for norm, key in mapping.shown.items():
             if norm not in matcher.used_keys:

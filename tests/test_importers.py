@@ -463,3 +463,9 @@ def test_cli_keep_identity_and_help(tmp_path, capsys):
     text = capsys.readouterr().out
     assert all(word in text for word in ("--from FORMAT", "--mapping", "--allow-unmatched", "--keep-identity",
                                          "google-forms", "xlsx-forms", "--force"))
+
+
+def test_columns_left_out_for_a_clash_are_not_counted_as_matched(template, tmp_path):
+    export = write_google(tmp_path, ["Timestamp", f"Current practice [{V1}]", V1.upper(), V2],
+                          [["2026/10/01 10:00:00", "Agree", "Agree", "Agree"]])
+    assert import_export("google-forms", export, template, allow_unmatched=True).matched == {"text": 1}
