@@ -19,6 +19,7 @@ from .samples import Profile, generate
 from .scoring import ACTIONS, DEFAULT_ANONYMITY, Scores, breakdown, score, to_document
 from .templates import find_template
 
+FORMAT_CHOICES = ("google-forms", "ms-forms", "qualtrics", "surveymonkey", "xlsx-forms")
 EPILOG = "Templates are given as a file path or as an id (e.g. cx_service_strategy) found in data/templates/."
 
 
@@ -210,6 +211,35 @@ def _pdf_engine_option(p: argparse.ArgumentParser) -> None:
                    help="how PDFs are made: chromium (the machine's Chromium through Playwright: about four "
                    "times less CPU), weasyprint (pure Python, no browser) or auto: chromium when it is "
                    "installed (default; also $CXASSESS_PDF_ENGINE)")
+def cmd_import(args: argparse.Namespace) -> int:
+    from .importers import import_export, load_mapping, write_import
+
+    template = find_template(args.template)
+    mapping = load_mapping(args.mapping, template) if args.mapping else None
+    result = import_export(args.source_format, args.export, template, mapping, args.allow_unmatched,
+                           args.keep_identity)
+    written = write_import(result, args.out, args.force)
+    _print_problems(result.warnings)
+    how = ", ".join(f"{n} by {rule}" for rule, n in sorted(result.matched.items()))
+    questions = sum(c in template.question_ids for c in result.header)
+    print(f"{written[0]}: {len(result.responses)} respondents, {questions} of {len(template.question_ids)} "
+          f"questions of template {template.id!r} ({len(result.header) - 1} columns matched: {how}), "
+          f"{len(result.warnings)} warning(s)")
+    if len(written) > 1:
+        print(f"{written[1]}: names and e-mail addresses, by respondent_id (keep it apart from the answers)")
+    return 0
+
+
+def cmd_form(args: argparse.Namespace) -> int:
+    from .clients import client_form_settings
+    from .forms import build_form, write_form
+
+    template = find_template(args.template)
+    name, segments = client_form_settings(args.client, template) if args.client else (None, {})
+    out = write_form(build_form(template, name, segments), args.out, args.force)
+    print(f"{out}: questionnaire form for template {template.id!r} ({len(template.question_ids)} questions"
+          + (f", client {name}" if name else "") + "); send one copy to each respondent")
+    return 0
 
 
 def _command(sub, name: str, func, *, help: str, description: str, template_arg: bool = False) -> argparse.ArgumentParser:
@@ -331,6 +361,49 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--clients", default="data/clients", metavar="DIR", help="folder of client folders")
     p.add_argument("--out", default="reports", metavar="DIR", help="where reports go (default reports/)")
     _pdf_engine_option(p)
+
+    p = _command(
+        sub, "import", cmd_import,
+        help="convert a survey tool's export (or a folder of filled Excel forms) into a responses file",
+        description="Convert answers exported from Google Forms (CSV), Microsoft Forms (XLSX), Qualtrics (CSV, three "
+        "header rows), SurveyMonkey (CSV/XLSX, two header rows), or a folder of filled questionnaire forms made by "
+        "`cxassess form`, into the canonical responses CSV that `cxassess validate` and the reports read. Columns "
+        "are matched to the template by a --mapping file first, then by id (vision_1, vision_1:importance, role), "
+        "then by question text ignoring case, punctuation and spacing; in grid questions ('Title [Statement]', "
+        "'Title - Statement') the title says whether the answers are ratings or importance, target or comments. "
+        "Answers such as 'Agree' or '4 - Agree' become scale values. Respondent ids come from the tool's response "
+        "id, else R + 10 hex digits of a SHA-256 hash of the row (stable when rows are added or reordered). Names, "
+        "e-mail and IP addresses are dropped unless --keep-identity. Nothing is written if anything is wrong.",
+    )
+    p.add_argument("export", metavar="EXPORT", help="the export file, or for xlsx-forms the folder of filled forms")
+    p.add_argument("--from", dest="source_format", required=True, choices=FORMAT_CHOICES, metavar="FORMAT",
+                   help="where the answers come from: " + ", ".join(FORMAT_CHOICES))
+    p.add_argument("--template", required=True, metavar="TEMPLATE", help="template file or id, e.g. cx_service_strategy")
+    p.add_argument("--out", required=True, metavar="FILE", help="the responses CSV to write")
+    p.add_argument("--mapping", metavar="MAP.yaml",
+                   help="YAML naming the template column for export columns, e.g. '\"Any comments?\": vision_1:comment' "
+                   "or '\"Consent\": skip' (keys: header text, Qualtrics export tag or ImportId)")
+    p.add_argument("--allow-unmatched", action="store_true",
+                   help="leave out columns that match nothing or more than one template column (listed as warnings) "
+                   "instead of stopping")
+    p.add_argument("--keep-identity", action="store_true",
+                   help="keep names, e-mail and IP addresses, in a separate file beside FILE "
+                   "(responses.csv -> responses.identity.csv), by respondent_id")
+    p.add_argument("--force", action="store_true", help="replace FILE if it exists")
+
+    p = _command(
+        sub, "form", cmd_form, template_arg=True,
+        help="write an Excel questionnaire for one respondent to fill in offline",
+        description="Write an Excel questionnaire: an instructions sheet and one row per question grouped by pillar, "
+        "with drop-down lists for rating, target, importance and segments. Only the answer cells can be edited. "
+        "Send one copy to each respondent; put the returned files in one folder and read them back with "
+        "`cxassess import --from xlsx-forms FOLDER`.",
+    )
+    p.add_argument("--out", required=True, metavar="FILE", help="the .xlsx file to write")
+    p.add_argument("--client", metavar="CLIENT_DIR",
+                   help="client folder: its name goes on the form, and 'segments:' in its client.yaml "
+                   "(e.g. department: [Stores, Online]) become drop-down lists")
+    p.add_argument("--force", action="store_true", help="replace FILE if it exists")
     return parser
 
 

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import CxError, Problem
 from .responses import Responses, check_targets, load_responses, yaml_target_entries
-from .templates import Identifier, Template, Text, find_template, validate_yaml_with_lines
+from .templates import Identifier, Template, Text, find_template, line_of, validate_yaml_with_lines
 
 CLIENT_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 RESERVED_IDS = {"portfolio"}  # output folders that sit beside the clients' report folders
@@ -36,6 +36,7 @@ class ClientConfig(BaseModel):
     targets: dict[str, float] = {}
     anonymity_threshold: Annotated[int, Field(ge=1, le=1000)] | None = None
     notes: str = ""
+    segments: dict[str, list[Text]] = {}  # segment values offered in questionnaire forms, e.g. department
 
 
 @dataclass(frozen=True)
@@ -105,3 +106,25 @@ def list_clients(clients_dir: str | os.PathLike) -> list[Path]:
     if not root.is_dir():
         raise CxError.at(root, "clients folder not found")
     return sorted(p for p in root.iterdir() if p.is_dir() and (p / "client.yaml").is_file())
+
+
+def client_form_settings(path: str | os.PathLike, template: Template) -> tuple[str, dict[str, list[str]]]:
+    """A client's name and the segment values its questionnaire forms offer (``segments:`` in client.yaml).
+
+    Checks that the client uses ``template`` and names only the template's segments.
+    """
+    _, folder = client_folder(path)
+    config_file = folder / "client.yaml"
+    config, node = validate_yaml_with_lines(config_file, ClientConfig)
+    problems = []
+    if config.template != template.id:
+        problems.append(Problem(str(config_file), f"this client uses template {config.template!r}, not {template.id!r}; "
+                                "make the form with the client's template", line_of(node, ("template",))))
+    for segment_id in config.segments:
+        if segment_id not in template.segment_ids:
+            problems.append(Problem(str(config_file), f"segments: {segment_id!r} is not a segment of template "
+                                    f"{template.id!r} ({', '.join(template.segment_ids) or 'none'})",
+                                    line_of(node, ("segments", segment_id))))
+    if problems:
+        raise CxError(problems)
+    return config.name, {k: list(v) for k, v in config.segments.items()}
