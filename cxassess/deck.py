@@ -119,6 +119,8 @@ def title_slide(prs: Any, a: Assessment) -> Any:
     sector = f"{c.config.sector} · " if c.config.sector else ""
     subtitle.text = (f"Customer-service strategy assessment\n{sector}assessed "
                      f"{c.config.assessment_date.strftime('%d %B %Y')} · {a.scores.respondents} respondents")
+    for paragraph in subtitle.text_frame.paragraphs:
+        paragraph.font.size = Pt(22)
     slide.notes_slide.notes_text_frame.text = (
         f"{a.scores.respondents} members of staff answered the {t.name} questionnaire (version {t.version}): "
         f"{len(t.question_ids)} statements in {len(t.pillars)} pillars, each rated on a {t.scale.min}-{t.scale.max} "
