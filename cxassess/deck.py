@@ -63,6 +63,13 @@ def _body_top() -> int:
     return Inches(0.3) + TITLE_HEIGHT + Inches(0.15)
 
 
+def _chart_slide(prs: Any, title: str, notes: str, fig: Figure) -> Any:
+    """A slide holding one of the report's charts under its title."""
+    slide = _slide(prs, title, notes)
+    _picture(slide, fig)
+    return slide
+
+
 def _picture(slide: Any, fig: Figure) -> Any:
     """The figure as large as the space under the title allows, centred, its proportions kept."""
     stream, ratio = _png(fig)
@@ -160,38 +167,32 @@ def summary_slide(prs: Any, a: Assessment) -> Any:
 
 
 def radar_slide(prs: Any, a: Assessment) -> Any:
-    slide = _slide(prs, "Current practice against target", (
-        "Each spoke is a pillar; the inner line is today's index (0-100), the outer line the target placed on the "
+    return _chart_slide(prs, "Current practice against target", (
+        "Each spoke is a pillar; the solid line is today's index (0-100), the dashed line the target placed on the "
         "same index. Targets come from " + ("the client's agreed pillar targets where set, else from " if
         a.client.targets else "") + "respondents' own target answers. Where the lines are far apart, practice "
         "falls furthest short of ambition."
-    ))
-    _picture(slide, plots.radar(a.scores))
-    return slide
+    ), plots.radar(a.scores))
 
 
 def gap_slide(prs: Any, a: Assessment) -> Any:
     terms = a.client.template.terms
-    slide = _slide(prs, "Where the gaps are", (
+    return _chart_slide(prs, "Where the gaps are", (
         f"A gap is the {terms.target.lower()} minus the current mean, put on the 0-100 index scale. Pillars are "
         f"ordered by priority: the gap weighted by {terms.importance.lower()} (its index divided by 100), so a "
         "large gap on something that matters comes first. Bar patterns show each pillar's action class."
-    ))
-    _picture(slide, plots.gap_chart(a.scores))
-    return slide
+    ), plots.gap_chart(a.scores))
 
 
 def matrix_slide(prs: Any, a: Assessment) -> Any:
     rules, terms = a.client.template.actions, a.client.template.terms
-    slide = _slide(prs, "Importance and performance", (
+    return _chart_slide(prs, "Importance and performance", (
         f"Each pillar is placed by its index (across) and its {terms.importance.lower()} index (up). A pillar is "
         f"important from {_num(rules.important_at)} up (without importance answers: from a gap of "
         f"{_num(rules.gap_priority_at)} points). Important pillars at or above {_num(rules.performing_at)} are "
         f"kept, those at or below {_num(rules.start_below)} are to be started, those in between done "
         "differently; pillars that are not important are candidates to stop or reduce."
-    ))
-    _picture(slide, plots.importance_performance(a.scores))
-    return slide
+    ), plots.importance_performance(a.scores))
 
 
 def plan_slide(prs: Any, a: Assessment) -> Any:
@@ -226,19 +227,17 @@ def roadmap_slide(prs: Any, a: Assessment) -> Any:
 SLIDES = (title_slide, summary_slide, radar_slide, gap_slide, matrix_slide, plan_slide, roadmap_slide)
 
 
-def deck_bytes(a: Assessment) -> bytes:
-    """The executive deck of an assessment, as the bytes of a .pptx file."""
+def build_deck(a: Assessment) -> Any:
+    """The executive deck of an assessment (a python-pptx Presentation, not yet saved)."""
     prs = Presentation()
     prs.slide_width, prs.slide_height = SLIDE_WIDTH, SLIDE_HEIGHT
     for make in SLIDES:
         make(prs, a)
     prs.core_properties.title = f"{a.client.config.name}: customer-service strategy assessment"
     prs.core_properties.author = "cxassess"
-    buffer = io.BytesIO()
-    prs.save(buffer)
-    return buffer.getvalue()
+    return prs
 
 
 def write_deck(a: Assessment, path: str | os.PathLike, overwrite: bool = False) -> Path:
     """Write the executive deck to ``path`` (atomically; an existing file only with ``overwrite``)."""
-    return save_atomically(path, deck_bytes(a), overwrite)
+    return save_atomically(path, build_deck(a), overwrite)

@@ -48,14 +48,20 @@ class Column:
         self.heading, self.value, self.number_format, self.width, self.wrap = heading, value, number_format, width, wrap
 
 
-def save_atomically(path: str | os.PathLike, data: bytes, overwrite: bool = False) -> Path:
-    """Write ``data`` to ``path`` through a temporary file and a rename; refuse to replace a file unasked."""
+def save_atomically(path: str | os.PathLike, document: Any, overwrite: bool = False) -> Path:
+    """Save a document (anything with ``save(stream)``: a workbook, a presentation) to ``path``.
+
+    It is written to a temporary file first, then renamed; an existing file is replaced only with
+    ``overwrite``.
+    """
     path = Path(path)
     if path.exists() and not overwrite:
         raise CxError.at(path, "already exists; choose another file name or remove it first")
+    buffer = io.BytesIO()
+    document.save(buffer)
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        temp.write_bytes(data)
+        temp.write_bytes(buffer.getvalue())
         os.replace(temp, path)
     finally:
         temp.unlink(missing_ok=True)
@@ -289,19 +295,17 @@ SHEETS = {"Scorecard": scorecard_sheet, "Questions": questions_sheet, "Segments"
           "Action plan": plan_sheet, "Comments": comments_sheet, "About": about_sheet}
 
 
-def workbook_bytes(a: Assessment) -> bytes:
-    """The results workbook of an assessment, as the bytes of an .xlsx file."""
+def build_workbook(a: Assessment) -> Workbook:
+    """The results workbook of an assessment (an openpyxl Workbook, not yet saved)."""
     wb = Workbook()
     wb.remove(wb.active)
     for name, fill in SHEETS.items():
         fill(wb.create_sheet(name), a)
     wb.properties.title = f"{a.client.config.name}: customer-service assessment results"
     wb.properties.creator = "cxassess"
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return wb
 
 
 def write_workbook(a: Assessment, path: str | os.PathLike, overwrite: bool = False) -> Path:
     """Write the results workbook to ``path`` (atomically; an existing file only with ``overwrite``)."""
-    return save_atomically(path, workbook_bytes(a), overwrite)
+    return save_atomically(path, build_workbook(a), overwrite)

@@ -4,8 +4,6 @@ LibreOffice where it is installed, and written end to end by ``cxassess report -
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 
 import pytest
 from openpyxl import load_workbook
@@ -13,7 +11,7 @@ from pptx import Presentation
 from pptx.util import Emu
 from pypdf import PdfReader
 
-from conftest import ROOT, hand_overall_index, hand_pillar_indices
+from conftest import ROOT, hand_overall_index, hand_pillar_indices, libreoffice_convert, needs_libreoffice
 from cxassess import actions
 from cxassess.assessment import assess
 from cxassess.batch import run_batch
@@ -115,17 +113,10 @@ def test_roadmap_table_follows_the_cycle(assessment, deck):
     assert steps == sorted(steps) and set(steps) <= set(range(1, 7))
 
 
-@pytest.mark.skipif(not shutil.which("libreoffice"), reason="LibreOffice is not installed (apt-get install "
-                    "libreoffice-impress); the deck is still checked by reading it back with python-pptx")
+@needs_libreoffice
 def test_libreoffice_converts_the_deck_to_seven_pages(deck, tmp_path):
     path, _ = deck
-    done = subprocess.run(
-        ["libreoffice", "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path / 'profile'}",
-         "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
-        capture_output=True, text=True, timeout=180,
-    )
-    pdf = tmp_path / "deck.pdf"
-    assert pdf.is_file(), done.stdout + done.stderr
+    pdf = libreoffice_convert(path, "pdf", tmp_path)
     pages = PdfReader(pdf).pages
     assert len(pages) == 7
     assert "Executive summary" in pages[1].extract_text()

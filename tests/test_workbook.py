@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from conftest import ROOT, hand_overall_index, hand_pillar_indices
+from conftest import ROOT, hand_overall_index, hand_pillar_indices, libreoffice_convert, needs_libreoffice
 from cxassess.assessment import assess
 from cxassess.clients import load_client
 from cxassess.errors import CxError
@@ -184,11 +184,28 @@ def test_formula_like_text_stays_text(tmp_path):
     assert not back.cell(row=len(HOSTILE) + 1, column=1).quotePrefix
 
 
-def test_hostile_comments_and_names_never_become_formulas(tmp_path):
-    folder = tmp_path / "brightpath-software"
-    shutil.copytree(CLIENTS / "brightpath-software", folder)
+@needs_libreoffice
+def test_libreoffice_shows_formula_like_text_as_written(tmp_path):
+    wb = Workbook()
+    for i, text in enumerate(HOSTILE, start=1):
+        put(wb.active, i, 1, text)
+    wb.save(tmp_path / "hostile.xlsx")
+    with open(libreoffice_convert(tmp_path / "hostile.xlsx", "csv", tmp_path), newline="", encoding="utf-8") as f:
+        shown = [row[0] for row in csv.reader(f)]
+    assert shown == HOSTILE  # evaluated, they would read y, 1, -1, an error...
+
+
+def copy_client(name: str, tmp_path: Path, pattern: str, replacement: str) -> Path:
+    """A copy of a sample client whose client.yaml has ``pattern`` replaced."""
+    folder = tmp_path / name
+    shutil.copytree(CLIENTS / name, folder)
     config = folder / "client.yaml"
-    config.write_text(re.sub(r"(?m)^name: .*$", "name: '=HYPERLINK(\"http://x\",\"y\")'", config.read_text()))
+    config.write_text(re.sub(pattern, replacement, config.read_text()))
+    return folder
+
+
+def test_hostile_comments_and_names_never_become_formulas(tmp_path):
+    folder = copy_client("brightpath-software", tmp_path, r"(?m)^name: .*$", f"name: '{HOSTILE[0]}'")
     client = load_client(folder)
     comments = client.responses.comments.copy()
     for row, text in enumerate(HOSTILE):  # tab and CR would not survive the CSV reader's trimming: set directly
@@ -217,11 +234,8 @@ def test_nothing_is_overwritten_unasked(assessment, tmp_path):
 
 
 def test_a_client_without_targets_or_segments_still_gets_a_workbook(tmp_path):
-    folder = tmp_path / "harbour-hotels"
-    shutil.copytree(CLIENTS / "harbour-hotels", folder)
-    config = folder / "client.yaml"
-    config.write_text(re.sub(r"(?ms)^targets:\n(  .*\n)*", "", config.read_text()))
-    a = assess(folder)
+    a = assess(copy_client("harbour-hotels", tmp_path, r"(?ms)^targets:\n(  .*\n)*", ""))
+    assert a.client.targets == {}
     a = dataclasses.replace(a, breakdowns={})
     wb = load_workbook(write_workbook(a, tmp_path / "r.xlsx"))
     assert len(table(wb["Scorecard"])) == len(a.client.template.pillars) + 1
