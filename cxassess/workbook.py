@@ -220,7 +220,8 @@ def questions_sheet(ws: Worksheet, a: Assessment) -> None:
 def segments_sheet(ws: Worksheet, a: Assessment) -> None:
     """Overall and pillar index per group of every segment; small groups say "suppressed" and nothing else."""
     pillars = a.client.template.pillars
-    rows = [r for segment in sorted(a.breakdowns) for r in a.breakdowns[segment].to_dict("records")]
+    order = sorted(a.breakdowns, key=lambda s: (s != "role", s))  # the report's order: role first
+    rows = [r for segment in order for r in a.breakdowns[segment].to_dict("records")]
 
     def shown(key: str) -> Callable[[Any], Any]:
         return lambda r: SUPPRESSED if r["suppressed"] else r[key]
