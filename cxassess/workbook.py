@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import math
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -27,7 +28,7 @@ from . import plots
 from .assessment import Assessment
 from .display import comments_by_pillar
 from .errors import CxError
-from .scoring import ACTIONS
+from .scoring import ACTIONS, to_index
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 SUPPRESSED = "suppressed"
@@ -40,12 +41,15 @@ _HEADER_FILL = PatternFill("solid", fgColor=plots.CURRENT_COLOR.lstrip("#"))
 _SUPPRESSED_FONT = Font(italic=True, color="808080")
 
 
+@dataclass(frozen=True)
 class Column:
     """One column of a sheet: heading, how to get its value from a row, number format, width."""
 
-    def __init__(self, heading: str, value: Callable[[Any], Any], number_format: str | None = None,
-                 width: float = 12, wrap: bool = False):
-        self.heading, self.value, self.number_format, self.width, self.wrap = heading, value, number_format, width, wrap
+    heading: str
+    value: Callable[[Any], Any]
+    number_format: str | None = None
+    width: float = 12
+    wrap: bool = False
 
 
 def save_atomically(path: str | os.PathLike, document: Any, overwrite: bool = False) -> Path:
@@ -148,9 +152,8 @@ def scorecard_sheet(ws: Worksheet, a: Assessment) -> None:
     overall = {"id": "overall", "name": "Overall", "n": a.scores.respondents, "stage": None, "weight": None,
                **a.scores.overall, "target_index": None, "importance": None, "importance_index": None,
                "priority": None, "sd": None, "rwg": None, "alpha": None, "action": None}
-    o = a.scores.overall
-    if not is_missing(o["target"]):
-        overall["target_index"] = o["index"] + o["gap_index"]  # the target's index: index plus gap
+    if not is_missing(a.scores.overall["target"]):
+        overall["target_index"] = to_index(a.scores.overall["target"], a.client.template.scale)
     columns = [
         Column("Pillar id", _field("id"), width=20),
         Column("Pillar", _field("name"), width=50),

@@ -70,6 +70,10 @@ def test_scorecard_agrees_with_a_hand_computation(assessment, book):
     assert overall["Pillar"] == "Overall"
     assert overall["Index (0-100)"] == pytest.approx(hand_overall_index(client.template, by_hand), abs=1e-9)
     assert overall["Respondents"] == len(client.responses.ratings)
+    targets = [(p.weight, r["Target"]) for p, r in zip(client.template.pillars, rows) if r["Target"] is not None]
+    overall_target = sum(w * t for w, t in targets) / sum(w for w, _ in targets)
+    assert overall["Target"] == pytest.approx(overall_target, abs=1e-9)
+    assert overall["Target index"] == pytest.approx((overall_target - 1) / 4 * 100, abs=1e-9)  # 1-5 scale
 
 
 def test_number_formats_frozen_headers_and_widths(book):
