@@ -27,7 +27,7 @@ from . import outputs, pdf, portfolio
 from .clients import Client, check_client_id, list_clients, load_client
 from .errors import CxError
 from .pools import DaskPool, LocalPool
-from .report import FORMATS, build_report, fingerprint, last_fingerprint, parse_formats
+from .report import DEFAULT_FORMATS, build_report, fingerprint, last_fingerprint, parse_formats
 from .scoring import Scores, score
 
 STATUSES = ("ok", "failed", "unchanged", "interrupted")
@@ -145,7 +145,7 @@ def run_batch(
     clients_dir: str | os.PathLike,
     out: str | os.PathLike = "reports",
     workers: int | None = None,
-    formats: Iterable[str] = FORMATS,
+    formats: Iterable[str] = DEFAULT_FORMATS,
     only: Sequence[str] | None = None,
     changed: bool = False,
     on_update: Callable[[ClientResult | None, dict], None] | None = None,
@@ -284,7 +284,7 @@ def _report_file(report: str | None, remote: str | None = None, local_root: Path
 
 
 def write_portfolio_overview(batch: BatchResult, scored: dict[str, tuple[str, Scores]], folder: Path,
-                             formats: Iterable[str] = FORMATS, anonymise: bool = False,
+                             formats: Iterable[str] = DEFAULT_FORMATS, anonymise: bool = False,
                              remote: str | None = None, pdf_engine: str | None = None) -> dict[str, Path]:
     """The overview of the clients whose report succeeded or was unchanged, from the first pass's scores.
 

@@ -316,7 +316,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("client_dir", metavar="CLIENT_DIR", help="the client folder, e.g. data/clients/northwind-retail")
     p.add_argument("--out", default="reports", metavar="DIR", help="where reports go (default reports/)")
-    p.add_argument("--format", default="html,pdf", metavar="LIST", help="comma-separated: html, pdf (default both)")
+    p.add_argument("--format", default="html,pdf", metavar="LIST",
+                   help="comma-separated: html, pdf, xlsx (results workbook), pptx (executive deck); default html,pdf")
     p.add_argument("--anonymity", metavar="N", type=int, default=None,
                    help="suppress groups with fewer than N respondents (default: client.yaml, else 5)")
     _pdf_engine_option(p)
@@ -337,7 +338,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="reports", metavar="DIR", help="where reports go (default reports/)")
     p.add_argument("--workers", type=_positive_int, default=None, metavar="N",
                    help="parallel workers (default: one per CPU core)")
-    p.add_argument("--format", default="html,pdf", metavar="LIST", help="comma-separated: html, pdf (default both)")
+    p.add_argument("--format", default="html,pdf", metavar="LIST",
+                   help="comma-separated: html, pdf, xlsx (results workbook), pptx (executive deck); default html,pdf")
     p.add_argument("--only", nargs="+", metavar="ID", help="only these client ids")
     p.add_argument("--changed", action="store_true",
                    help="skip clients whose answers, client.yaml, template, notebook and cxassess version are "

@@ -28,7 +28,9 @@ from .templates import template_file
 PACKAGE = Path(__file__).resolve().parent
 NOTEBOOK = PACKAGE.parent / "notebooks" / "assessment.ipynb"
 HTML_TEMPLATE = PACKAGE / "report_template"
-FORMATS = ("html", "pdf")
+FORMATS = ("html", "pdf", "xlsx", "pptx")
+DEFAULT_FORMATS = ("html", "pdf")
+EXPORTS = {"xlsx": "results.xlsx", "pptx": "deck.pptx"}  # written from the analysis, not the notebook
 LATEST = "latest"
 
 
@@ -64,6 +66,16 @@ def parse_formats(text: str | Iterable[str]) -> tuple[str, ...]:
     if unknown or not items:
         raise CxError.at("--format", f"unknown format {', '.join(unknown) or '(none)'}; choose from {', '.join(FORMATS)}")
     return tuple(dict.fromkeys(items))
+
+
+def write_exports(a: Assessment, folder: Path, formats: Iterable[str]) -> None:
+    """``results.xlsx`` and/or ``deck.pptx`` (as asked in ``formats``) into ``folder``."""
+    from .deck import write_deck  # python-pptx is imported only when a deck is asked for
+    from .workbook import write_workbook
+
+    for fmt, write in (("xlsx", write_workbook), ("pptx", write_deck)):
+        if fmt in formats:
+            write(a, folder / EXPORTS[fmt])
 
 
 def _stamp(parent: Path) -> str:
@@ -204,7 +216,7 @@ def export_html(executed: Path) -> str:
 def build_report(
     client_dir: str | os.PathLike,
     out: str | os.PathLike = "reports",
-    formats: Iterable[str] = FORMATS,
+    formats: Iterable[str] = DEFAULT_FORMATS,
     anonymity_threshold: int | None = None,
     notebook: Path = NOTEBOOK,
     fork: bool = False,
@@ -250,6 +262,10 @@ def build_report(
             mark = time.perf_counter()
             pdf.render_pdf(html, staging / "report.pdf", pdf_engine)
             run.timings["pdf"] = time.perf_counter() - mark
+        if EXPORTS.keys() & set(formats):
+            mark = time.perf_counter()
+            write_exports(assess(client, threshold), staging, formats)
+            run.timings["exports"] = time.perf_counter() - mark
         os.replace(staging, run.folder)
     except BaseException:  # interrupted or crashed: nothing half-written stays behind
         shutil.rmtree(staging, ignore_errors=True)
