@@ -229,10 +229,10 @@ def blind_spots(staff: pd.DataFrame, customers: pd.DataFrame, threshold: float =
     """
     out = staff[["name", "index", "action"]].rename(columns={"index": "staff_index"}).join(customers)
     out["gap"] = out["staff_index"] - out["customer_index"]
-    out["kind"] = [
+    out["kind"] = pd.Series([
         None if math.isnan(g) else "blind_spot" if g >= threshold else "undersold" if g <= -threshold else None
         for g in out["gap"].astype(float)
-    ]
+    ], index=out.index, dtype=object)
     return out
 
 
@@ -292,7 +292,7 @@ def analyse(template: Template, feedback: Feedback, staff_pillars: pd.DataFrame,
     answers = feedback.answers
     tags = tag_comments(answers["comment"], template)
     negative = negative_comments(answers, template)
-    overall = measures(answers, None, settings).iloc[0].to_dict()
+    overall = _cell(answers, settings)
     dated = months(answers)
     return CustomerVoice(
         settings=settings,
