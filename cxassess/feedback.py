@@ -103,7 +103,7 @@ def _classify(header: list[str], template: Template, file: str) -> tuple[dict[in
                                     "never reaches a report (delete it from the file to silence this)",
                                     level="warning", **where))
         else:
-            close = difflib.get_close_matches(name.casefold(), [k.casefold() for k in known], n=1, cutoff=0.75)
+            close = difflib.get_close_matches(name.casefold(), [k.casefold() for k in known], n=1, cutoff=0.6)
             hint = f"did you mean {close[0]!r}?" if close else (
                 "use date, touchpoint (or channel), nps, csat, ces, comment, response_id or a customer question id"
                 + (f" ({', '.join(template.customer_question_ids[:3])}, ...)" if questions else ""))
@@ -116,8 +116,10 @@ def _classify(header: list[str], template: Template, file: str) -> tuple[dict[in
 
 
 def _sort(problems: list[Problem], header: list[str]) -> list[Problem]:
+    """File order: by row, then by column (named columns by their place, letters by theirs)."""
     position = {name: i for i, name in reversed(list(enumerate(header))) if name}
-    return sorted(problems, key=lambda p: (p.row or 0, position.get(p.column or "", -1)))
+    letters = {column_letter(i): i for i in range(len(header) + 26)}
+    return sorted(problems, key=lambda p: (p.row or 0, position.get(p.column or "", letters.get(p.column or "", -1))))
 
 
 def validate_feedback(raw: RawTable, template: Template) -> tuple[Feedback | None, list[Problem]]:
@@ -171,7 +173,7 @@ def validate_feedback(raw: RawTable, template: Template) -> tuple[Feedback | Non
                 parser = rating_parser if kind == "question" else parsers[kind]
                 parsed = parser.parse(value, labels_allowed=kind == "question")
                 if isinstance(parsed, str) and parsed.startswith("!"):
-                    problems.append(Problem(file, f"{kind.upper() if kind in MEASURES else 'rating'}: {parsed[1:]}",
+                    problems.append(Problem(file, parsed[1:],
                                             numbers[r], name))
                 elif isinstance(parsed, float):
                     if kind == "question":

@@ -171,7 +171,7 @@ def negative_comments(answers: pd.DataFrame, template: Template) -> pd.Series:
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<![\w])\+?\(?\d(?:[\s().-]*\d){6,}")
-_NAMED = re.compile(r"\b(my name is|this is|i am|i'm|regards|thanks|cheers|sincerely)(,?\s+)([A-Z][\w'-]+)")
+_NAMED = re.compile(r"\b(my name is|this is|i am|i'm|regards|thanks|cheers|sincerely)(,?\s+)([A-Z][\w'-]+)", re.IGNORECASE)
 
 
 def scrub(text: str) -> str:
