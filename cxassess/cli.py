@@ -29,34 +29,36 @@ def _print_problems(problems: Sequence[Problem], stream=None) -> None:
         print(problem, file=stream or sys.stderr)
 
 
-def cmd_validate(args: argparse.Namespace) -> int:
-    template = find_template(args.template)
+def _checked(path: str, load) -> tuple | None:
+    """``load(path)``, printing every problem; None after a one-line summary if any is an error."""
     try:
-        responses, warnings = load_responses(args.responses, template)
-    except CxError as exc:
-        _print_problems(exc.problems, sys.stdout)
-        errors = sum(p.level == "error" for p in exc.problems)
-        print(f"{args.responses}: {errors} error(s), {len(exc.problems) - errors} warning(s); not valid")
-        return 1
-    _print_problems(warnings, sys.stdout)
-    print(
-        f"{args.responses}: valid for template {template.id!r}: {len(responses)} respondents, "
-        f"{len(template.question_ids)} questions, {len(warnings)} warning(s)"
-    )
-    return validate_feedback_file(args.feedback, template) if args.feedback else 0
-
-
-def validate_feedback_file(path: str, template) -> int:
-    """``cxassess validate --feedback``: every problem of a customer feedback file; 1 if any is an error."""
-    try:
-        feedback, warnings = load_feedback(path, template)
+        value, warnings = load(path)
     except CxError as exc:
         _print_problems(exc.problems, sys.stdout)
         errors = sum(p.level == "error" for p in exc.problems)
         print(f"{path}: {errors} error(s), {len(exc.problems) - errors} warning(s); not valid")
-        return 1
+        return None
     _print_problems(warnings, sys.stdout)
-    print(f"{path}: valid customer feedback for template {template.id!r}: {len(feedback)} responses, "
+    return value, warnings
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    template = find_template(args.template)
+    checked = _checked(args.responses, lambda path: load_responses(path, template))
+    if checked is None:
+        return 1
+    responses, warnings = checked
+    print(
+        f"{args.responses}: valid for template {template.id!r}: {len(responses)} respondents, "
+        f"{len(template.question_ids)} questions, {len(warnings)} warning(s)"
+    )
+    if not args.feedback:
+        return 0
+    checked = _checked(args.feedback, lambda path: load_feedback(path, template))
+    if checked is None:
+        return 1
+    feedback, warnings = checked
+    print(f"{args.feedback}: valid customer feedback for template {template.id!r}: {len(feedback)} responses, "
           f"{len(warnings)} warning(s)")
     return 0
 

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import CxError, Problem
-from .responses import NOT_GIVEN, RawTable, _Parser, _shorten, column_letter, read_table
+from .responses import NOT_GIVEN, RawTable, _Parser, _shorten, column_letter, filled_rows, read_table
 from .templates import Scale, Template, normalise_label
 
 FEEDBACK_FILES = ("customer_feedback.csv", "customer_feedback.xlsx")
@@ -129,17 +129,7 @@ def validate_feedback(raw: RawTable, template: Template) -> tuple[Feedback | Non
         return None, [Problem(file, "the file is empty; expected a header row (date, touchpoint, nps, csat, ces, "
                                     "comment, ...)")]
     kinds, problems = _classify(raw.header, template, file)
-    width = len(raw.header)
-    rows, numbers = [], []
-    for cells, number in zip(raw.rows, raw.row_numbers):
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) > width and any(c.strip() for c in cells[width:]):
-            extra = width + next(k for k, c in enumerate(cells[width:]) if c.strip())
-            problems.append(Problem(file, f"this row has {len(cells)} cells but the header has {width} columns; "
-                                    "look for a stray delimiter or an unquoted comma", number, column_letter(extra)))
-        rows.append(list(cells[:width]) + [""] * (width - len(cells)))
-        numbers.append(number)
+    rows, numbers = filled_rows(raw, problems)
     if not rows:
         problems.append(Problem(file, "no customer answers: the file has a header but no rows; add one row per "
                                 "customer response", row=2))
