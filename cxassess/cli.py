@@ -322,7 +322,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = _command(
         sub, "sample-clients", cmd_sample_clients,
         help="write the bundled fictional client folders (retail, utility, hotels, software)",
-        description="Write the four fictional sample clients (client.yaml and answers) used by `cxassess demo`. "
+        description="Write the four fictional sample clients (client.yaml and answers) used by `cxassess demo`; "
+        "the retailer and the software company also get customer feedback (customer_feedback.csv). "
         "They are generated from fixed seeds, so the files are the same every time.",
     )
     p.add_argument("folder", nargs="?", default="data/clients", help="where to write them (default data/clients)")

@@ -29,7 +29,8 @@ FEEDBACK_FILES = ("customer_feedback.csv", "customer_feedback.xlsx")
 MEASURES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
 ALIASES = {"channel": "touchpoint"}
 #: Header words that mark a column as a customer's identity: it is skipped, never read.
-PERSONAL = re.compile(r"(^|[_ -])(name|first ?name|last ?name|surname|e-?mail|phone|mobile|address|postcode|zip)($|[_ -])",
+PERSONAL = re.compile(
+    r"(^|[_ -])(name|first ?name|last ?name|surname|e-?mail|phone|mobile|address|postcode|zip)($|[_ -])",
                       re.IGNORECASE)
 _DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[t ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?")
 

@@ -961,7 +961,8 @@ def staff_vs_customer(pillars: pd.DataFrame, *, threshold: float | None = None, 
             marker.set_gid(f"{pid}:customer")
             if kinds[i] in ("blind_spot", "undersold"):
                 gap = float(row["gap"])
-                word = f"blind spot: staff {gap:+.0f}" if kinds[i] == "blind_spot" else f"undersold: customers {-gap:+.0f}"
+                word = (f"blind spot: staff {gap:+.0f}" if kinds[i] == "blind_spot"
+                        else f"undersold: customers {-gap:+.0f}")
                 ax.annotate(word, (max(staff, customer), i), xytext=(8, 0), textcoords="offset points", va="center",
                             fontsize=SMALL, fontweight="bold",
                             bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0})

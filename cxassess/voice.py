@@ -171,7 +171,8 @@ def negative_comments(answers: pd.DataFrame, template: Template) -> pd.Series:
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<![\w])\+?\(?\d(?:[\s().-]*\d){6,}")
-_NAMED = re.compile(r"\b(my name is|this is|i am|i'm|regards|thanks|cheers|sincerely)(,?\s+)([A-Z][\w'-]+)", re.IGNORECASE)
+_NAMED = re.compile(r"\b(my name is|this is|i am|i'm|regards|thanks|cheers|sincerely)(,?\s+)([A-Z][\w'-]+)",
+                    re.IGNORECASE)
 
 
 def scrub(text: str) -> str:
@@ -200,8 +201,9 @@ def customer_index(template: Template, feedback: Feedback, tags: pd.DataFrame, n
     for pillar in template.pillars:
         questions = pillar.customer.questions if pillar.customer else []
         tagged = tags[pillar.id] if pillar.id in tags else pd.Series(False, index=feedback.answers.index)
+        critical = tagged & negative.reindex(tagged.index, fill_value=False)
         row: dict[str, Any] = {"pillar_id": pillar.id, "tagged_comments": int(tagged.sum()),
-                               "negative_comments": int((tagged & negative.reindex(tagged.index, fill_value=False)).sum())}
+                               "negative_comments": int(critical.sum())}
         if questions:
             ids = [q.id for q in questions]
             means = ratings[ids].mean()
