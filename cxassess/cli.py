@@ -13,7 +13,9 @@ from typing import Sequence
 import pandas as pd
 
 from . import __version__
+from . import voice
 from .errors import CxError, Problem
+from .feedback import load_feedback
 from .responses import load_responses, read_targets
 from .samples import Profile, generate
 from .scoring import ACTIONS, DEFAULT_ANONYMITY, Scores, breakdown, score, to_document
@@ -28,20 +30,37 @@ def _print_problems(problems: Sequence[Problem], stream=None) -> None:
         print(problem, file=stream or sys.stderr)
 
 
-def cmd_validate(args: argparse.Namespace) -> int:
-    template = find_template(args.template)
+def _checked(path: str, load) -> tuple | None:
+    """``load(path)``, printing every problem; None after a one-line summary if any is an error."""
     try:
-        responses, warnings = load_responses(args.responses, template)
+        value, warnings = load(path)
     except CxError as exc:
         _print_problems(exc.problems, sys.stdout)
         errors = sum(p.level == "error" for p in exc.problems)
-        print(f"{args.responses}: {errors} error(s), {len(exc.problems) - errors} warning(s); not valid")
-        return 1
+        print(f"{path}: {errors} error(s), {len(exc.problems) - errors} warning(s); not valid")
+        return None
     _print_problems(warnings, sys.stdout)
+    return value, warnings
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    template = find_template(args.template)
+    checked = _checked(args.responses, lambda path: load_responses(path, template))
+    if checked is None:
+        return 1
+    responses, warnings = checked
     print(
         f"{args.responses}: valid for template {template.id!r}: {len(responses)} respondents, "
         f"{len(template.question_ids)} questions, {len(warnings)} warning(s)"
     )
+    if not args.feedback:
+        return 0
+    checked = _checked(args.feedback, lambda path: load_feedback(path, template))
+    if checked is None:
+        return 1
+    feedback, warnings = checked
+    print(f"{args.feedback}: valid customer feedback for template {template.id!r}: {len(feedback)} responses, "
+          f"{len(warnings)} warning(s)")
     return 0
 
 
@@ -101,14 +120,44 @@ def cmd_score(args: argparse.Namespace) -> int:
             raise CxError.at(args.responses, f"no segment column {segment!r} to break down by (available: {available})")
     scores = score(template, responses, targets)
     breakdowns = {s: breakdown(template, responses, s, args.anonymity) for s in args.by}
+    customers = None
+    if args.feedback:
+        feedback, feedback_warnings = load_feedback(args.feedback, template)
+        _print_problems(feedback_warnings)
+        settings = voice.VoiceSettings(args.min_answers, args.word_of_mouth, args.blind_spot_at)
+        customers = voice.analyse(template, feedback, scores.pillars, settings)
     if args.json:
-        print(json.dumps(to_document(scores, breakdowns), indent=2, ensure_ascii=False))
+        document = to_document(scores, breakdowns)
+        if customers is not None:
+            document["customers"] = voice.to_document(customers)
+        print(json.dumps(document, indent=2, ensure_ascii=False))
         return 0
     print(scorecard_text(scores))
     for segment, frame in breakdowns.items():
         print(f"\nBy {segment} (groups under {args.anonymity} respondents suppressed; index 0-100):")
         print(breakdown_text(frame, [p.id for p in template.pillars]))
+    if customers is not None:
+        print("\n" + customers_text(customers))
     return 0
+
+
+def customers_text(customers: voice.CustomerVoice) -> str:
+    """The customers' measures as printed by ``cxassess score --feedback``."""
+    o, s = customers.overall, customers.settings
+    lines = [
+        f"Customers: {customers.responses} responses. NPS {_fmt(o['nps'], 1)} (± {_fmt(o['nps_moe'], 1)}, n={o['nps_n']}), "
+        f"CSAT {_fmt(o['csat'], 1)}% (n={o['csat_n']}), ease {_fmt(o['ces'], 2)} of 7 (n={o['ces_n']}); "
+        f"word of mouth ≈ {_fmt(o['word_of_mouth'], 0)} people ({o['unhappy']} unhappy x {s.word_of_mouth:g}). "
+        f"Figures on fewer than {s.min_answers} answers show as '-'.",
+        "",
+        customers.touchpoints[["responses", "nps", "nps_moe", "csat", "ces", "word_of_mouth"]]
+        .map(lambda v: _fmt(v, 1) if isinstance(v, float) else v).to_string(),
+        "",
+    ]
+    table = customers.pillars[["staff_index", "customer_index", "source", "gap", "kind"]].copy()
+    table["kind"] = table["kind"].map({"blind_spot": "BLIND SPOT", "undersold": "undersold"}).fillna("")
+    lines.append(table.map(lambda v: _fmt(v, 1) if isinstance(v, float) else v).to_string())
+    return "\n".join(lines)
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
@@ -270,6 +319,7 @@ def build_parser() -> argparse.ArgumentParser:
         "warnings alone exit 0.",
     )
     p.add_argument("responses", metavar="RESPONSES", help="responses file, .csv or .xlsx")
+    p.add_argument("--feedback", metavar="FILE", help="also check a customer feedback file (.csv or .xlsx)")
 
     p = _command(
         sub, "score", cmd_score, template_arg=True,
@@ -285,6 +335,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--anonymity", metavar="N", type=int, default=DEFAULT_ANONYMITY,
                    help=f"suppress groups with fewer than N respondents (default {DEFAULT_ANONYMITY})")
     p.add_argument("--json", action="store_true", help="print a JSON document instead of a table")
+    p.add_argument("--feedback", metavar="FILE",
+                   help="customer feedback (customer_feedback.csv/.xlsx): add NPS, CSAT, effort, word of mouth and the "
+                   "customers' index per pillar with blind spots")
+    p.add_argument("--min-answers", metavar="N", type=_positive_int, default=voice.DEFAULT_MIN_ANSWERS,
+                   help=f"hide customer figures resting on fewer than N answers (default {voice.DEFAULT_MIN_ANSWERS})")
+    p.add_argument("--word-of-mouth", metavar="X", type=float, default=voice.DEFAULT_WORD_OF_MOUTH,
+                   help=f"people each unhappy customer tells (default {voice.DEFAULT_WORD_OF_MOUTH:g}; see docs/scoring.md)")
+    p.add_argument("--blind-spot-at", metavar="POINTS", type=float, default=voice.DEFAULT_BLIND_SPOT_AT,
+                   help="index points between staff and customers that make a blind spot or an undersold strength "
+                   f"(default {voice.DEFAULT_BLIND_SPOT_AT:g})")
 
     p = _command(
         sub, "sample", cmd_sample, template_arg=True,
@@ -300,7 +360,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = _command(
         sub, "sample-clients", cmd_sample_clients,
         help="write the bundled fictional client folders (retail, utility, hotels, software)",
-        description="Write the four fictional sample clients (client.yaml and answers) used by `cxassess demo`. "
+        description="Write the four fictional sample clients (client.yaml and answers) used by `cxassess demo`; "
+        "the retailer and the software company also get customer feedback (customer_feedback.csv). "
         "They are generated from fixed seeds, so the files are the same every time.",
     )
     p.add_argument("folder", nargs="?", default="data/clients", help="where to write them (default data/clients)")

@@ -16,12 +16,23 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import CxError, Problem
+from .feedback import Feedback, find_feedback, load_feedback
 from .responses import Responses, check_targets, load_responses, yaml_target_entries
 from .templates import Identifier, Template, Text, find_template, line_of, validate_yaml_with_lines
 
 CLIENT_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 RESERVED_IDS = {"portfolio"}  # output folders that sit beside the clients' report folders
 RESPONSE_FILES = ("responses.csv", "responses.xlsx")
+
+
+class CustomerFeedbackSettings(BaseModel):
+    """Optional ``customer_feedback:`` block of ``client.yaml`` (defaults in docs/scoring.md)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    min_answers: Annotated[int, Field(ge=1, le=100000)] = 10
+    word_of_mouth_factor: Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)] = 11.0
+    blind_spot_at: Annotated[float, Field(gt=0, le=100, allow_inf_nan=False)] = 15.0
 
 
 class ClientConfig(BaseModel):
@@ -37,6 +48,7 @@ class ClientConfig(BaseModel):
     anonymity_threshold: Annotated[int, Field(ge=1, le=1000)] | None = None
     notes: str = ""
     segments: dict[str, list[Text]] = {}  # segment values offered in questionnaire forms, e.g. department
+    customer_feedback: CustomerFeedbackSettings = CustomerFeedbackSettings()
 
 
 @dataclass(frozen=True)
@@ -50,6 +62,8 @@ class Client:
     responses: Responses
     responses_file: Path
     warnings: tuple[Problem, ...] = ()
+    feedback: Feedback | None = None  # the customers' own answers, if the folder has customer_feedback.*
+    feedback_file: Path | None = None
 
     @property
     def targets(self) -> dict[str, float]:
@@ -97,7 +111,13 @@ def load_client(path: str | os.PathLike, template: Template | None = None) -> Cl
     check_targets(yaml_target_entries(config.targets, node, ("targets",)), template, str(config_file))
     responses_file = find_responses(folder)
     responses, warnings = load_responses(responses_file, template)
-    return Client(client_id, folder, config, template, responses, responses_file, tuple(warnings))
+    feedback_file = find_feedback(folder)
+    feedback = None
+    if feedback_file is not None:
+        feedback, feedback_warnings = load_feedback(feedback_file, template)
+        warnings = [*warnings, *feedback_warnings]
+    return Client(client_id, folder, config, template, responses, responses_file, tuple(warnings), feedback,
+                  feedback_file)
 
 
 def list_clients(clients_dir: str | os.PathLike) -> list[Path]:

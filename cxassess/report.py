@@ -23,6 +23,7 @@ from .assessment import Assessment, anonymity_threshold_for, assess
 from .clients import Client, load_client
 from .errors import CxError
 from .scoring import to_document
+from . import voice
 from .templates import template_file
 
 PACKAGE = Path(__file__).resolve().parent
@@ -55,6 +56,8 @@ def save_scores(a: Assessment, output_dir: str | os.PathLike | None) -> Path | N
     document["client"] = {"id": a.client.id, "name": a.client.config.name,
                           "assessment_date": a.client.config.assessment_date.isoformat()}
     document["anonymity_threshold"] = a.anonymity_threshold
+    if a.voice is not None:
+        document["customers"] = voice.to_document(a.voice)
     path.write_text(json.dumps(document, indent=2, ensure_ascii=False), encoding="utf-8")
     return path
 
@@ -151,6 +154,8 @@ def fingerprint(client: Client, notebook: Path = NOTEBOOK) -> dict:
         "notebook": digest(notebook),
         "cxassess": __version__,
     }
+    if client.feedback_file is not None:
+        inputs["customer_feedback"] = digest(client.feedback_file)
     overall = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
     return {"digest": overall, "inputs": inputs}
 

@@ -162,6 +162,17 @@ class Question(_Model):
     reverse: bool = False
 
 
+class CustomerSide(_Model):
+    """How customers speak about a pillar: questions put to them, and the words that tag their comments.
+
+    Keywords match whole words, case-insensitively; a trailing ``*`` matches any ending
+    (``refund*`` matches refund, refunds, refunded). A phrase matches its words in order.
+    """
+
+    questions: list[Question] = []
+    keywords: list[Text] = []
+
+
 class Pillar(_Model):
     id: Identifier
     name: Text
@@ -169,6 +180,7 @@ class Pillar(_Model):
     weight: Weight = 1.0
     stage: Literal[STAGES] | None = None  # type: ignore[valid-type]
     questions: Annotated[list[Question], Field(min_length=1)]
+    customer: CustomerSide | None = None
 
 
 class ActionRules(_Model):
@@ -178,6 +190,15 @@ class ActionRules(_Model):
     performing_at: Annotated[float, Field(ge=0, le=100)] = 60.0
     start_below: Annotated[float, Field(ge=0, le=100)] = 20.0
     gap_priority_at: Annotated[float, Field(ge=0, le=100)] = 10.0
+
+
+class CustomerVoice(_Model):
+    """Template-wide rules for customer comments (see docs/scoring.md, customer feedback).
+
+    ``negative_words`` judge a comment negative when its own answer row carries no score.
+    """
+
+    negative_words: list[Text] = []
 
 
 def _segment_from_name(value: Any) -> Any:
@@ -197,6 +218,7 @@ class Template(_Model):
     maturity: Annotated[list[MaturityBand], Field(min_length=1)]
     actions: ActionRules = ActionRules()
     pillars: Annotated[list[Pillar], Field(min_length=1)]
+    customer_voice: CustomerVoice = CustomerVoice()
 
     @field_validator("maturity")
     @classmethod
@@ -236,6 +258,7 @@ class Template(_Model):
             "question id",
         )
         errors += _duplicates([(("segments", i, "id"), s.id) for i, s in enumerate(self.segments)], "segment id")
+        errors += _customer_question_errors(self)
         questions = set(self.question_ids)
         for i, segment in enumerate(self.segments):
             if segment.id == "respondent_id":
@@ -260,6 +283,11 @@ class Template(_Model):
     @property
     def segment_ids(self) -> list[str]:
         return [s.id for s in self.segments]
+
+    @property
+    def customer_question_ids(self) -> list[str]:
+        """Ids of the questions put to customers, in template order (empty if none are declared)."""
+        return [q.id for p in self.pillars if p.customer for q in p.customer.questions]
 
     def pillar(self, pillar_id: str) -> Pillar:
         for p in self.pillars:
@@ -292,6 +320,28 @@ class Template(_Model):
             if index >= band.min_index:
                 name = band.name
         return name
+
+
+#: Column names a customer feedback file reserves (cxassess.feedback); no customer question may use them.
+FEEDBACK_COLUMNS = ("response_id", "date", "touchpoint", "channel", "nps", "csat", "ces", "comment")
+
+
+def _customer_question_errors(template: "Template") -> list[InitErrorDetails]:
+    """Customer question ids must be unique, distinct from staff question ids and feedback columns."""
+    staff = {q.id: (i, j) for i, p in enumerate(template.pillars) for j, q in enumerate(p.questions)}
+    located = [
+        (("pillars", i, "customer", "questions", j, "id"), q.id)
+        for i, p in enumerate(template.pillars) if p.customer
+        for j, q in enumerate(p.customer.questions)
+    ]
+    errors = _duplicates(located, "customer question id")
+    for loc, ident in located:
+        if ident in staff:
+            errors.append(_error(loc, f"customer question id {ident!r} is also a staff question id "
+                                      f"(pillars[{staff[ident][0]}].questions[{staff[ident][1]}]); rename one"))
+        elif ident.casefold() in FEEDBACK_COLUMNS:
+            errors.append(_error(loc, f"{ident!r} is a reserved column of customer feedback files; rename the question"))
+    return errors
 
 
 def _as_number(text: str) -> float | None:
