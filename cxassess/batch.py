@@ -207,8 +207,6 @@ def run_batch(
         raise
     state = {"done": 0, "failed": 0, "skipped": len(results), "running": [], "remaining": len(todo), "total": len(folders)}
     interrupted = False
-    if not todo and pool is not None:
-        pool.close()
     if todo:
         pool = pool or _pool(scheduler, dask_local, min(workers, len(todo)), worker_pdf)
         workers = pool.workers
@@ -241,7 +239,10 @@ def run_batch(
                     results.append(ClientResult(folder.name, "interrupted", error="interrupted"))
             done = {r.client for r in results}
             results += [ClientResult(f.name, "interrupted", error="not started") for f in todo if f.name not in done]
-        finally:
+        except BaseException:
+            pool.close()
+            raise
+        if interrupted:
             pool.close()
     order = {f.name: i for i, f in enumerate(folders)}
     results.sort(key=lambda r: order[r.client])
@@ -249,13 +250,20 @@ def run_batch(
     batch = BatchResult(results, started_at, time.perf_counter() - started, workers, interrupted=interrupted,
                         counts=counts, benchmark_file=benchmark)
     if not interrupted:  # an interrupted batch is no portfolio: its summary says what finished
+        # A local worker prints the overview's PDF with the engine it already has running.
+        render = ((lambda html, target: pool.submit(pdf.render_pdf, html, target, pdf_engine).result())
+                  if isinstance(pool, LocalPool) else None)
         try:
-            files = write_portfolio_overview(batch, scored, batch_folder, formats, anonymise, remote, pdf_engine)
+            files = write_portfolio_overview(batch, scored, batch_folder, formats, anonymise, remote, pdf_engine,
+                                             render)
             batch.overview = files["index.html"]
         except Exception as exc:  # the reports are done; a broken overview must not hide their summary
             batch.overview_error = f"{type(exc).__name__}: {exc}".splitlines()[0]
         except KeyboardInterrupt:  # Ctrl-C while the page is written: the reports stand, the summary says so
             batch.interrupted, batch.overview_error = True, "interrupted"
+        finally:
+            if pool is not None:
+                pool.close()
     batch.seconds = time.perf_counter() - started
     batch.summary_file = write_summary(batch, out, batch_folder)
     if published:
@@ -285,7 +293,8 @@ def _report_file(report: str | None, remote: str | None = None, local_root: Path
 
 def write_portfolio_overview(batch: BatchResult, scored: dict[str, tuple[str, Scores]], folder: Path,
                              formats: Iterable[str] = DEFAULT_FORMATS, anonymise: bool = False,
-                             remote: str | None = None, pdf_engine: str | None = None) -> dict[str, Path]:
+                             remote: str | None = None, pdf_engine: str | None = None,
+                             render: Callable[[str, Path], object] | None = None) -> dict[str, Path]:
     """The overview of the clients whose report succeeded or was unchanged, from the first pass's scores.
 
     ``folder`` is ``<out>/portfolio/<stamp>``; with a ``remote`` output its links follow the published layout.
@@ -298,7 +307,7 @@ def write_portfolio_overview(batch: BatchResult, scored: dict[str, tuple[str, Sc
     return portfolio.write_overview(
         folder, portfolio.client_frame(scores, names), portfolio.pillar_frame(scores),
         reports={c: path for c, path in shown.items() if path is not None}, failed=failed, anonymise=anonymise,
-        started=batch.started, pdf="pdf" in formats, pdf_engine=pdf_engine,
+        started=batch.started, pdf="pdf" in formats, pdf_engine=pdf_engine, render=render,
     )
 
 

@@ -257,8 +257,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def _pdf_engine_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--pdf-engine", choices=("auto", "chromium", "weasyprint"), default=None,
-                   help="how PDFs are made: chromium (the machine's Chromium through Playwright: about four "
-                   "times less CPU), weasyprint (pure Python, no browser) or auto: chromium when it is "
+                   help="how PDFs are made: chromium (the machine's Chromium through Playwright: less than "
+                   "half the CPU), weasyprint (pure Python, no browser) or auto: chromium when it is "
                    "installed (default; also $CXASSESS_PDF_ENGINE)")
 def cmd_import(args: argparse.Namespace) -> int:
     from .importers import import_export, load_mapping, write_import

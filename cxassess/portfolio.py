@@ -24,11 +24,12 @@ clients had an index for the pillar.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -427,8 +428,11 @@ def write_overview(
     started: str | None = None,
     pdf: bool = True,
     pdf_engine: str | None = None,
+    render: Callable[[str, Path], object] | None = None,
 ) -> dict[str, Path]:
     """Write ``index.html`` (and ``index.pdf``, with ``pdf_engine``) of the portfolio overview into ``folder``.
+
+    ``render(html, target)`` prints the PDF elsewhere (a batch hands it to a worker whose engine is running).
 
     ``reports`` maps a client id to its report file; the page links to it by a relative
     address (``../../<client>/<run>/report.html``), so the output folder can be moved whole.
@@ -442,7 +446,7 @@ def write_overview(
     files["index.html"].write_text(html, encoding="utf-8")
     if pdf:
         files["index.pdf"] = folder / "index.pdf"
-        render_pdf(html, files["index.pdf"], pdf_engine)
+        (render or functools.partial(render_pdf, requested=pdf_engine))(html, files["index.pdf"])
     return files
 
 
