@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
 from . import outputs, portfolio
-from .clients import Client, check_client_id, list_clients, load_client
+from .clients import Client, check_client_id, list_clients, load_client, load_waves
 from .errors import CxError
 from .pools import DaskPool, LocalPool
 from .report import FORMATS, build_report, fingerprint, last_fingerprint, parse_formats
@@ -137,6 +137,24 @@ def score_clients(clients: Mapping[str, Client]) -> dict[str, tuple[str, Scores]
     return {c.id: (c.config.name, score(c.template, c.responses, c.targets)) for c in clients.values()}
 
 
+def wave_trends(clients: Mapping[str, Client]) -> dict[str, list[tuple[str, dt.date, float]]]:
+    """Each multi-wave client's overall index per wave (wave id, date, index), for the overview's trend.
+
+    A client whose earlier waves do not load gets no trend here; its report run says what is wrong.
+    """
+    trends = {}
+    for client in clients.values():
+        if len(client.waves) < 2:
+            continue
+        try:
+            trends[client.id] = [(each.wave.id, each.wave.date,
+                                  float(score(each.template, each.responses, each.targets).overall["index"]))
+                                 for each in load_waves(client)]
+        except Exception:  # CxError or worse: reported by the client's own run
+            continue
+    return trends
+
+
 def run_batch(
     clients_dir: str | os.PathLike,
     out: str | os.PathLike = "reports",
@@ -231,7 +249,8 @@ def run_batch(
                         counts=counts, benchmark_file=benchmark)
     if not interrupted:  # an interrupted batch is no portfolio: its summary says what finished
         try:
-            files = write_portfolio_overview(batch, scored, batch_folder, formats, anonymise, remote)
+            files = write_portfolio_overview(batch, scored, batch_folder, formats, anonymise, remote,
+                                             trends=wave_trends(clients))
             batch.overview = files["index.html"]
         except Exception as exc:  # the reports are done; a broken overview must not hide their summary
             batch.overview_error = f"{type(exc).__name__}: {exc}".splitlines()[0]
@@ -266,7 +285,9 @@ def _report_file(report: str | None, remote: str | None = None, local_root: Path
 
 def write_portfolio_overview(batch: BatchResult, scored: dict[str, tuple[str, Scores]], folder: Path,
                              formats: Iterable[str] = FORMATS, anonymise: bool = False,
-                             remote: str | None = None) -> dict[str, Path]:
+                             remote: str | None = None,
+                             trends: Mapping[str, Sequence[tuple[str, dt.date, float]]] | None = None
+                             ) -> dict[str, Path]:
     """The overview of the clients whose report succeeded or was unchanged, from the first pass's scores.
 
     ``folder`` is ``<out>/portfolio/<stamp>``; with a ``remote`` output its links follow the published layout.
@@ -280,6 +301,7 @@ def write_portfolio_overview(batch: BatchResult, scored: dict[str, tuple[str, Sc
         folder, portfolio.client_frame(scores, names), portfolio.pillar_frame(scores),
         reports={c: path for c, path in shown.items() if path is not None}, failed=failed, anonymise=anonymise,
         started=batch.started, pdf="pdf" in formats,
+        trends=portfolio.trend_frame({c: t for c, t in (trends or {}).items() if c in shown}),
     )
 
 

@@ -213,7 +213,7 @@ SAMPLE_CLIENTS = (
         # Staff turnover made employee experience the first wave's top priority; it recovered. Meanwhile a new
         # revenue push left teams unsure what their goals are.
         history=(SampleWave("2025-10", "2025-10-21", 31, {"employee_experience": -0.5, "goals": 0.1}, 311),
-                 SampleWave("2026-04", "2026-04-22", 34, {"employee_experience": 0.0, "goals": -0.3}, 312)),
+                 SampleWave("2026-04", "2026-04-22", 34, {"employee_experience": -0.25, "goals": -0.3}, 312)),
         current_wave="2026-10",
     ),
     SampleClient(
