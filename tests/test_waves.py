@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import json
 import math
+import re
 import shutil
 from pathlib import Path
 
@@ -370,3 +371,18 @@ def test_portfolio_trend_column():
     assert trends["acme"]["since"] == "w1"
     # 0-100 runs from y = 20 (bottom) to y = 2 (top) in a 22-pixel-high line
     assert 'points="3.0,20.0 81.0,2.0"' in str(portfolio.sparkline([0, 100]))
+
+
+def test_overview_shows_a_trend_only_for_clients_with_waves():
+    clients = {c: load_client(CLIENTS / c) for c in ("harbour-hotels", "northwind-retail")}
+    scores = {c: score(x.template, x.responses, x.targets) for c, x in clients.items()}
+    frame = portfolio.client_frame(scores, {c: x.config.name for c, x in clients.items()})
+    history = {"harbour-hotels": [(w.wave.id, w.wave.date, score(w.template, w.responses, w.targets).overall["index"])
+                                  for w in load_waves(clients["harbour-hotels"])]}
+    html = portfolio.overview_html(frame, portfolio.pillar_frame(scores), trends=portfolio.trend_frame(history))
+    row = re.search(r"Harbour Line Hotels</td>.*?</tr>", html, re.S).group(0)
+    values = [v for _, _, v in history["harbour-hotels"]]
+    assert row.count("<svg") == 1 and f"{values[-1] - values[-2]:+.0f} since 2026-04" in row
+    assert re.search(r"Northwind Home &amp; Garden</td>.*?<td[^>]*>–</td>", html, re.S)
+    assert "Trend (overall index by wave)" in html
+    assert "Trend (overall index by wave)" not in portfolio.overview_html(frame, portfolio.pillar_frame(scores))
