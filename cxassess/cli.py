@@ -162,17 +162,6 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
-def _alpha(text: str) -> float:
-    """argparse type: a significance level strictly between 0 and 1."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 1, not {value:g}")
-    return value
-
-
 def cmd_sample(args: argparse.Namespace) -> int:
     template = find_template(args.template)
     out = Path(args.out)
@@ -187,15 +176,21 @@ def cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
-def _positive_int(text: str) -> int:
-    """argparse type: a whole number of at least 1 (a usage error otherwise)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
+def _checked(cast, noun: str, valid, rule: str):
+    """An argparse type: ``cast`` the text, then refuse values failing ``valid`` (a usage error, exit 2)."""
+    def parse(text: str):
+        try:
+            value = cast(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {noun}") from None
+        if not valid(value):
+            raise argparse.ArgumentTypeError(f"{rule}, not {value:g}")
+        return value
+    return parse
+
+
+_positive_int = _checked(int, "a whole number", lambda v: v >= 1, "must be at least 1")
+_alpha = _checked(float, "a number", lambda v: 0 < v < 1, "must be between 0 and 1")  # a significance level
 
 
 def cmd_sample_clients(args: argparse.Namespace) -> int:

@@ -43,10 +43,14 @@ class WaveConfig(BaseModel):
     notes: str = ""
 
 
-def _date_keys(value: Any) -> Any:
-    """YAML reads an unquoted ``2026-04-01:`` key as a date; a wave id is its text."""
+def _wave_entries(value: Any) -> Any:
+    """``waves:`` entries as mappings: ``id: 2026-04-01`` is short for ``id: {date: 2026-04-01}``.
+
+    YAML reads an unquoted ``2026-04-01:`` key as a date; a wave id is its text.
+    """
     if isinstance(value, dict):
-        return {k.isoformat() if isinstance(k, dt.date) else k: v for k, v in value.items()}
+        return {k.isoformat() if isinstance(k, dt.date) else k: v if isinstance(v, dict) else {"date": v}
+                for k, v in value.items()}
     return value
 
 
@@ -62,12 +66,12 @@ class ClientConfig(BaseModel):
     targets: dict[str, float] = {}
     anonymity_threshold: Annotated[int, Field(ge=1, le=1000)] | None = None
     notes: str = ""
-    waves: dict[str, dt.date | WaveConfig] = {}
+    waves: dict[str, WaveConfig] = {}
 
     @field_validator("waves", mode="before")
     @classmethod
-    def _wave_ids_as_text(cls, value: Any) -> Any:
-        return _date_keys(value)
+    def _short_wave_entries(cls, value: Any) -> Any:
+        return _wave_entries(value)
 
 
 @dataclass(frozen=True)
@@ -224,7 +228,7 @@ def find_waves(folder: Path, config: ClientConfig, node: Any, template: Template
     return tuple(waves)
 
 
-def _load_wave_entry(wave_id: str, wave_folder: Path, listed: dt.date | WaveConfig | None, config_file: Path,
+def _load_wave_entry(wave_id: str, wave_folder: Path, listed: WaveConfig | None, config_file: Path,
                      node: Any, template: Template) -> Wave:
     """One wave folder's date, targets and answers file, from client.yaml or its wave.yaml."""
     wave_file = wave_folder / WAVE_FILE
@@ -239,7 +243,7 @@ def _load_wave_entry(wave_id: str, wave_folder: Path, listed: dt.date | WaveConf
         raise CxError.at(wave_folder, f"wave {wave_id!r} has no date: add '{wave_id}: YYYY-MM-DD' under waves: in "
                          f"{config_file.name}, or a {WAVE_FILE} with 'date: YYYY-MM-DD'")
     else:
-        settings = listed if isinstance(listed, WaveConfig) else WaveConfig(date=listed)
+        settings = listed
         targets = check_targets(yaml_target_entries(settings.targets, node, ("waves", wave_id, "targets")),
                                 template, str(config_file))
     return Wave(wave_id, settings.date, find_responses(wave_folder), dict(targets), settings.notes)

@@ -386,3 +386,11 @@ def test_overview_shows_a_trend_only_for_clients_with_waves():
     assert re.search(r"Northwind Home &amp; Garden</td>.*?<td[^>]*>–</td>", html, re.S)
     assert "Trend (overall index by wave)" in html
     assert "Trend (overall index by wave)" not in portfolio.overview_html(frame, portfolio.pillar_frame(scores))
+
+
+def test_a_bad_wave_date_is_one_located_message(tmp_path):
+    folder = make_client(tmp_path, "waves:\n  w1: someday\n", {"w1": None})
+    with pytest.raises(CxError) as exc:
+        load_client(folder)
+    assert messages(exc) == [f"{folder / 'client.yaml'}:4: waves.w1.date: must be a valid date or datetime, input is "
+                             "too short (found 'someday')"]
