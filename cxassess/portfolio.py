@@ -109,7 +109,8 @@ def sparkline(values: Sequence[float], width: int = 84, height: int = 22) -> Mar
 
 
 def client_trends(trends: pd.DataFrame | None) -> dict[str, dict[str, Any]]:
-    """Per client with two or more waves: its sparkline, the change since the previous wave and that wave's id."""
+    """Per client with two or more waves: its sparkline, the indices as text, the change since the previous
+    wave and that wave's id."""
     out: dict[str, dict[str, Any]] = {}
     if trends is None or trends.empty:
         return out
@@ -119,7 +120,8 @@ def client_trends(trends: pd.DataFrame | None) -> dict[str, dict[str, Any]]:
             continue
         values = part["overall_index"].to_list()
         out[str(client)] = {"spark": sparkline(values), "change": values[-1] - values[-2],
-                            "since": part["wave"].iloc[-2], "waves": len(part)}
+                            "since": part["wave"].iloc[-2], "waves": len(part),
+                            "path": " → ".join(f"{v:.0f}" for v in values)}
     return out
 
 
@@ -321,12 +323,12 @@ table.cx-ranks td.cx-name, table.cx-ranks th:first-child { text-align: left; }
 _CLIENTS = """
 <table class="cx-table">
   <thead><tr><th>Client</th><th>Questionnaire</th><th>Respondents</th><th>Overall index</th><th>Maturity</th>
-  <th>Percentile rank</th>{% if trends %}<th>Trend (overall index by wave)</th>{% endif %}{% if links %}<th>Report</th>{% endif %}</tr></thead>
+  <th>Percentile rank</th>{% if links %}<th>Report</th>{% endif %}</tr></thead>
   <tbody>
   {% for r in rows %}
   <tr><td class="cx-name" style="white-space:nowrap">{{ r.label }}</td><td>{{ r.template_name }}</td><td>{{ r.respondents }}</td>
   <td style="{{ heat(r.overall_index) }}">{{ r.overall_index|num }}</td><td>{{ r.maturity or '–' }}</td>
-  <td>{{ r.rank|num }}</td>{% if trends %}<td style="white-space:nowrap">{% if r.trend %}{{ r.trend.spark }} <span class="cx-small">{{ '%+.0f'|format(r.trend.change) }} since {{ r.trend.since }}</span>{% else %}–{% endif %}</td>{% endif %}{% if links %}<td>{% if r.link %}<a href="{{ r.link }}">{{ r.link_text }}</a>{% else %}–{% endif %}</td>{% endif %}</tr>
+  <td>{{ r.rank|num }}</td>{% if links %}<td>{% if r.link %}<a href="{{ r.link }}">{{ r.link_text }}</a>{% else %}–{% endif %}</td>{% endif %}</tr>
   {% endfor %}
   </tbody>
 </table>
@@ -335,9 +337,21 @@ _CLIENTS = """
 {% if not anonymised %}<ul class="cx-small">{% for client, error in failed %}<li><strong>{{ client }}</strong>: {{ error }}</li>{% endfor %}</ul>{% endif %}
 {% endif %}
 <p class="cx-small">Percentile rank: the share of the portfolio's clients (with the same questionnaire, the client
-included) whose overall index is at or below the client's.{% if trends %} Trend: the overall index of each assessment
-wave, oldest first, on the 0-100 scale (dashed line: 50), and its change in index points since the previous wave; whether
-a change is beyond chance is in each client's report.{% endif %}</p>
+included) whose overall index is at or below the client's.</p>
+{% if trends %}
+<h3>Trend over assessment waves</h3>
+<table class="cx-table">
+  <thead><tr><th>Client</th><th>Waves</th><th>Overall index by wave</th><th>Trend</th><th>Change since the previous wave</th></tr></thead>
+  <tbody>
+  {% for r in rows if r.trend %}
+  <tr><td class="cx-name">{{ r.label }}</td><td>{{ r.trend.waves }}</td><td>{{ r.trend.path }}</td><td>{{ r.trend.spark }}</td>
+  <td>{{ '%+.0f'|format(r.trend.change) }} (since {{ r.trend.since }})</td></tr>
+  {% endfor %}
+  </tbody>
+</table>
+<p class="cx-small">The overall index of each assessment wave, oldest first; the line is drawn on the full 0-100 scale (dashed:
+50). Whether a change is beyond chance, pillar by pillar, is in each client's report.</p>
+{% endif %}
 """
 
 _RANKS = """

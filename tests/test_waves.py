@@ -380,12 +380,13 @@ def test_overview_shows_a_trend_only_for_clients_with_waves():
     history = {"harbour-hotels": [(w.wave.id, w.wave.date, score(w.template, w.responses, w.targets).overall["index"])
                                   for w in load_waves(clients["harbour-hotels"])]}
     html = portfolio.overview_html(frame, portfolio.pillar_frame(scores), trends=portfolio.trend_frame(history))
-    row = re.search(r"Harbour Line Hotels</td>.*?</tr>", html, re.S).group(0)
+    trend = html[html.index("Trend over assessment waves"):]
+    row = re.search(r"Harbour Line Hotels</td>.*?</tr>", trend, re.S).group(0)
     values = [v for _, _, v in history["harbour-hotels"]]
-    assert row.count("<svg") == 1 and f"{values[-1] - values[-2]:+.0f} since 2026-04" in row
-    assert re.search(r"Northwind Home &amp; Garden</td>.*?<td[^>]*>–</td>", html, re.S)
-    assert "Trend (overall index by wave)" in html
-    assert "Trend (overall index by wave)" not in portfolio.overview_html(frame, portfolio.pillar_frame(scores))
+    assert row.count("<svg") == 1 and f"{values[-1] - values[-2]:+.0f} (since 2026-04)" in row
+    assert " → ".join(f"{v:.0f}" for v in values) in row
+    assert "Northwind" not in trend.split("</table>")[0]  # one wave: no trend
+    assert "Trend over assessment waves" not in portfolio.overview_html(frame, portfolio.pillar_frame(scores))
 
 
 def test_a_bad_wave_date_is_one_located_message(tmp_path):
