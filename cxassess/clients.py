@@ -22,6 +22,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .errors import CxError, Problem
+from .feedback import Feedback, find_feedback, load_feedback
 from .responses import Responses, check_targets, load_responses, yaml_target_entries
 from .templates import Identifier, Template, Text, find_template, line_of, validate_yaml_with_lines
 
@@ -54,6 +55,16 @@ def _wave_entries(value: Any) -> Any:
     return value
 
 
+class CustomerFeedbackSettings(BaseModel):
+    """Optional ``customer_feedback:`` block of ``client.yaml`` (defaults in docs/scoring.md)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    min_answers: Annotated[int, Field(ge=1, le=100000)] = 10
+    word_of_mouth_factor: Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)] = 11.0
+    blind_spot_at: Annotated[float, Field(gt=0, le=100, allow_inf_nan=False)] = 15.0
+
+
 class ClientConfig(BaseModel):
     """The schema of ``client.yaml``."""
 
@@ -66,6 +77,8 @@ class ClientConfig(BaseModel):
     targets: dict[str, float] = {}
     anonymity_threshold: Annotated[int, Field(ge=1, le=1000)] | None = None
     notes: str = ""
+    segments: dict[str, list[Text]] = {}  # segment values offered in questionnaire forms, e.g. department
+    customer_feedback: CustomerFeedbackSettings = CustomerFeedbackSettings()
     waves: dict[str, WaveConfig] = {}
 
     @field_validator("waves", mode="before")
@@ -96,6 +109,8 @@ class Client:
     responses: Responses
     responses_file: Path
     warnings: tuple[Problem, ...] = ()
+    feedback: Feedback | None = None  # the customers' own answers, if the folder has customer_feedback.*
+    feedback_file: Path | None = None
     wave: Wave | None = None  # the wave these responses are (the current one unless asked otherwise)
     waves: tuple[Wave, ...] = ()  # every wave, oldest first
 
@@ -152,8 +167,13 @@ def load_client(path: str | os.PathLike, template: Template | None = None, wave:
         config = config.model_copy(update={"assessment_date": waves[-1].date})
     chosen = pick_wave(waves, wave, folder)
     responses, warnings = load_responses(chosen.responses_file, template)
-    return Client(client_id, folder, config, template, responses, chosen.responses_file, tuple(warnings),
-                  chosen, waves)
+    feedback_file = find_feedback(folder)
+    feedback = None
+    if feedback_file is not None:
+        feedback, feedback_warnings = load_feedback(feedback_file, template)
+        warnings = [*warnings, *feedback_warnings]
+    return Client(client_id, folder, config, template, responses, chosen.responses_file, tuple(warnings), feedback,
+                  feedback_file, wave=chosen, waves=waves)
 
 
 def check_wave_id(wave_id: str, where: object = None) -> str:
@@ -281,3 +301,25 @@ def list_clients(clients_dir: str | os.PathLike) -> list[Path]:
     if not root.is_dir():
         raise CxError.at(root, "clients folder not found")
     return sorted(p for p in root.iterdir() if p.is_dir() and (p / "client.yaml").is_file())
+
+
+def client_form_settings(path: str | os.PathLike, template: Template) -> tuple[str, dict[str, list[str]]]:
+    """A client's name and the segment values its questionnaire forms offer (``segments:`` in client.yaml).
+
+    Checks that the client uses ``template`` and names only the template's segments.
+    """
+    _, folder = client_folder(path)
+    config_file = folder / "client.yaml"
+    config, node = validate_yaml_with_lines(config_file, ClientConfig)
+    problems = []
+    if config.template != template.id:
+        problems.append(Problem(str(config_file), f"this client uses template {config.template!r}, not {template.id!r}; "
+                                "make the form with the client's template", line_of(node, ("template",))))
+    for segment_id in config.segments:
+        if segment_id not in template.segment_ids:
+            problems.append(Problem(str(config_file), f"segments: {segment_id!r} is not a segment of template "
+                                    f"{template.id!r} ({', '.join(template.segment_ids) or 'none'})",
+                                    line_of(node, ("segments", segment_id))))
+    if problems:
+        raise CxError(problems)
+    return config.name, {k: list(v) for k, v in config.segments.items()}

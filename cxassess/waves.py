@@ -2,7 +2,7 @@
 
 Pure functions: each wave comes in as its ``Scores`` plus every respondent's own pillar
 scores (``respondent_indices``); tables come out. Nothing here reads files (``assessment``
-loads the waves). The arithmetic and the test are in docs/scoring.md, section 10.
+loads the waves). The arithmetic and the test are in docs/scoring.md, section 11.
 
 - **change** = the later wave's index minus the earlier one's, in index points (pillar and
   overall indices exactly as the report shows them).
