@@ -151,8 +151,10 @@ def main() -> None:
         c = floor(clients)
         a, route = baseline(clients[: args.baseline_clients], work / "baseline", webpdf_environment(work))
         print(f"(a) hand-scripted loop   {a:7.2f} s/client  [{route}; {args.baseline_clients} clients]")
-        print(f"(b) cxassess batch       {b:7.2f} s/client  [{b_total:.1f} s in all; cores busy {b_cpu:.0%} (whole machine); "
-              f"largest process {b_rss:.0f} MiB]")
+        from cxassess.pdf import engine
+
+        print(f"(b) cxassess batch       {b:7.2f} s/client  [{b_total:.1f} s in all; PDF by {engine()}; cores busy "
+              f"{b_cpu:.0%} (whole machine); largest process {b_rss:.0f} MiB]")
         print(f"(c) floor, one process   {c:7.2f} s/client  [same cells and HTML export, no kernel, no PDF; "
               f"this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB]")
         print(f"a/b = {a / b:5.1f}   (target >= 12)")

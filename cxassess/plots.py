@@ -505,6 +505,7 @@ def importance_performance(scores: Scores, level: str = "pillars", *, wrap_at: i
                       (rules.start_below, y_line, rules.start_below, y1)]
         _place_labels(ax, x[ok], y[ok], labels, fontsize=fontsize, marker_px=marker_px, obstacles=names,
                       lines=thresholds)
+        fig.set_layout_engine("none")  # settled while placing the labels (which stay out of it): keep it
     return fig
 
 
