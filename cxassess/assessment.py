@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import actions, voice
-from .clients import Client, load_client
+from . import actions, voice, waves
+from .clients import Client, load_client, load_wave, load_waves
 from .templates import find_template
 from .scoring import DEFAULT_ANONYMITY, Scores, answer_distribution, breakdown, score
 
@@ -59,6 +59,40 @@ def assess(
         anonymity_threshold=threshold,
         voice=customers,
     )
+
+
+def wave_results(client: Client, current: Scores | None = None) -> list[waves.WaveResult]:
+    """Every wave of a client scored (oldest first), each with its own targets; ``current`` reuses
+    the current wave's scores when they are at hand. Loads each wave's answers file."""
+    results = []
+    for each in load_waves(client):
+        reuse = current is not None and client.wave is not None and each.wave == client.wave
+        scores = current if reuse else score(each.template, each.responses, each.targets)
+        wave_id = each.wave.id if each.wave else ""
+        date = each.wave.date if each.wave else client.config.assessment_date
+        results.append(waves.wave_result(wave_id, date, scores, each.responses))
+    return results
+
+
+def progress(a: Assessment, alpha: float = waves.ALPHA) -> waves.Progress:
+    """The report's "Progress since last assessment": the client's waves up to the assessed one."""
+    results = wave_results(a.client, a.scores)
+    if a.client.wave is not None:
+        results = [r for r in results if r.date <= a.client.wave.date]
+    return waves.progress(results, alpha)
+
+
+def compare_waves(client: Client | str | os.PathLike, first: str, second: str,
+                  alpha: float = waves.ALPHA) -> tuple[waves.WaveResult, waves.WaveResult, pd.DataFrame]:
+    """Two waves of a client (by id) and the change table from ``first`` to ``second``."""
+    if not isinstance(client, Client):
+        client = load_client(client)
+    pair = []
+    for wave_id in (first, second):
+        each = load_wave(client, wave_id)
+        pair.append(waves.wave_result(each.wave.id, each.wave.date,
+                                      score(each.template, each.responses, each.targets), each.responses))
+    return pair[0], pair[1], waves.change_table(pair[0], pair[1], alpha)
 
 
 def customer_voice(client: Client, scores: Scores) -> voice.CustomerVoice | None:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
 from . import outputs, pdf, portfolio
-from .clients import Client, check_client_id, list_clients, load_client
+from .clients import Client, check_client_id, list_clients, load_client, load_waves
 from .errors import CxError
 from .pools import DaskPool, LocalPool
 from .report import DEFAULT_FORMATS, build_report, fingerprint, last_fingerprint, parse_formats
@@ -135,6 +135,24 @@ def load_clients(folders: Sequence[Path]) -> dict[str, Client]:
 def score_clients(clients: Mapping[str, Client]) -> dict[str, tuple[str, Scores]]:
     """The first pass: each valid client's name and scores, by client id (about 0.05 s a client)."""
     return {c.id: (c.config.name, score(c.template, c.responses, c.targets)) for c in clients.values()}
+
+
+def wave_trends(clients: Mapping[str, Client]) -> dict[str, list[tuple[str, dt.date, float]]]:
+    """Each multi-wave client's overall index per wave (wave id, date, index), for the overview's trend.
+
+    A client whose earlier waves do not load gets no trend here; its report run says what is wrong.
+    """
+    trends = {}
+    for client in clients.values():
+        if len(client.waves) < 2:
+            continue
+        try:
+            trends[client.id] = [(each.wave.id, each.wave.date,
+                                  float(score(each.template, each.responses, each.targets).overall["index"]))
+                                 for each in load_waves(client)]
+        except Exception:  # CxError or worse: reported by the client's own run
+            continue
+    return trends
 
 
 def _pool(scheduler: str | None, dask_local: int | None, workers: int, pdf_engine: str | None) -> LocalPool | DaskPool:
@@ -255,7 +273,7 @@ def run_batch(
                   if isinstance(pool, LocalPool) else None)
         try:
             files = write_portfolio_overview(batch, scored, batch_folder, formats, anonymise, remote, pdf_engine,
-                                             render)
+                                             render, trends=wave_trends(clients))
             batch.overview = files["index.html"]
         except Exception as exc:  # the reports are done; a broken overview must not hide their summary
             batch.overview_error = f"{type(exc).__name__}: {exc}".splitlines()[0]
@@ -294,7 +312,9 @@ def _report_file(report: str | None, remote: str | None = None, local_root: Path
 def write_portfolio_overview(batch: BatchResult, scored: dict[str, tuple[str, Scores]], folder: Path,
                              formats: Iterable[str] = DEFAULT_FORMATS, anonymise: bool = False,
                              remote: str | None = None, pdf_engine: str | None = None,
-                             render: Callable[[str, Path], object] | None = None) -> dict[str, Path]:
+                             render: Callable[[str, Path], object] | None = None,
+                             trends: Mapping[str, Sequence[tuple[str, dt.date, float]]] | None = None
+                             ) -> dict[str, Path]:
     """The overview of the clients whose report succeeded or was unchanged, from the first pass's scores.
 
     ``folder`` is ``<out>/portfolio/<stamp>``; with a ``remote`` output its links follow the published layout.
@@ -308,6 +328,7 @@ def write_portfolio_overview(batch: BatchResult, scored: dict[str, tuple[str, Sc
         folder, portfolio.client_frame(scores, names), portfolio.pillar_frame(scores),
         reports={c: path for c, path in shown.items() if path is not None}, failed=failed, anonymise=anonymise,
         started=batch.started, pdf="pdf" in formats, pdf_engine=pdf_engine, render=render,
+        trends=portfolio.trend_frame({c: t for c, t in (trends or {}).items() if c in shown}),
     )
 
 

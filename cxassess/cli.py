@@ -126,13 +126,15 @@ def cmd_score(args: argparse.Namespace) -> int:
         _print_problems(feedback_warnings)
         settings = voice.VoiceSettings(args.min_answers, args.word_of_mouth, args.blind_spot_at)
         customers = voice.analyse(template, feedback, scores.pillars, settings)
+    wave = wave_of(args.responses, args.wave)
     if args.json:
         document = to_document(scores, breakdowns)
         if customers is not None:
             document["customers"] = voice.to_document(customers)
+        document["wave"] = wave
         print(json.dumps(document, indent=2, ensure_ascii=False))
         return 0
-    print(scorecard_text(scores))
+    print(scorecard_text(scores) + (f", wave {wave!r}" if wave else ""))
     for segment, frame in breakdowns.items():
         print(f"\nBy {segment} (groups under {args.anonymity} respondents suppressed; index 0-100):")
         print(breakdown_text(frame, [p.id for p in template.pillars]))
@@ -160,6 +162,57 @@ def customers_text(customers: voice.CustomerVoice) -> str:
     return "\n".join(lines)
 
 
+def wave_of(responses: str | os.PathLike, given: str | None = None) -> str | None:
+    """The wave id of ``cxassess score``: ``--wave``, else the folder of ``.../waves/<id>/responses.*``."""
+    from .clients import WAVES_FOLDER, check_wave_id
+
+    if given is not None:
+        return check_wave_id(given, "--wave")
+    folder = Path(responses).resolve().parent
+    if folder.parent.name == WAVES_FOLDER:
+        return check_wave_id(folder.name, folder)
+    return None
+
+
+def compare_text(before, after, changes: pd.DataFrame, alpha: float) -> str:
+    """The change table printed by ``cxassess compare``: indices, change, Welch p, result."""
+    from .waves import counts
+
+    table = pd.DataFrame({
+        "Pillar": changes["name"],
+        before.id: changes["before"].map(lambda v: _fmt(v, 1)),
+        after.id: changes["after"].map(lambda v: _fmt(v, 1)),
+        "Change": changes["change"].map(lambda v: "-" if pd.isna(v) else f"{v:+.1f}"),
+        "p": changes["p"].map(lambda v: "-" if pd.isna(v) else ("<0.001" if v < 0.001 else f"{v:.3f}")),
+        "Result": changes["status"].map(lambda v: v or "-"),
+    })
+    c = counts(changes)
+    return (
+        f"Change from wave {before.id!r} ({before.date}, {before.scores.respondents} respondents) to wave "
+        f"{after.id!r} ({after.date}, {after.scores.respondents} respondents), index points 0-100\n\n"
+        + table.to_string(index=False)
+        + f"\n\n{c['improved']} improved, {c['declined']} declined, {c['unchanged']} unchanged "
+        f"(Welch's t-test on respondents' pillar scores, alpha {alpha:g}; see docs/scoring.md)"
+    )
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from .assessment import compare_waves
+    from .clients import load_client
+
+    client = load_client(args.client_dir)
+    if args.waves:
+        first, second = args.waves
+    elif len(client.waves) > 1:
+        first, second = client.waves[-2].id, client.waves[-1].id
+    else:
+        raise CxError.at(args.client_dir, "has a single wave, so there is nothing to compare; add a second wave "
+                         "under waves/<wave-id>/")
+    before, after, changes = compare_waves(client, first, second, args.alpha)
+    print(compare_text(before, after, changes, args.alpha))
+    return 0
+
+
 def cmd_sample(args: argparse.Namespace) -> int:
     template = find_template(args.template)
     out = Path(args.out)
@@ -174,15 +227,21 @@ def cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
-def _positive_int(text: str) -> int:
-    """argparse type: a whole number of at least 1 (a usage error otherwise)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
+def _argument_type(cast, noun: str, valid, rule: str):
+    """An argparse type: ``cast`` the text, then refuse values failing ``valid`` (a usage error, exit 2)."""
+    def parse(text: str):
+        try:
+            value = cast(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {noun}") from None
+        if not valid(value):
+            raise argparse.ArgumentTypeError(f"{rule}, not {value:g}")
+        return value
+    return parse
+
+
+_positive_int = _argument_type(int, "a whole number", lambda v: v >= 1, "must be at least 1")
+_alpha = _argument_type(float, "a number", lambda v: 0 < v < 1, "must be between 0 and 1")  # a significance level
 
 
 def cmd_sample_clients(args: argparse.Namespace) -> int:
@@ -345,6 +404,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--blind-spot-at", metavar="POINTS", type=float, default=voice.DEFAULT_BLIND_SPOT_AT,
                    help="index points between staff and customers that make a blind spot or an undersold strength "
                    f"(default {voice.DEFAULT_BLIND_SPOT_AT:g})")
+    p.add_argument("--wave", metavar="ID", help="the wave these answers belong to, recorded in the output "
+                   "(default: the folder name when the file is CLIENT/waves/ID/responses.*)")
+
+    p = _command(
+        sub, "compare", cmd_compare,
+        help="the change between two waves of a client, pillar by pillar, with a significance test",
+        description="Compare two assessment waves of a client folder (waves/<wave-id>/responses.csv|xlsx): per "
+        "pillar and overall the index in each wave, the change in index points, the p-value of Welch's t-test on "
+        "the respondents' own pillar scores, and the result: improved / declined when p < ALPHA, else unchanged. "
+        "Without --waves, the previous wave against the current (latest) one. See docs/scoring.md.",
+    )
+    p.add_argument("client_dir", metavar="CLIENT_DIR", help="the client folder, e.g. data/clients/harbour-hotels")
+    p.add_argument("--waves", nargs=2, metavar=("A", "B"), help="the earlier and the later wave id")
+    p.add_argument("--alpha", type=_alpha, default=0.05, help="significance level (default 0.05)")
 
     p = _command(
         sub, "sample", cmd_sample, template_arg=True,

@@ -22,7 +22,7 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from PIL import Image
 
-from . import actions, plots
+from . import actions, plots, waves
 from .assessment import Assessment
 from .scoring import ACTIONS, PORTFOLIO_MIN_CLIENTS
 
@@ -149,7 +149,7 @@ _TITLE = """
 <header class="cx-title">
   <p class="cx-kicker">Customer-service strategy assessment</p>
   <h1>{{ c.config.name }}</h1>
-  <p class="cx-meta">{{ c.config.sector }}{% if c.config.sector %} · {% endif %}assessed {{ c.config.assessment_date.strftime('%d %B %Y') }}
+  <p class="cx-meta">{{ c.config.sector }}{% if c.config.sector %} · {% endif %}assessed {{ c.config.assessment_date.strftime('%d %B %Y') }}{% if c.waves|length > 1 %} (wave {{ c.wave.id }}){% endif %}
    · {{ a.scores.respondents }} respondents · questionnaire: {{ t.name }} (v{{ t.version }})</p>
   {% if c.config.notes %}<p class="cx-notes">{{ c.config.notes }}</p>{% endif %}
 </header>
@@ -431,6 +431,102 @@ def how_you_compare(comparison: pd.DataFrame | None) -> Html | list[Png | Html]:
             render(_COMPARE, rows=comparison, clients=clients, heat=index_style)]
 
 
+_PROGRESS = """
+<p>{{ headline }}</p>
+<table class="cx-table">
+  <thead><tr><th>Pillar</th>{% for w in wave_ids %}<th>{{ w }}</th>{% endfor %}<th>Change since {{ previous }}</th><th>Result</th>
+  {% if several %}<th>Change since {{ first }}</th><th>Result</th>{% endif %}</tr></thead>
+  <tbody>
+  {% for r in rows %}
+  <tr><td class="cx-name">{% if r.overall %}<strong>{{ r.name }}</strong>{% else %}{{ r.name }}{% endif %}</td>
+  {% for v in r.cells %}<td style="{{ heat(v) }}">{{ v|num }}</td>{% endfor %}
+  <td>{{ r.change|signed }}</td><td class="cx-action">{{ r.status_label }}</td>
+  {% if several %}<td>{{ r.change_first|signed }}</td><td class="cx-action">{{ r.status_first_label }}</td>{% endif %}</tr>
+  {% endfor %}
+  </tbody>
+</table>
+<h3>Did the last plan move its pillars?</h3>
+{% if plan %}
+<p>{{ plan_summary }}</p>
+<table class="cx-table">
+  <thead><tr><th>Pillar</th><th>Plan of {{ previous }}</th><th>Index then</th><th>Index now</th><th>Change</th><th>Result</th></tr></thead>
+  <tbody>
+  {% for r in plan %}
+  <tr><td class="cx-name">{{ r.name }}</td><td><span class="cx-chip" style="{{ action_style(r.action) }}">{{ r.action_label }}</span>{% if r.priority %} · top priority{% endif %}</td>
+  <td>{{ r.before|num }}</td><td>{{ r.after|num }}</td><td>{{ r.change|signed }}</td><td class="cx-action">{{ r.status_label }}</td></tr>
+  {% endfor %}
+  </tbody>
+</table>
+{% else %}
+<p>The plan of {{ previous }} asked no pillar to start or to be done differently.</p>
+{% endif %}
+<p class="cx-small">Change: index points, the later wave minus the earlier one. A change counts as improved or declined only
+when Welch's t-test on the respondents' own pillar scores puts it beyond chance (p &lt; {{ alpha }}); each wave is a new
+group of respondents, so a few points up or down can be noise. Unchanged means no change beyond chance.</p>
+"""
+
+STATUS_LABELS = {"improved": "Improved", "declined": "Declined", "unchanged": "Unchanged"}
+
+
+def _signed(value: Any, digits: int = 0) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    text = f"{value:+.{digits}f}"
+    return "±0" if text.lstrip("+-") == f"{0:.{digits}f}" else text.replace("-", "−")
+
+
+_env.filters["signed"] = _signed
+
+
+def _pillars(count: int) -> str:
+    return f"{count} pillar{'' if count == 1 else 's'}"
+
+
+def progress_note(p: "waves.Progress | None") -> str:
+    """The one line shown instead of the section when there is no earlier wave."""
+    if p is None or not p.waves:
+        return "This is the client's first assessment: progress is shown from the second wave on."
+    w = p.current
+    return (f"This is the client's first assessment (wave {w.id}, {w.date.strftime('%d %B %Y')}): "
+            "progress is shown from the second wave on.")
+
+
+def progress(p: "waves.Progress | None") -> Html | list[Png | Html]:
+    """Progress since the last assessment: trend lines, the change table and the plan follow-through.
+
+    With fewer than two waves, a one-line note instead.
+    """
+    if p is None or not p.has_history:
+        return render("<p class=\"cx-note\">{{ text }}</p>", text=progress_note(p))
+    last, since_first = p.since_previous, p.since_first
+    trend = p.trend.pivot(index="pillar_id", columns="wave", values="index")
+    wave_ids = [w.id for w in p.waves]
+    rows = [
+        {"name": r["name"], "overall": key == waves.OVERALL, "cells": [trend.at[key, w] for w in wave_ids],
+         "change": r["change"], "status_label": STATUS_LABELS.get(r["status"], "–"),
+         "change_first": since_first.at[key, "change"],
+         "status_first_label": STATUS_LABELS.get(since_first.at[key, "status"], "–")}
+        for key, r in last.iterrows()
+    ]
+    counted = waves.counts(last)
+    previous, current = p.waves[-2], p.current
+    overall = last.loc[waves.OVERALL]
+    headline = (f"Since the previous assessment ({previous.id}, {previous.date.strftime('%d %B %Y')}), "
+                f"{_pillars(counted['improved'])} improved, {counted['declined']} declined and "
+                f"{counted['unchanged']} show no significant change; the overall index went from "
+                f"{_num(overall['before'])} to {_num(overall['after'])} "
+                f"({STATUS_LABELS.get(overall['status'], 'not comparable').lower()}).")
+    plan = p.follow_through
+    plan_rows = [dict(r, status_label=STATUS_LABELS.get(r["status"], "–")) for r in plan.to_dict("records")]
+    moved = int(plan["moved"].sum())
+    plan_summary = (f"{moved} of the {_pillars(len(plan))} the plan of {previous.id} asked to start or do differently "
+                    f"improved significantly by {current.id}.")
+    return [figure(plots.trend_lines(p.trend, last["status"]), "Pillar indices by wave"),
+            render(_PROGRESS, headline=headline, wave_ids=wave_ids, rows=rows, previous=previous.id,
+                   first=p.waves[0].id, several=len(p.waves) > 2, heat=index_style, plan=plan_rows,
+                   plan_summary=plan_summary, alpha=p.alpha)]
+
+
 # ---------------------------------------------------------------------------- customer voice
 
 _CUSTOMER_CARDS = """
@@ -495,7 +591,7 @@ def customer_voice(a: Assessment) -> list[Png | Html] | None:
     return parts
 
 
-def customers(a: Assessment, heading: str = "13. What your customers say") -> Html | None:
+def customers(a: Assessment, heading: str = "14. What your customers say") -> Html | None:
     """The report section on the customers' own voice; None (nothing shown) without customer feedback."""
     parts = customer_voice(a)
     if parts is None:

@@ -25,7 +25,7 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 
 PRELOAD = ("ipykernel.kernelapp", "IPython.display", "numpy", "pandas", "matplotlib", "cxassess.display",
-           "cxassess.assessment", "cxassess.report")
+           "cxassess.assessment", "cxassess.report", "scipy.stats")
 
 
 def enabled() -> bool:

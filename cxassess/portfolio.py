@@ -80,6 +80,53 @@ def client_frame(scores: Mapping[str, Scores], names: Mapping[str, str]) -> pd.D
     return pd.DataFrame(rows, columns=columns).set_index("client")
 
 
+def trend_frame(history: Mapping[str, Sequence[tuple[str, Any, float]]]) -> pd.DataFrame:
+    """One row per client and wave, oldest wave first: client, wave, date, overall_index.
+
+    ``history`` maps a client id to its (wave id, date, overall index) triples.
+    """
+    rows = [{"client": client, "wave": wave, "date": date, "overall_index": float(index)}
+            for client, waves in history.items() for wave, date, index in sorted(waves, key=lambda w: w[1])]
+    return pd.DataFrame(rows, columns=["client", "wave", "date", "overall_index"])
+
+
+def sparkline(values: Sequence[float], width: int = 84, height: int = 22) -> Markup:
+    """A tiny inline SVG line of indices on the fixed 0-100 scale (so clients compare), last point marked.
+
+    Built from numbers only, so nothing a client typed can reach the markup.
+    """
+    points = [float(v) for v in values if v is not None and not math.isnan(float(v))]
+    if not points:
+        return Markup("")
+    step = (width - 6) / max(len(points) - 1, 1)
+    coords = [(3 + i * step, 2 + (100 - v) / 100 * (height - 4)) for i, v in enumerate(points)]
+    path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
+    x, y = coords[-1]
+    return Markup(
+        f'<svg class="cx-spark" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="overall index by wave"><line x1="0" y1="{height / 2:.1f}" x2="{width}" y2="{height / 2:.1f}" '
+        f'stroke="#D0D5DD" stroke-width="0.8" stroke-dasharray="2,2"/><polyline points="{path}" fill="none" '
+        f'stroke="#1F4E79" stroke-width="1.6"/><circle cx="{x:.1f}" cy="{y:.1f}" r="2.4" fill="#1F4E79"/></svg>'
+    )
+
+
+def client_trends(trends: pd.DataFrame | None) -> dict[str, dict[str, Any]]:
+    """Per client with two or more waves: its sparkline, the indices as text, the change since the previous
+    wave and that wave's id."""
+    out: dict[str, dict[str, Any]] = {}
+    if trends is None or trends.empty:
+        return out
+    for client, part in trends.groupby("client", sort=False):
+        part = part.sort_values("date", kind="stable")
+        if len(part) < 2:
+            continue
+        values = part["overall_index"].to_list()
+        out[str(client)] = {"spark": sparkline(values), "change": values[-1] - values[-2],
+                            "since": part["wave"].iloc[-2], "waves": len(part),
+                            "path": " → ".join(f"{v:.0f}" for v in values)}
+    return out
+
+
 # ---------------------------------------------------------------------------------- analysis
 
 
@@ -293,6 +340,20 @@ _CLIENTS = """
 {% endif %}
 <p class="cx-small">Percentile rank: the share of the portfolio's clients (with the same questionnaire, the client
 included) whose overall index is at or below the client's.</p>
+{% if trends %}
+<h3>Trend over assessment waves</h3>
+<table class="cx-table">
+  <thead><tr><th>Client</th><th>Waves</th><th>Overall index by wave</th><th>Trend</th><th>Change since the previous wave</th></tr></thead>
+  <tbody>
+  {% for r in rows if r.trend %}
+  <tr><td class="cx-name">{{ r.label }}</td><td>{{ r.trend.waves }}</td><td>{{ r.trend.path }}</td><td>{{ r.trend.spark }}</td>
+  <td>{{ '%+.0f'|format(r.trend.change) }} (since {{ r.trend.since }})</td></tr>
+  {% endfor %}
+  </tbody>
+</table>
+<p class="cx-small">The overall index of each assessment wave, oldest first; the line is drawn on the full 0-100 scale (dashed:
+50). Whether a change is beyond chance, pillar by pillar, is in each client's report.</p>
+{% endif %}
 """
 
 _RANKS = """
@@ -358,26 +419,29 @@ def overview_html(
     anonymise: bool = False,
     started: str | None = None,
     css: str = "",
+    trends: pd.DataFrame | None = None,
 ) -> str:
     """The overview page: clients and links, overall distribution, heatmap, percentile ranks, gaps and actions.
 
     ``clients`` and ``frame`` hold only the clients to show; ``links`` maps a client id to the
     relative address of its report; ``failed`` lists (client id, error) pairs. Anonymised, the
-    page names no client and links to no report.
+    page names no client and links to no report. ``trends`` (``trend_frame``) adds a column with
+    each multi-wave client's overall index by wave.
     """
     links = {} if anonymise else dict(links or {})
     clients = clients.sort_index()  # by client id: the order of the codes too
     names = labels(clients, anonymise)
     ranks = overall_ranks(clients)
+    by_client = client_trends(trends)
     rows = [
         {"label": names[c], "template_name": r["template_name"], "respondents": r["respondents"],
          "overall_index": r["overall_index"], "maturity": r["maturity"], "rank": ranks[c], "link": links.get(c),
-         "link_text": Path(links[c]).name if c in links else ""}
+         "link_text": Path(links[c]).name if c in links else "", "trend": by_client.get(c)}
         for c, r in clients.iterrows()
     ]
     sections = [display.section("1. Clients", display.render(
         _CLIENTS, rows=rows, links=not anonymise, failed=list(failed), anonymised=anonymise,
-        heat=display.index_style))]
+        heat=display.index_style, trends=any(c in by_client for c in clients.index)))]
     if len(clients):
         overall = pd.Series(clients["overall_index"].to_numpy(), index=list(names))
         sections.append(display.section(
@@ -429,6 +493,7 @@ def write_overview(
     pdf: bool = True,
     pdf_engine: str | None = None,
     render: Callable[[str, Path], object] | None = None,
+    trends: pd.DataFrame | None = None,
 ) -> dict[str, Path]:
     """Write ``index.html`` (and ``index.pdf``, with ``pdf_engine``) of the portfolio overview into ``folder``.
 
@@ -441,7 +506,7 @@ def write_overview(
     links = {client: Path(os.path.relpath(Path(path).resolve(), folder.resolve())).as_posix()
              for client, path in (reports or {}).items()}
     css = (HTML_TEMPLATE / "report.css").read_text(encoding="utf-8")
-    html = overview_html(clients, frame, links, failed, anonymise, started, css)
+    html = overview_html(clients, frame, links, failed, anonymise, started, css, trends)
     files = {"index.html": folder / "index.html"}
     files["index.html"].write_text(html, encoding="utf-8")
     if pdf:
@@ -455,6 +520,7 @@ __all__ = [
     "action_summary",
     "benchmark_document",
     "client_frame",
+    "client_trends",
     "codes",
     "compare",
     "how_you_compare",
@@ -469,6 +535,8 @@ __all__ = [
     "position",
     "quartiles",
     "read_benchmark",
+    "sparkline",
+    "trend_frame",
     "write_benchmark",
     "write_overview",
 ]

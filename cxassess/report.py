@@ -20,7 +20,7 @@ from typing import Iterable
 
 from . import pdf
 from .assessment import Assessment, anonymity_threshold_for, assess
-from .clients import Client, load_client
+from .clients import Client, load_client, load_waves
 from .errors import CxError
 from .scoring import to_document
 from . import voice
@@ -58,8 +58,18 @@ def save_scores(a: Assessment, output_dir: str | os.PathLike | None) -> Path | N
     document["anonymity_threshold"] = a.anonymity_threshold
     if a.voice is not None:
         document["customers"] = voice.to_document(a.voice)
+    document.update(wave_document(a.client))
     path.write_text(json.dumps(document, indent=2, ensure_ascii=False), encoding="utf-8")
     return path
+
+
+def wave_document(client: Client) -> dict:
+    """The wave the scores belong to and every wave of the client, oldest first (for scores.json)."""
+    wave = client.wave
+    return {
+        "wave": {"id": wave.id, "date": wave.date.isoformat()} if wave else None,
+        "waves": [{"id": w.id, "date": w.date.isoformat()} for w in client.waves],
+    }
 
 
 def parse_formats(text: str | Iterable[str]) -> tuple[str, ...]:
@@ -156,6 +166,10 @@ def fingerprint(client: Client, notebook: Path = NOTEBOOK) -> dict:
     }
     if client.feedback_file is not None:
         inputs["customer_feedback"] = digest(client.feedback_file)
+    if len(client.waves) > 1:  # the progress section reads every wave
+        inputs["waves"] = {w.id: digest(w.responses_file) for w in client.waves}
+        inputs["wave.yaml"] = {w.id: digest(w.responses_file.parent / "wave.yaml") for w in client.waves
+                               if (w.responses_file.parent / "wave.yaml").is_file()}
     overall = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
     return {"digest": overall, "inputs": inputs}
 
@@ -238,6 +252,8 @@ def build_report(
     if "pdf" in formats:
         pdf_engine = pdf.engine(pdf_engine)  # an engine that cannot run is refused before any work
     client = load_client(client_dir)  # validates id, client.yaml, template and answers
+    if len(client.waves) > 1:
+        load_waves(client)  # the earlier waves too: bad answers there stop the run before it starts
     threshold = anonymity_threshold_for(client, anonymity_threshold)
     client_root = Path(out) / client.id
     client_root.mkdir(parents=True, exist_ok=True)

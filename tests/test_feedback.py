@@ -348,7 +348,7 @@ def test_report_section_shows_only_with_feedback():
 
     a = assess(CLIENTS / "northwind-retail")
     html = display.customers(a).html
-    assert "13. What your customers say" in html and "Net Promoter Score" in html
+    assert "14. What your customers say" in html and "Net Promoter Score" in html
     assert html.count("data:image/png;base64,") == 3  # touchpoints, trend, staff vs customers
     assert "Service recovery</strong> (staff 66, customers 27)" in html
     assert "07700" not in html and "[number removed]" in html
@@ -357,7 +357,7 @@ def test_report_section_shows_only_with_feedback():
 
 def test_cli_score_json_gains_the_customer_measures(capsys):
     folder = CLIENTS / "brightpath-software"
-    code = main(["score", "cx_service_strategy", str(folder / "responses.csv"), "--json",
+    code = main(["score", "cx_service_strategy", str(load_client(folder).responses_file), "--json",
                  "--feedback", str(folder / "customer_feedback.csv"), "--word-of-mouth", "2"])
     assert code == 0
     document = json.loads(capsys.readouterr().out)
@@ -373,7 +373,7 @@ def test_cli_score_json_gains_the_customer_measures(capsys):
 def test_cli_validate_feedback_lists_problems_and_fails(tmp_path, capsys):
     bad = tmp_path / "customer_feedback.csv"
     bad.write_text("date,nps\n2026-01-01,12\n", encoding="utf-8")
-    responses = str(CLIENTS / "brightpath-software" / "responses.csv")
+    responses = str(load_client(CLIENTS / "brightpath-software").responses_file)  # the current wave's answers
     assert main(["validate", "cx_service_strategy", responses, "--feedback", str(bad)]) == 1
     out = capsys.readouterr().out
     assert f"{bad}:2:nps: '12' is outside the scale 0-10" in out and "1 error(s), 0 warning(s); not valid" in out

@@ -283,7 +283,7 @@ def test_every_report_compares_with_the_portfolio_and_names_no_other_client(batc
     q1, median, q3 = np.percentile(vision, [25, 50, 75])
     for client in ("client-0001", "client-0003"):
         html = (out / client / "latest" / "report.html").read_text(encoding="utf-8")
-        assert re.findall(r"<h2[^>]*>(\d+)\. ", html) == [str(i) for i in range(1, 13)]
+        assert re.findall(r"<h2[^>]*>(\d+)\. ", html) == [str(i) for i in range(1, 14)]
         assert "12. How you compare" in html and "No portfolio comparison" not in html
         assert 'alt="Your pillar indices against the portfolio"' in html
         row = re.search(r"Service vision &amp; leadership</td>.*?</tr>", html.split("12. How you compare")[1], re.S)

@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from conftest import ROOT
 from cxassess.assessment import assess
 from cxassess.cli import main
+from cxassess.clients import load_client
 from cxassess.errors import CxError
 from cxassess.report import NOTEBOOK, build_report
 from cxassess.scoring import to_document
@@ -32,11 +33,12 @@ def hostile_client(tmp_path_factory) -> Path:
     """A sample client whose comment and name carry markup that must come out as text."""
     folder = tmp_path_factory.mktemp("clients") / "brightpath-software"
     shutil.copytree(CLIENTS / "brightpath-software", folder)
-    with open(folder / "responses.csv", newline="", encoding="utf-8") as f:
+    answers = load_client(folder).responses_file  # the current wave's answers
+    with open(answers, newline="", encoding="utf-8") as f:
         rows = list(csv.reader(f))
     column = rows[0].index("vision_1:comment")
     rows[1][column] = SCRIPT
-    with open(folder / "responses.csv", "w", newline="", encoding="utf-8") as f:
+    with open(answers, "w", newline="", encoding="utf-8") as f:
         csv.writer(f).writerows(rows)
     config = folder / "client.yaml"
     config.write_text(config.read_text().replace("name: BrightPath Software", "name: BrightPath <b>Software</b>"))
@@ -95,7 +97,7 @@ def test_user_text_is_escaped(run):
 def test_sections_appear_in_order(run):
     html = (run.folder / "report.html").read_text(encoding="utf-8")
     headings = re.findall(r"<h2[^>]*>(\d+)\. ", html)
-    assert headings == [str(i) for i in range(1, 14)]  # 13: the client has customer feedback
+    assert headings == [str(i) for i in range(1, 15)]  # 13: its waves; 14: the client has customer feedback
     assert "No portfolio comparison" in html  # a report run alone has no portfolio to compare with
 
 
@@ -160,9 +162,24 @@ def test_cli_report_rejects_a_bad_client_id_and_format(tmp_path, capsys):
     assert not (tmp_path / "r").exists()
 
 
+def test_a_multi_wave_client_gets_its_progress_section(run):
+    html = words((run.folder / "report.html").read_text(encoding="utf-8")).replace("&amp;", "&")
+    section = html[html.index("13. Progress since last assessment"):]
+    assert 'alt="Pillar indices by wave"' in section  # the trend chart
+    # BrightPath's story: customer insight, a top priority in 2026-h1, improved; training declined
+    assert "Since the previous assessment (2026-h1, 04 May 2026), 1 pillar improved, 1 declined and 10 show" in section
+    assert re.search(r"Knowing the real customer need</td>.*?Improved", section)
+    assert re.search(r"Service training & standards</td>.*?Declined", section)
+    assert "Did the last plan move its pillars?" in section
+    assert "1 of the 9 pillars the plan of 2026-h1 asked to start or do differently improved significantly" in section
+    saved = json.loads((run.folder / "scores.json").read_text())
+    assert saved["wave"] == {"id": "2026-h2", "date": "2026-11-02"}
+    assert [w["id"] for w in saved["waves"]] == ["2025-h2", "2026-h1", "2026-h2"]
+
+
 def test_customers_section_names_the_blind_spot_and_hides_contact_details(run):
     html = words((run.folder / "report.html").read_text(encoding="utf-8"))
-    section = html[html.index("13. What your customers say"):]
+    section = html[html.index("14. What your customers say"):]
     assert "Net Promoter Score" in section and "Blind spots" in section and "Undersold strengths" in section
     assert "Knowing the real customer need</strong> (staff 71, customers 36)" in section
     assert "Customers&#39; evidence:" in html or "Customers' evidence:" in html
