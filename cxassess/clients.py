@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import CxError, Problem
 from .responses import Responses, check_targets, load_responses, yaml_target_entries
-from .templates import Identifier, Template, Text, find_template, validate_yaml_with_lines
+from .templates import Identifier, Template, Text, Weight, find_template, line_of, validate_yaml_with_lines
 
 CLIENT_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 RESERVED_IDS = {"portfolio"}  # output folders that sit beside the clients' report folders
@@ -34,6 +34,7 @@ class ClientConfig(BaseModel):
     template: Identifier
     assessment_date: dt.date
     targets: dict[str, float] = {}
+    weights: dict[str, Weight] = {}  # pillar id -> weight in the overall score, replacing the template's
     anonymity_threshold: Annotated[int, Field(ge=1, le=1000)] | None = None
     notes: str = ""
 
@@ -53,6 +54,10 @@ class Client:
     @property
     def targets(self) -> dict[str, float]:
         return dict(self.config.targets)
+
+    @property
+    def weights(self) -> dict[str, float]:
+        return dict(self.config.weights)
 
 
 def check_client_id(client_id: str) -> str:
@@ -94,6 +99,7 @@ def load_client(path: str | os.PathLike, template: Template | None = None) -> Cl
     config, node = validate_yaml_with_lines(config_file, ClientConfig)
     template = template or find_template(config.template)
     check_targets(yaml_target_entries(config.targets, node, ("targets",)), template, str(config_file))
+    check_weights(config.weights, template, str(config_file), node)
     responses_file = find_responses(folder)
     responses, warnings = load_responses(responses_file, template)
     return Client(client_id, folder, config, template, responses, responses_file, tuple(warnings))
@@ -105,3 +111,15 @@ def list_clients(clients_dir: str | os.PathLike) -> list[Path]:
     if not root.is_dir():
         raise CxError.at(root, "clients folder not found")
     return sorted(p for p in root.iterdir() if p.is_dir() and (p / "client.yaml").is_file())
+
+
+def check_weights(weights: dict[str, float], template: Template, file: str, node: object = None) -> None:
+    """Pillar weights in client.yaml must name the template's pillars (values are checked by the schema)."""
+    pillars = [p.id for p in template.pillars]
+    problems = [
+        Problem(file, f"weights: unknown pillar {pillar_id!r}; pillars: {', '.join(pillars)}",
+                line_of(node, ("weights", pillar_id)), pillar_id)
+        for pillar_id in weights if pillar_id not in pillars
+    ]
+    if problems:
+        raise CxError(problems)
