@@ -17,7 +17,7 @@ import io
 import math
 import os
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 import ipywidgets as w
 from ruamel.yaml import YAML
@@ -33,6 +33,7 @@ from .scoring import Scores, score
 from .templates import Template
 
 ALL = "(all respondents)"
+EVERYONE = ()  # the segment filter's value for no filter (a Dropdown treats None as "nothing chosen")
 WEIGHT_RANGE = (0.1, 3.0)  # a pillar weight must stay above 0 (client.yaml schema)
 DEBOUNCE_SECONDS = 0.3
 
@@ -210,7 +211,8 @@ class Explorer:
     CHARTS = ("summary", "radar", "gaps", "matrix", "scorecard")
 
     def __init__(self, client_dir: str | os.PathLike, anonymity_threshold: int | None = None,
-                 delay: float = DEBOUNCE_SECONDS, call_later: Callable[[float, Callable[[], None]], Any] | None = None):
+                 delay: float = DEBOUNCE_SECONDS, call_later: Callable[[float, Callable[[], None]], Any] | None = None,
+                 charts: Sequence[str] = CHARTS):
         self.client_dir = Path(client_dir)
         self.assessment = assess(client_dir, anonymity_threshold)
         a, t = self.assessment, self.assessment.client.template
@@ -248,7 +250,10 @@ class Explorer:
         self.save_button = w.Button(description="Save targets and weights to client.yaml", icon="save",
                                     button_style="primary", layout=w.Layout(width="auto"))
         self.message = w.HTML()
-        self.outputs = {name: w.Output() for name in self.CHARTS}
+        unknown = sorted(set(charts) - set(self.CHARTS))
+        if unknown:
+            raise ValueError(f"unknown chart(s) {unknown}; choose from {self.CHARTS}")
+        self.outputs = {name: w.Output() for name in self.CHARTS if name in charts}
         for name, output in self.outputs.items():
             output.add_class(f"cx-chart-{name}")  # stable hooks for browser tests
         for pillar_id in pillars.index:
@@ -265,11 +270,11 @@ class Explorer:
                       w.VBox([self.segment, self.threshold, self.segment_note])],
             titles=[f"{t.terms.target}s", "Pillar weights", "Segment"],
         )
+        out = self.outputs
         charts = w.VBox([
-            self.outputs["summary"],
-            w.HBox([self.outputs["radar"], self.outputs["gaps"]]),
-            self.outputs["matrix"],
-            self.outputs["scorecard"],
+            *[out[n] for n in ("summary",) if n in out],
+            w.HBox([out[n] for n in ("radar", "gaps") if n in out]),
+            *[out[n] for n in ("matrix", "scorecard") if n in out],
         ])
         self.widget = w.VBox([controls, w.HBox([self.save_button]), self.message, charts])
         self.redraw()
@@ -282,7 +287,7 @@ class Explorer:
         threshold = self.threshold.value
         sizes = group_sizes(self.assessment)
         titles = {s.id: s.title for s in self.assessment.client.template.segments}
-        options: list[tuple[str, Any]] = [(ALL, None)]
+        options: list[tuple[str, Any]] = [(ALL, EVERYONE)]
         hidden = 0
         for (segment, group), n in sorted(sizes.items()):
             if n >= threshold:
@@ -293,7 +298,7 @@ class Explorer:
         self._quiet = True
         try:
             self.segment.options = options
-            self.segment.value = current if current in [v for _, v in options] else None
+            self.segment.value = current if current in [v for _, v in options] else EVERYONE
         finally:
             self._quiet = False
         self.segment_note.value = (f"<small>{hidden} group(s) with fewer than {threshold} respondents are not "
@@ -315,17 +320,17 @@ class Explorer:
 
     def redraw(self) -> None:
         """Score with the chosen settings and replace every output's single figure or table."""
-        self.scores = what_if(self.assessment, *self.moved(), self.segment.value, self.threshold.value)
+        self.scores = what_if(self.assessment, *self.moved(), self.segment.value or None, self.threshold.value)
         view = dataclasses.replace(self.assessment, scores=self.scores)
-        items = {
-            "summary": overall_line(self.scores, self.segment.label),
-            "radar": display.figure(plots.radar(self.scores)),
-            "gaps": display.figure(plots.gap_chart(self.scores)),
-            "matrix": display.figure(plots.importance_performance(self.scores)),
-            "scorecard": display.scorecard(view),
+        draw = {
+            "summary": lambda: overall_line(self.scores, self.segment.label),
+            "radar": lambda: display.figure(plots.radar(self.scores)),
+            "gaps": lambda: display.figure(plots.gap_chart(self.scores)),
+            "matrix": lambda: display.figure(plots.importance_performance(self.scores)),
+            "scorecard": lambda: display.scorecard(view),
         }
-        for name, item in items.items():
-            self.outputs[name].outputs = (_bundle(item),)
+        for name, output in self.outputs.items():
+            output.outputs = (_bundle(draw[name]()),)
         self.redraws += 1
 
     def moved(self) -> tuple[dict[str, float], dict[str, float]]:
@@ -353,6 +358,7 @@ class Explorer:
         return path
 
 
-def explorer(client_dir: str | os.PathLike, anonymity_threshold: int | None = None) -> Explorer:
-    """The what-if explorer for a client folder."""
-    return Explorer(client_dir, anonymity_threshold)
+def explorer(client_dir: str | os.PathLike, anonymity_threshold: int | None = None,
+             charts: Sequence[str] = Explorer.CHARTS) -> Explorer:
+    """The what-if explorer for a client folder, showing ``charts`` (default: all of them)."""
+    return Explorer(client_dir, anonymity_threshold, charts=charts)

@@ -268,3 +268,13 @@ def test_client_dir_from_environment(monkeypatch, client):
     assert capture.client_dir_from_environment("x/y") == Path("x/y")
     monkeypatch.setenv(capture.CLIENT_DIR_VARIABLE, str(client))
     assert capture.client_dir_from_environment("x/y") == client
+
+
+def test_app_refuses_a_bad_client_folder_before_serving(tmp_path, capsys):
+    from cxassess.cli import main
+
+    assert main(["app", str(tmp_path / "missing")]) == 1
+    assert "client folder not found" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["app", str(SAMPLE), "--port", "70000"])
+    assert "not a port number" in capsys.readouterr().err
