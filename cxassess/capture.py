@@ -406,14 +406,14 @@ class Questionnaire:
         self.progress_text.value = f"{done} of {self.progress.max}"
 
     def _show(self, problems: list[Problem] | tuple[Problem, ...]) -> list[Problem]:
-        """Put each problem next to its field; return the ones that belong to no field."""
+        """Put each problem about this form's answers next to its field; return the ones that fit no field."""
         for label in self.problems.values():
             label.value = ""
         placed: dict[str, list[Problem]] = {}
         rest = []
         for problem in problems:
             field = (problem.column or "").partition(":")[0]
-            if field in self.problems and problem.row in (None, 2):
+            if field in self.problems:
                 placed.setdefault(field, []).append(problem)
             else:
                 rest.append(problem)
@@ -435,9 +435,9 @@ class Questionnaire:
             return None
         try:
             result = save_response(self.folder, answers, replace=self.replace.value, template=self.template)
-        except CxError as exc:
-            rest = self._show([Problem(p.file, p.message, None, p.column, p.level) if p.column == "respondent_id"
-                               else p for p in exc.problems])
+        except CxError as exc:  # the id is taken, or the file itself has problems (shown with their rows)
+            self._show([p for p in exc.problems if p.column == "respondent_id" and "already saved" in p.message])
+            rest = [p for p in exc.problems if not (p.column == "respondent_id" and "already saved" in p.message)]
             self.message.value = "<b style='color:#b00020'>Not saved.</b>" + _problem_html(rest, located=True)
             return None
         self._show([])

@@ -214,6 +214,7 @@ class Explorer:
                  delay: float = DEBOUNCE_SECONDS, call_later: Callable[[float, Callable[[], None]], Any] | None = None,
                  charts: Sequence[str] = CHARTS):
         self.client_dir = Path(client_dir)
+        self._threshold_asked = anonymity_threshold
         self.assessment = assess(client_dir, anonymity_threshold)
         a, t = self.assessment, self.assessment.client.template
         pillars = a.scores.pillars
@@ -353,6 +354,7 @@ class Explorer:
             return None
         self.start_targets.update(targets)
         self.start_weights.update(weights)
+        self.assessment = assess(self.client_dir, self._threshold_asked)  # the saved values are now the client's
         self.message.value = (f"<b style='color:#1b5e20'>Saved</b> {len(targets)} target(s) and {len(weights)} "
                               f"weight(s) to {html.escape(str(path))}; the next report uses them.")
         return path

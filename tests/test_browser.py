@@ -109,7 +109,11 @@ def browser():
 
 
 def open_page(browser, url: str, ready: str):
+    """A page with the app loaded; ``page.outside`` collects any request that leaves 127.0.0.1."""
     page = browser.new_page(viewport={"width": 1200, "height": 1500})
+    page.outside = []
+    page.on("request", lambda r: None if r.url.startswith(("http://127.0.0.1:", "ws://127.0.0.1:", "data:"))
+            else page.outside.append(r.url))
     page.goto(url)
     page.wait_for_selector(ready, timeout=WAIT_MS)
     return page
@@ -145,6 +149,7 @@ def test_questionnaire_fill_and_save(apps, browser, clients):
     page.click(".cx-save button, button.cx-save")  # saving again replaces the same row, adds nothing
     page.wait_for_selector(".cx-message :text('replaced')", timeout=WAIT_MS)
     assert len(read_table(clients / "brightpath-software" / "responses.csv").rows) == 25
+    assert page.outside == []  # works offline: no CDN, no fonts from elsewhere
     page.close()
 
 
@@ -163,7 +168,7 @@ def test_explorer_slider_redraws_chart(apps, browser, clients):
         "before => { const img = document.querySelector('.cx-chart-radar img');"
         " return img && img.getAttribute('src') !== before; }", arg=before, timeout=WAIT_MS)
     assert page.locator(".cx-chart-radar img").count() == 1  # replaced, not stacked
-    page.screenshot(path=str(ARTIFACTS / "explorer-after.png"))
+    page.screenshot(path=str(ARTIFACTS / "explorer-after.png"), full_page=True)
     assert radar_src(page) != before
 
     page.click(".cx-save button, button.cx-save")
@@ -171,4 +176,5 @@ def test_explorer_slider_redraws_chart(apps, browser, clients):
     text = (clients / "northwind-retail" / "client.yaml").read_text(encoding="utf-8")
     original = (ROOT / "data" / "clients" / "northwind-retail" / "client.yaml").read_text(encoding="utf-8")
     assert "  vision: 4.7" in text and "  vision: 4.2" in original  # 4.2 moved five steps of 0.1
+    assert page.outside == []
     page.close()

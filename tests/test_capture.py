@@ -108,6 +108,18 @@ def test_a_bad_cell_is_located_and_shown_next_to_its_question(client):
     assert [p.level for p in rest] == ["warning"] and "under half" in rest[0].message  # belongs to no field
 
 
+def test_problems_in_the_file_itself_are_listed_with_their_rows(client):
+    path = client / "responses.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("R003,", "R002,", 1), encoding="utf-8")
+    form = capture.questionnaire(client)
+    form.respondent.value = "W5"
+    form.ratings["vision_1"].value = "3"
+    form.save_button.click()
+    assert "Not saved" in form.message.value and "responses.csv:4:respondent_id: duplicate respondent id" in (
+        form.message.value.replace("&#x27;", "'"))
+    assert all(label.value == "" for label in form.problems.values())
+
+
 def test_partial_response_can_be_reopened_and_finished(client):
     form = capture.questionnaire(client)
     form.respondent.value = "P7"

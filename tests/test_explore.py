@@ -184,6 +184,9 @@ def test_save_writes_moved_settings_and_keeps_the_rest(client):
     again = assess(client)  # what the next report computes is what the explorer showed
     assert again.client.targets["vision"] == 4.6 and again.client.weights == {"recovery": 2.5}
     assert again.scores.overall["index"] == pytest.approx(shown)
+    x.targets["goals"].value = 4.9  # the saved settings stay in force for later changes
+    assert x.scores.pillars.loc["vision", "target"] == 4.6 and x.scores.pillars.loc["recovery", "weight"] == 2.5
+    assert x.moved() == ({"goals": 4.9}, {})
 
 
 def test_save_settings_keeps_comments_and_refuses_bad_values(client):
