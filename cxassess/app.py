@@ -1,5 +1,9 @@
 """The workshop app: Voila serving the questionnaire (or the explorer) for one client on 127.0.0.1.
 
+The pages carry a Content-Security-Policy that lets the browser load nothing from anywhere but
+the app itself (Voila's page template links a CDN stylesheet that the bundled assets make
+redundant), so a respondent's browser never contacts a third party.
+
 Voila runs the notebook as a web page with its code hidden, one kernel per page load. Kernels of
 pages that were closed are shut down once idle (``cull_idle`` seconds), so a day-long workshop
 does not fill the machine's memory; a page that is still open keeps its kernel.
@@ -18,6 +22,7 @@ from .report import NOTEBOOK
 NOTEBOOKS = NOTEBOOK.parent
 QUESTIONNAIRE = NOTEBOOKS / "questionnaire.ipynb"
 EXPLORER = NOTEBOOKS / "explore.ipynb"
+CONFIG = Path(__file__).resolve().parent / "voila"  # voila.json: a Content-Security-Policy keeping pages offline
 DEFAULT_PORT = 8866
 CULL_IDLE = 600  # seconds a closed page's kernel may stay idle before it is shut down
 CULL_INTERVAL = 60  # how often Voila looks for such kernels
@@ -43,6 +48,7 @@ def app_command(
     notebook = EXPLORER if explorer else QUESTIONNAIRE
     argv = [
         sys.executable, "-m", "voila", str(notebook),
+        f"--Voila.config_file_paths={CONFIG}",
         "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1", "--Voila.port_retries=0",
         "--strip_sources=True", "--show_tracebacks=False", "--theme=light",
         f"--MappingKernelManager.cull_idle_timeout={cull_idle}",

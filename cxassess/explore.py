@@ -224,17 +224,17 @@ class Explorer:
         self.scores: Scores = a.scores
         self._quiet = False
         self.debounce = Debouncer(self.redraw, delay, call_later)
-        style = {"description_width": "16em"}
+        style = {"description_width": "20em"}
         self.targets = {
             p: w.FloatSlider(value=round(start_targets[p], 1) if not math.isnan(start_targets[p]) else t.scale.max, min=t.scale.min, max=t.scale.max, step=0.1,
                              description=pillars.loc[p, "name"], continuous_update=False, readout_format=".1f",
-                             style=style, layout=w.Layout(width="34em"))
+                             style=style, layout=w.Layout(width="38em"))
             for p in pillars.index
         }
         self.weights = {
             p: w.FloatSlider(value=float(pillars.loc[p, "weight"]), min=WEIGHT_RANGE[0], max=max(WEIGHT_RANGE[1], float(pillars["weight"].max())), step=0.1,
                              description=pillars.loc[p, "name"], continuous_update=False, readout_format=".1f",
-                             style=style, layout=w.Layout(width="34em"))
+                             style=style, layout=w.Layout(width="38em"))
             for p in pillars.index
         }
         # where each slider started (rounded to its step): only sliders moved from here override the figures
