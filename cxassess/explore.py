@@ -25,7 +25,7 @@ from ruamel.yaml.comments import CommentedMap
 
 from . import display, plots
 from .assessment import Assessment, assess
-from .capture import client_dir_from_environment, write_atomic
+from .capture import client_dir_from_environment, write_atomic  # noqa: F401 (the first for explore.ipynb)
 from .clients import check_weights, client_folder
 from .errors import CxError, Problem
 from .responses import NOT_GIVEN, check_targets
