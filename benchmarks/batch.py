@@ -1,8 +1,10 @@
 """How fast is a portfolio batch? Three ways to produce the same reports, timed in one run.
 
 (a) baseline: what a consultant would script by hand, per client and in sequence: the papermill
-    CLI, then `jupyter nbconvert --to html`, then a PDF CLI (`nbconvert --to webpdf` where it
-    works; here it cannot fetch its browser, so the `weasyprint` CLI on the HTML instead);
+    CLI, then `jupyter nbconvert --to html`, then `jupyter nbconvert --to webpdf`. webpdf drives
+    Chromium through Playwright, whose own browser download is impossible offline: Playwright is
+    shown the machine's Chromium instead (a link where it looks for its headless shell). Without
+    Playwright or Chromium, the `weasyprint` CLI on the HTML stands in (a cheaper PDF step);
 (b) `cxassess batch` with HTML and PDF, all cores;
 (c) the floor: the notebook's same cells (scoring, charts) and the same HTML export, run in one
     plain Python process with no kernel and no PDF.
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import ast
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -52,23 +55,41 @@ def run(cmd: list, **kwargs) -> None:
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kwargs)
 
 
-def baseline(clients: list[Path], out: Path) -> tuple[float, str]:
+def webpdf_environment(work: Path) -> dict | None:
+    """An environment in which `nbconvert --to webpdf` finds a browser: the machine's Chromium, or None."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if not chromium:
+        return None
+    env = dict(os.environ, PLAYWRIGHT_BROWSERS_PATH=str(work / "ms-playwright"))
+    probe = ("from playwright.sync_api import sync_playwright\n"
+             "with sync_playwright() as p:\n"
+             "    p.chromium.launch(args=['--no-sandbox']).close()\n")
+    for _ in range(3):  # each failed launch names the file Playwright looked for
+        result = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120)
+        if result.returncode == 0:
+            return env
+        missing = re.search(r"Executable doesn't exist at (\S+)", result.stderr)
+        if not missing:
+            return None
+        Path(missing.group(1)).parent.mkdir(parents=True, exist_ok=True)
+        os.symlink(chromium, missing.group(1))
+    return None
+
+
+def baseline(clients: list[Path], out: Path, env: dict | None) -> tuple[float, str]:
     """The hand-scripted loop, sequential."""
     out.mkdir(parents=True)
-    webpdf = True
     start = time.perf_counter()
     for folder in clients:
         executed = out / f"{folder.name}.ipynb"
         run([BIN / "papermill", str(NOTEBOOK), str(executed), "-p", "client_dir", str(folder), "--cwd", str(NOTEBOOK.parent)])
         run([BIN / "jupyter", "nbconvert", "--to", "html", "--no-input", str(executed)])
-        if webpdf:
-            try:
-                run([BIN / "jupyter", "nbconvert", "--to", "webpdf", "--no-input", str(executed)], timeout=120)
-                continue
-            except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
-                webpdf = False
-        run([BIN / "weasyprint", str(executed.with_suffix(".html")), str(executed.with_suffix(".pdf"))])
-    route = "papermill CLI + nbconvert --to html + " + ("nbconvert --to webpdf" if webpdf else "weasyprint CLI")
+        if env:
+            run([BIN / "jupyter", "nbconvert", "--to", "webpdf", "--no-input", "--WebPDFExporter.disable_sandbox=True",
+                 str(executed)], env=env, timeout=300)
+        else:
+            run([BIN / "weasyprint", str(executed.with_suffix(".html")), str(executed.with_suffix(".pdf"))])
+    route = "papermill CLI + nbconvert --to html + " + ("nbconvert --to webpdf" if env else "weasyprint CLI")
     return (time.perf_counter() - start) / len(clients), route
 
 
@@ -128,10 +149,12 @@ def main() -> None:
         b_cpu = (busy1 - busy0) / max(total1 - total0, 1)
         b_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         c = floor(clients)
-        a, route = baseline(clients[: args.baseline_clients], work / "baseline")
+        a, route = baseline(clients[: args.baseline_clients], work / "baseline", webpdf_environment(work))
         print(f"(a) hand-scripted loop   {a:7.2f} s/client  [{route}; {args.baseline_clients} clients]")
-        print(f"(b) cxassess batch       {b:7.2f} s/client  [{b_total:.1f} s in all; cores busy {b_cpu:.0%} (whole machine); "
-              f"largest process {b_rss:.0f} MiB]")
+        from cxassess.pdf import engine
+
+        print(f"(b) cxassess batch       {b:7.2f} s/client  [{b_total:.1f} s in all; PDF by {engine()}; cores busy "
+              f"{b_cpu:.0%} (whole machine); largest process {b_rss:.0f} MiB]")
         print(f"(c) floor, one process   {c:7.2f} s/client  [same cells and HTML export, no kernel, no PDF; "
               f"this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB]")
         print(f"a/b = {a / b:5.1f}   (target >= 12)")

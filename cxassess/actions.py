@@ -8,10 +8,15 @@ plan, the executive summary's sentences and the improvement roadmap a client rea
 from __future__ import annotations
 
 import math
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from .scoring import ACTIONS, Scores
+
+if TYPE_CHECKING:
+    from .voice import CustomerVoice
 
 PLAN_ORDER = ("do_differently", "start", "keep", "stop")
 CYCLE = {
@@ -144,3 +149,31 @@ def roadmap(scores: Scores, per_stage: int = 2) -> pd.DataFrame:
     return pd.DataFrame(
         rows, columns=["step", "stage", "title", "pillar_id", "pillar", "index", "action", "weakest_point", "weakest_reverse"]
     )
+
+
+def blind_spot_evidence(row: pd.Series, moved: bool) -> str:
+    """One sentence citing the customers' evidence against the staff's view of a pillar."""
+    basis = ("answers to its customer questions" if row["source"] == "questions"
+             else f"comments about it ({row['negative_comments']} of {row['tagged_comments']} critical)")
+    text = (f"Customers rate this pillar {_f(row['customer_index'])} against the staff's {_f(row['staff_index'])} "
+            f"({_f(row['gap'])} points lower), from {row['n']} {basis}.")
+    return text + (" The staff's view alone would keep it as it is." if moved else "")
+
+
+def with_blind_spots(plan: pd.DataFrame, scores: Scores, customers: "CustomerVoice | None") -> pd.DataFrame:
+    """The plan with the customers' blind spots applied (docs/scoring.md, customer feedback).
+
+    A blind-spot pillar the staff would keep becomes "do differently"; every blind-spot
+    pillar's rows carry the customers' evidence in ``evidence`` (None elsewhere).
+    """
+    if customers is None:
+        return plan.assign(evidence=None)
+    blind = customers.blind
+    moved = [p for p in blind.index if scores.pillars.at[p, "action"] == "keep"]
+    if moved:
+        pillars = scores.pillars.copy()
+        pillars.loc[moved, "action"] = "do_differently"
+        plan = action_plan(replace(scores, pillars=pillars))
+    evidence = {p: blind_spot_evidence(row, p in moved) for p, row in blind.iterrows()}
+    return plan.assign(evidence=plan["pillar_id"].map(evidence).astype(object).where(plan["pillar_id"].isin(evidence),
+                                                                                       None))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import actions
+from . import actions, voice
 from .clients import Client, load_client
 from .templates import find_template
 from .scoring import DEFAULT_ANONYMITY, Scores, answer_distribution, breakdown, score
@@ -23,6 +23,7 @@ class Assessment:
     distribution: pd.DataFrame
     plan: pd.DataFrame
     anonymity_threshold: int
+    voice: voice.CustomerVoice | None = None  # the customers' view, when the client has customer feedback
 
 
 def anonymity_threshold_for(client: Client, requested: int | None = None) -> int:
@@ -44,6 +45,7 @@ def assess(
         client = load_client(client, find_template(template) if template else None)
     threshold = anonymity_threshold_for(client, anonymity_threshold)
     scores = score(client.template, client.responses, client.targets, client.weights)
+    customers = customer_voice(client, scores)
     breakdowns = {
         segment: breakdown(client.template, client.responses, segment, threshold, client.weights)
         for segment in client.responses.segments.columns
@@ -53,6 +55,16 @@ def assess(
         scores=scores,
         breakdowns=breakdowns,
         distribution=answer_distribution(client.template, client.responses),
-        plan=actions.action_plan(scores),
+        plan=actions.with_blind_spots(actions.action_plan(scores), scores, customers),
         anonymity_threshold=threshold,
+        voice=customers,
     )
+
+
+def customer_voice(client: Client, scores: Scores) -> voice.CustomerVoice | None:
+    """The customers' measures beside the staff's pillar scores, with the client's settings (None without feedback)."""
+    if client.feedback is None:
+        return None
+    s = client.config.customer_feedback
+    settings = voice.VoiceSettings(s.min_answers, s.word_of_mouth_factor, s.blind_spot_at)
+    return voice.analyse(client.template, client.feedback, scores.pillars, settings)

@@ -23,11 +23,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
-from . import outputs, portfolio
+from . import outputs, pdf, portfolio
 from .clients import Client, check_client_id, list_clients, load_client
 from .errors import CxError
 from .pools import DaskPool, LocalPool
-from .report import FORMATS, build_report, fingerprint, last_fingerprint, parse_formats
+from .report import DEFAULT_FORMATS, build_report, fingerprint, last_fingerprint, parse_formats
 from .scoring import Scores, score
 
 STATUSES = ("ok", "failed", "unchanged", "interrupted")
@@ -90,8 +90,8 @@ def is_unchanged(client: Client, out: str | Path) -> bool:
     return recorded is not None and fingerprint(client)["digest"] == recorded
 
 
-def run_client(folder: Path, out: str | Path, formats: tuple[str, ...], benchmark: str | Path | None = None
-               ) -> ClientResult:
+def run_client(folder: Path, out: str | Path, formats: tuple[str, ...], benchmark: str | Path | None = None,
+               pdf_engine: str | None = None) -> ClientResult:
     """Build one client's report; every failure becomes a result, never an exception.
 
     With ``out`` a URL, the report is built in a local temporary folder and then published.
@@ -102,7 +102,7 @@ def run_client(folder: Path, out: str | Path, formats: tuple[str, ...], benchmar
         if local is not None and benchmark is not None and outputs.is_url(benchmark):
             benchmark = outputs.fetch(str(benchmark), local / "benchmark.json")
         run = build_report(folder, local or out, formats, fork=True,  # a fresh kernel process, forked pre-imported
-                           benchmark=benchmark)
+                           benchmark=benchmark, pdf_engine=pdf_engine)
         report = str(run.folder / "report.html" if "html" in formats else run.folder)
         if local is not None:
             published = outputs.publish_run(run.folder, str(out), folder.name)
@@ -137,17 +137,22 @@ def score_clients(clients: Mapping[str, Client]) -> dict[str, tuple[str, Scores]
     return {c.id: (c.config.name, score(c.template, c.responses, c.targets)) for c in clients.values()}
 
 
+def _pool(scheduler: str | None, dask_local: int | None, workers: int, pdf_engine: str | None) -> LocalPool | DaskPool:
+    return DaskPool(scheduler, dask_local) if scheduler or dask_local else LocalPool(workers, pdf_engine)
+
+
 def run_batch(
     clients_dir: str | os.PathLike,
     out: str | os.PathLike = "reports",
     workers: int | None = None,
-    formats: Iterable[str] = FORMATS,
+    formats: Iterable[str] = DEFAULT_FORMATS,
     only: Sequence[str] | None = None,
     changed: bool = False,
     on_update: Callable[[ClientResult | None, dict], None] | None = None,
     anonymise: bool = False,
     scheduler: str | None = None,
     dask_local: int | None = None,
+    pdf_engine: str | None = None,
 ) -> BatchResult:
     """Build reports for every client folder, then the portfolio overview, into ``OUT/portfolio/<stamp>/``.
 
@@ -158,8 +163,12 @@ def run_batch(
     latest result (None when a client starts) and the live state: done, failed, running, remaining.
     Clients run in local worker processes, or as one Dask task each on the cluster at
     ``scheduler`` (or on a LocalCluster of ``dask_local`` processes started for this batch).
+    ``pdf_engine``: ``auto``, ``chromium`` or ``weasyprint`` (see pdf.py).
     """
     formats = parse_formats(formats)
+    if "pdf" in formats:
+        pdf_engine = pdf.engine(pdf_engine)  # resolved here: every worker and the overview use the same one
+    worker_pdf = pdf_engine if "pdf" in formats else None
     remote = str(out) if outputs.is_url(out) else None
     out = remote or Path(out)
     local_out = Path(tempfile.mkdtemp(prefix="cxassess-batch-")) if remote else out  # portfolio files, then uploaded
@@ -169,29 +178,39 @@ def run_batch(
     started = time.perf_counter()
     results: list[ClientResult] = []
     todo = []
-    clients = load_clients(folders)
-    for folder in folders:
-        if changed and folder.name in clients and is_unchanged(clients[folder.name], out):
-            if remote:
-                latest = outputs.join(remote, folder.name, outputs.latest_run(remote, folder.name) or "", "report.html")
+    # Workers start before the first pass, so their start-up (imports, kernel zygote) overlaps it;
+    # with --changed they start only once some client is known to need a report.
+    pool = None if changed else _pool(scheduler, dask_local, workers, worker_pdf)
+    try:
+        clients = load_clients(folders)
+        for folder in folders:
+            if changed and folder.name in clients and is_unchanged(clients[folder.name], out):
+                if remote:
+                    latest = outputs.join(remote, folder.name, outputs.latest_run(remote, folder.name) or "", "report.html")
+                else:
+                    latest = str((out / folder.name / "latest").resolve())
+                results.append(ClientResult(folder.name, "unchanged", 0.0, latest))
             else:
-                latest = str((out / folder.name / "latest").resolve())
-            results.append(ClientResult(folder.name, "unchanged", 0.0, latest))
-        else:
-            todo.append(folder)
-    scored = score_clients(clients)
-    batch_folder = portfolio_folder(local_out)
-    benchmark: str | Path = portfolio.write_benchmark(
-        portfolio.benchmark_document(portfolio.pillar_frame({c: s for c, (_, s) in scored.items()})),
-        batch_folder / "benchmark.json")
-    published = outputs.join(remote, "portfolio", batch_folder.name) if remote else None
-    if published:
-        outputs.publish_folder(batch_folder, published)
-        benchmark = outputs.join(published, "benchmark.json")
+                todo.append(folder)
+        scored = score_clients(clients)
+        batch_folder = portfolio_folder(local_out)
+        benchmark: str | Path = portfolio.write_benchmark(
+            portfolio.benchmark_document(portfolio.pillar_frame({c: s for c, (_, s) in scored.items()})),
+            batch_folder / "benchmark.json")
+        published = outputs.join(remote, "portfolio", batch_folder.name) if remote else None
+        if published:
+            outputs.publish_folder(batch_folder, published)
+            benchmark = outputs.join(published, "benchmark.json")
+    except BaseException:  # bad input or Ctrl-C before any report: the idle workers go too
+        if pool is not None:
+            pool.close()
+        raise
     state = {"done": 0, "failed": 0, "skipped": len(results), "running": [], "remaining": len(todo), "total": len(folders)}
     interrupted = False
+    if not todo and pool is not None:
+        pool.close()
     if todo:
-        pool = DaskPool(scheduler, dask_local) if scheduler or dask_local else LocalPool(min(workers, len(todo)))
+        pool = pool or _pool(scheduler, dask_local, min(workers, len(todo)), worker_pdf)
         workers = pool.workers
         pending: dict = {}
         queue = list(todo)
@@ -199,7 +218,7 @@ def run_batch(
             while queue or pending:
                 while queue and len(pending) < workers:
                     folder = queue.pop(0)
-                    pending[pool.submit(run_client, folder, out, formats, benchmark)] = folder
+                    pending[pool.submit(run_client, folder, out, formats, benchmark, pdf_engine)] = folder
                     state["running"].append(folder.name)
                     if on_update:
                         on_update(None, state)
@@ -231,7 +250,7 @@ def run_batch(
                         counts=counts, benchmark_file=benchmark)
     if not interrupted:  # an interrupted batch is no portfolio: its summary says what finished
         try:
-            files = write_portfolio_overview(batch, scored, batch_folder, formats, anonymise, remote)
+            files = write_portfolio_overview(batch, scored, batch_folder, formats, anonymise, remote, pdf_engine)
             batch.overview = files["index.html"]
         except Exception as exc:  # the reports are done; a broken overview must not hide their summary
             batch.overview_error = f"{type(exc).__name__}: {exc}".splitlines()[0]
@@ -265,8 +284,8 @@ def _report_file(report: str | None, remote: str | None = None, local_root: Path
 
 
 def write_portfolio_overview(batch: BatchResult, scored: dict[str, tuple[str, Scores]], folder: Path,
-                             formats: Iterable[str] = FORMATS, anonymise: bool = False,
-                             remote: str | None = None) -> dict[str, Path]:
+                             formats: Iterable[str] = DEFAULT_FORMATS, anonymise: bool = False,
+                             remote: str | None = None, pdf_engine: str | None = None) -> dict[str, Path]:
     """The overview of the clients whose report succeeded or was unchanged, from the first pass's scores.
 
     ``folder`` is ``<out>/portfolio/<stamp>``; with a ``remote`` output its links follow the published layout.
@@ -279,7 +298,7 @@ def write_portfolio_overview(batch: BatchResult, scored: dict[str, tuple[str, Sc
     return portfolio.write_overview(
         folder, portfolio.client_frame(scores, names), portfolio.pillar_frame(scores),
         reports={c: path for c, path in shown.items() if path is not None}, failed=failed, anonymise=anonymise,
-        started=batch.started, pdf="pdf" in formats,
+        started=batch.started, pdf="pdf" in formats, pdf_engine=pdf_engine,
     )
 
 

@@ -275,10 +275,12 @@ class Questionnaire:
                                  style={"description_width": "8em"})
         self.segments: dict[str, w.ValueWidget] = {}
         known = self._known_segment_values()
+        offered = validate_yaml(self.folder / "client.yaml", ClientConfig).segments  # client.yaml `segments:`
         for segment in t.segments:
             label = segment.title
-            if segment.values:
-                control = w.Dropdown(options=[(BLANK, ""), *[(v, v) for v in segment.values]], value="",
+            values = segment.values or offered.get(segment.id)
+            if values:
+                control = w.Dropdown(options=[(BLANK, ""), *[(v, v) for v in values]], value="",
                                      description=label, style={"description_width": "8em"})
             else:
                 control = w.Combobox(options=known.get(segment.id, []), ensure_option=False, value="",

@@ -13,12 +13,15 @@ from typing import Sequence
 import pandas as pd
 
 from . import __version__
+from . import voice
 from .errors import CxError, Problem
+from .feedback import load_feedback
 from .responses import load_responses, read_targets
 from .samples import Profile, generate
 from .scoring import ACTIONS, DEFAULT_ANONYMITY, Scores, breakdown, score, to_document
 from .templates import find_template
 
+FORMAT_CHOICES = ("google-forms", "ms-forms", "qualtrics", "surveymonkey", "xlsx-forms")
 EPILOG = "Templates are given as a file path or as an id (e.g. cx_service_strategy) found in data/templates/."
 
 
@@ -27,20 +30,37 @@ def _print_problems(problems: Sequence[Problem], stream=None) -> None:
         print(problem, file=stream or sys.stderr)
 
 
-def cmd_validate(args: argparse.Namespace) -> int:
-    template = find_template(args.template)
+def _checked(path: str, load) -> tuple | None:
+    """``load(path)``, printing every problem; None after a one-line summary if any is an error."""
     try:
-        responses, warnings = load_responses(args.responses, template)
+        value, warnings = load(path)
     except CxError as exc:
         _print_problems(exc.problems, sys.stdout)
         errors = sum(p.level == "error" for p in exc.problems)
-        print(f"{args.responses}: {errors} error(s), {len(exc.problems) - errors} warning(s); not valid")
-        return 1
+        print(f"{path}: {errors} error(s), {len(exc.problems) - errors} warning(s); not valid")
+        return None
     _print_problems(warnings, sys.stdout)
+    return value, warnings
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    template = find_template(args.template)
+    checked = _checked(args.responses, lambda path: load_responses(path, template))
+    if checked is None:
+        return 1
+    responses, warnings = checked
     print(
         f"{args.responses}: valid for template {template.id!r}: {len(responses)} respondents, "
         f"{len(template.question_ids)} questions, {len(warnings)} warning(s)"
     )
+    if not args.feedback:
+        return 0
+    checked = _checked(args.feedback, lambda path: load_feedback(path, template))
+    if checked is None:
+        return 1
+    feedback, warnings = checked
+    print(f"{args.feedback}: valid customer feedback for template {template.id!r}: {len(feedback)} responses, "
+          f"{len(warnings)} warning(s)")
     return 0
 
 
@@ -100,14 +120,44 @@ def cmd_score(args: argparse.Namespace) -> int:
             raise CxError.at(args.responses, f"no segment column {segment!r} to break down by (available: {available})")
     scores = score(template, responses, targets)
     breakdowns = {s: breakdown(template, responses, s, args.anonymity) for s in args.by}
+    customers = None
+    if args.feedback:
+        feedback, feedback_warnings = load_feedback(args.feedback, template)
+        _print_problems(feedback_warnings)
+        settings = voice.VoiceSettings(args.min_answers, args.word_of_mouth, args.blind_spot_at)
+        customers = voice.analyse(template, feedback, scores.pillars, settings)
     if args.json:
-        print(json.dumps(to_document(scores, breakdowns), indent=2, ensure_ascii=False))
+        document = to_document(scores, breakdowns)
+        if customers is not None:
+            document["customers"] = voice.to_document(customers)
+        print(json.dumps(document, indent=2, ensure_ascii=False))
         return 0
     print(scorecard_text(scores))
     for segment, frame in breakdowns.items():
         print(f"\nBy {segment} (groups under {args.anonymity} respondents suppressed; index 0-100):")
         print(breakdown_text(frame, [p.id for p in template.pillars]))
+    if customers is not None:
+        print("\n" + customers_text(customers))
     return 0
+
+
+def customers_text(customers: voice.CustomerVoice) -> str:
+    """The customers' measures as printed by ``cxassess score --feedback``."""
+    o, s = customers.overall, customers.settings
+    lines = [
+        f"Customers: {customers.responses} responses. NPS {_fmt(o['nps'], 1)} (± {_fmt(o['nps_moe'], 1)}, n={o['nps_n']}), "
+        f"CSAT {_fmt(o['csat'], 1)}% (n={o['csat_n']}), ease {_fmt(o['ces'], 2)} of 7 (n={o['ces_n']}); "
+        f"word of mouth ≈ {_fmt(o['word_of_mouth'], 0)} people ({o['unhappy']} unhappy x {s.word_of_mouth:g}). "
+        f"Figures on fewer than {s.min_answers} answers show as '-'.",
+        "",
+        customers.touchpoints[["responses", "nps", "nps_moe", "csat", "ces", "word_of_mouth"]]
+        .map(lambda v: _fmt(v, 1) if isinstance(v, float) else v).to_string(),
+        "",
+    ]
+    table = customers.pillars[["staff_index", "customer_index", "source", "gap", "kind"]].copy()
+    table["kind"] = table["kind"].map({"blind_spot": "BLIND SPOT", "undersold": "undersold"}).fillna("")
+    lines.append(table.map(lambda v: _fmt(v, 1) if isinstance(v, float) else v).to_string())
+    return "\n".join(lines)
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
@@ -160,7 +210,8 @@ def _print_run(run) -> None:
 def cmd_report(args: argparse.Namespace) -> int:
     from .report import build_report, parse_formats
 
-    run = build_report(args.client_dir, args.out, parse_formats(args.format), args.anonymity)
+    run = build_report(args.client_dir, args.out, parse_formats(args.format), args.anonymity,
+                       pdf_engine=args.pdf_engine)
     _print_problems(run.warnings)
     _print_run(run)
     return 0
@@ -168,7 +219,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def _batch(clients: str, out: str, workers: int | None = None, formats: str = "html,pdf",
            only: list[str] | None = None, changed: bool = False, anonymise: bool = False,
-           scheduler: str | None = None, dask_local: int | None = None) -> int:
+           scheduler: str | None = None, dask_local: int | None = None, pdf_engine: str | None = None) -> int:
     from tqdm import tqdm
 
     from .batch import run_batch, summary_text
@@ -186,7 +237,7 @@ def _batch(clients: str, out: str, workers: int | None = None, formats: str = "h
 
     with bar:
         batch = run_batch(clients, out, workers, formats, only, changed, on_update=update, anonymise=anonymise,
-                          scheduler=scheduler, dask_local=dask_local)
+                          scheduler=scheduler, dask_local=dask_local, pdf_engine=pdf_engine)
         bar.update(batch.counts.get("unchanged", 0))
     print(summary_text(batch))
     print(f"summary: {batch.summary_file}")
@@ -202,13 +253,49 @@ def cmd_batch(args: argparse.Namespace) -> int:
     if args.scheduler and args.dask_local:
         raise CxError.at("--scheduler", "give either --scheduler ADDRESS or --dask-local N, not both")
     return _batch(args.clients_dir, args.out, args.workers, args.format, args.only, args.changed, args.anonymise,
-                  args.scheduler, args.dask_local)
+                  args.scheduler, args.dask_local, args.pdf_engine)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    status = _batch(args.clients, args.out)
+    status = _batch(args.clients, args.out, pdf_engine=args.pdf_engine)
     print(f"\nOpen {Path(args.out).resolve()}/<client>/latest/report.html (or report.pdf) to read a report.")
     return status
+
+
+def _pdf_engine_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--pdf-engine", choices=("auto", "chromium", "weasyprint"), default=None,
+                   help="how PDFs are made: chromium (the machine's Chromium through Playwright: about four "
+                   "times less CPU), weasyprint (pure Python, no browser) or auto: chromium when it is "
+                   "installed (default; also $CXASSESS_PDF_ENGINE)")
+def cmd_import(args: argparse.Namespace) -> int:
+    from .importers import import_export, load_mapping, write_import
+
+    template = find_template(args.template)
+    mapping = load_mapping(args.mapping, template) if args.mapping else None
+    result = import_export(args.source_format, args.export, template, mapping, args.allow_unmatched,
+                           args.keep_identity)
+    written = write_import(result, args.out, args.force)
+    _print_problems(result.warnings)
+    how = ", ".join(f"{n} by {rule}" for rule, n in sorted(result.matched.items()))
+    questions = sum(c in template.question_ids for c in result.header)
+    print(f"{written[0]}: {len(result.responses)} respondents, {questions} of {len(template.question_ids)} "
+          f"questions of template {template.id!r} ({len(result.header) - 1} columns matched: {how}), "
+          f"{len(result.warnings)} warning(s)")
+    if len(written) > 1:
+        print(f"{written[1]}: names and e-mail addresses, by respondent_id (keep it apart from the answers)")
+    return 0
+
+
+def cmd_form(args: argparse.Namespace) -> int:
+    from .clients import client_form_settings
+    from .forms import build_form, write_form
+
+    template = find_template(args.template)
+    name, segments = client_form_settings(args.client, template) if args.client else (None, {})
+    out = write_form(build_form(template, name, segments), args.out, args.force)
+    print(f"{out}: questionnaire form for template {template.id!r} ({len(template.question_ids)} questions"
+          + (f", client {name}" if name else "") + "); send one copy to each respondent")
+    return 0
 
 
 def cmd_app(args: argparse.Namespace) -> int:
@@ -250,6 +337,7 @@ def build_parser() -> argparse.ArgumentParser:
         "warnings alone exit 0.",
     )
     p.add_argument("responses", metavar="RESPONSES", help="responses file, .csv or .xlsx")
+    p.add_argument("--feedback", metavar="FILE", help="also check a customer feedback file (.csv or .xlsx)")
 
     p = _command(
         sub, "score", cmd_score, template_arg=True,
@@ -265,6 +353,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--anonymity", metavar="N", type=int, default=DEFAULT_ANONYMITY,
                    help=f"suppress groups with fewer than N respondents (default {DEFAULT_ANONYMITY})")
     p.add_argument("--json", action="store_true", help="print a JSON document instead of a table")
+    p.add_argument("--feedback", metavar="FILE",
+                   help="customer feedback (customer_feedback.csv/.xlsx): add NPS, CSAT, effort, word of mouth and the "
+                   "customers' index per pillar with blind spots")
+    p.add_argument("--min-answers", metavar="N", type=_positive_int, default=voice.DEFAULT_MIN_ANSWERS,
+                   help=f"hide customer figures resting on fewer than N answers (default {voice.DEFAULT_MIN_ANSWERS})")
+    p.add_argument("--word-of-mouth", metavar="X", type=float, default=voice.DEFAULT_WORD_OF_MOUTH,
+                   help=f"people each unhappy customer tells (default {voice.DEFAULT_WORD_OF_MOUTH:g}; see docs/scoring.md)")
+    p.add_argument("--blind-spot-at", metavar="POINTS", type=float, default=voice.DEFAULT_BLIND_SPOT_AT,
+                   help="index points between staff and customers that make a blind spot or an undersold strength "
+                   f"(default {voice.DEFAULT_BLIND_SPOT_AT:g})")
 
     p = _command(
         sub, "sample", cmd_sample, template_arg=True,
@@ -280,7 +378,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = _command(
         sub, "sample-clients", cmd_sample_clients,
         help="write the bundled fictional client folders (retail, utility, hotels, software)",
-        description="Write the four fictional sample clients (client.yaml and answers) used by `cxassess demo`. "
+        description="Write the four fictional sample clients (client.yaml and answers) used by `cxassess demo`; "
+        "the retailer and the software company also get customer feedback (customer_feedback.csv). "
         "They are generated from fixed seeds, so the files are the same every time.",
     )
     p.add_argument("folder", nargs="?", default="data/clients", help="where to write them (default data/clients)")
@@ -296,9 +395,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("client_dir", metavar="CLIENT_DIR", help="the client folder, e.g. data/clients/northwind-retail")
     p.add_argument("--out", default="reports", metavar="DIR", help="where reports go (default reports/)")
-    p.add_argument("--format", default="html,pdf", metavar="LIST", help="comma-separated: html, pdf (default both)")
+    p.add_argument("--format", default="html,pdf", metavar="LIST",
+                   help="comma-separated: html, pdf, xlsx (results workbook), pptx (executive deck); default html,pdf")
     p.add_argument("--anonymity", metavar="N", type=int, default=None,
                    help="suppress groups with fewer than N respondents (default: client.yaml, else 5)")
+    _pdf_engine_option(p)
 
     p = _command(
         sub, "batch", cmd_batch,
@@ -316,7 +417,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="reports", metavar="DIR", help="where reports go (default reports/)")
     p.add_argument("--workers", type=_positive_int, default=None, metavar="N",
                    help="parallel workers (default: one per CPU core)")
-    p.add_argument("--format", default="html,pdf", metavar="LIST", help="comma-separated: html, pdf (default both)")
+    p.add_argument("--format", default="html,pdf", metavar="LIST",
+                   help="comma-separated: html, pdf, xlsx (results workbook), pptx (executive deck); default html,pdf")
     p.add_argument("--only", nargs="+", metavar="ID", help="only these client ids")
     p.add_argument("--changed", action="store_true",
                    help="skip clients whose answers, client.yaml, template, notebook and cxassess version are "
@@ -329,6 +431,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--anonymise", "--anonymize", dest="anonymise", action="store_true",
                    help="name clients in the portfolio overview by codes (Client A, B, ... by sorted id) and link "
                    "no report; the clients' own reports are unchanged")
+    _pdf_engine_option(p)
 
     p = _command(
         sub, "demo", cmd_demo,
@@ -338,6 +441,50 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--clients", default="data/clients", metavar="DIR", help="folder of client folders")
     p.add_argument("--out", default="reports", metavar="DIR", help="where reports go (default reports/)")
+    _pdf_engine_option(p)
+
+    p = _command(
+        sub, "import", cmd_import,
+        help="convert a survey tool's export (or a folder of filled Excel forms) into a responses file",
+        description="Convert answers exported from Google Forms (CSV), Microsoft Forms (XLSX), Qualtrics (CSV, three "
+        "header rows), SurveyMonkey (CSV/XLSX, two header rows), or a folder of filled questionnaire forms made by "
+        "`cxassess form`, into the canonical responses CSV that `cxassess validate` and the reports read. Columns "
+        "are matched to the template by a --mapping file first, then by id (vision_1, vision_1:importance, role), "
+        "then by question text ignoring case, punctuation and spacing; in grid questions ('Title [Statement]', "
+        "'Title - Statement') the title says whether the answers are ratings or importance, target or comments. "
+        "Answers such as 'Agree' or '4 - Agree' become scale values. Respondent ids come from the tool's response "
+        "id, else R + 10 hex digits of a SHA-256 hash of the row (stable when rows are added or reordered). Names, "
+        "e-mail and IP addresses are dropped unless --keep-identity. Nothing is written if anything is wrong.",
+    )
+    p.add_argument("export", metavar="EXPORT", help="the export file, or for xlsx-forms the folder of filled forms")
+    p.add_argument("--from", dest="source_format", required=True, choices=FORMAT_CHOICES, metavar="FORMAT",
+                   help="where the answers come from: " + ", ".join(FORMAT_CHOICES))
+    p.add_argument("--template", required=True, metavar="TEMPLATE", help="template file or id, e.g. cx_service_strategy")
+    p.add_argument("--out", required=True, metavar="FILE", help="the responses CSV to write")
+    p.add_argument("--mapping", metavar="MAP.yaml",
+                   help="YAML naming the template column for export columns, e.g. '\"Any comments?\": vision_1:comment' "
+                   "or '\"Consent\": skip' (keys: header text, Qualtrics export tag or ImportId)")
+    p.add_argument("--allow-unmatched", action="store_true",
+                   help="leave out columns that match nothing or more than one template column (listed as warnings) "
+                   "instead of stopping")
+    p.add_argument("--keep-identity", action="store_true",
+                   help="keep names, e-mail and IP addresses, in a separate file beside FILE "
+                   "(responses.csv -> responses.identity.csv), by respondent_id")
+    p.add_argument("--force", action="store_true", help="replace FILE if it exists")
+
+    p = _command(
+        sub, "form", cmd_form, template_arg=True,
+        help="write an Excel questionnaire for one respondent to fill in offline",
+        description="Write an Excel questionnaire: an instructions sheet and one row per question grouped by pillar, "
+        "with drop-down lists for rating, target, importance and segments. Only the answer cells can be edited. "
+        "Send one copy to each respondent; put the returned files in one folder and read them back with "
+        "`cxassess import --from xlsx-forms FOLDER`.",
+    )
+    p.add_argument("--out", required=True, metavar="FILE", help="the .xlsx file to write")
+    p.add_argument("--client", metavar="CLIENT_DIR",
+                   help="client folder: its name goes on the form, and 'segments:' in its client.yaml "
+                   "(e.g. department: [Stores, Online]) become drop-down lists")
+    p.add_argument("--force", action="store_true", help="replace FILE if it exists")
 
     p = _command(
         sub, "app", cmd_app,

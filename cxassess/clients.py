@@ -16,12 +16,23 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import CxError, Problem
+from .feedback import Feedback, find_feedback, load_feedback
 from .responses import Responses, check_targets, load_responses, yaml_target_entries
 from .templates import Identifier, Template, Text, Weight, find_template, line_of, validate_yaml_with_lines
 
 CLIENT_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 RESERVED_IDS = {"portfolio"}  # output folders that sit beside the clients' report folders
 RESPONSE_FILES = ("responses.csv", "responses.xlsx")
+
+
+class CustomerFeedbackSettings(BaseModel):
+    """Optional ``customer_feedback:`` block of ``client.yaml`` (defaults in docs/scoring.md)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    min_answers: Annotated[int, Field(ge=1, le=100000)] = 10
+    word_of_mouth_factor: Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)] = 11.0
+    blind_spot_at: Annotated[float, Field(gt=0, le=100, allow_inf_nan=False)] = 15.0
 
 
 class ClientConfig(BaseModel):
@@ -37,6 +48,8 @@ class ClientConfig(BaseModel):
     weights: dict[str, Weight] = {}  # pillar id -> weight in the overall score, replacing the template's
     anonymity_threshold: Annotated[int, Field(ge=1, le=1000)] | None = None
     notes: str = ""
+    segments: dict[str, list[Text]] = {}  # segment values offered in questionnaire forms, e.g. department
+    customer_feedback: CustomerFeedbackSettings = CustomerFeedbackSettings()
 
 
 @dataclass(frozen=True)
@@ -50,6 +63,8 @@ class Client:
     responses: Responses
     responses_file: Path
     warnings: tuple[Problem, ...] = ()
+    feedback: Feedback | None = None  # the customers' own answers, if the folder has customer_feedback.*
+    feedback_file: Path | None = None
 
     @property
     def targets(self) -> dict[str, float]:
@@ -102,7 +117,13 @@ def load_client(path: str | os.PathLike, template: Template | None = None) -> Cl
     check_weights(config.weights, template, str(config_file), node)
     responses_file = find_responses(folder)
     responses, warnings = load_responses(responses_file, template)
-    return Client(client_id, folder, config, template, responses, responses_file, tuple(warnings))
+    feedback_file = find_feedback(folder)
+    feedback = None
+    if feedback_file is not None:
+        feedback, feedback_warnings = load_feedback(feedback_file, template)
+        warnings = [*warnings, *feedback_warnings]
+    return Client(client_id, folder, config, template, responses, responses_file, tuple(warnings), feedback,
+                  feedback_file)
 
 
 def list_clients(clients_dir: str | os.PathLike) -> list[Path]:
@@ -123,3 +144,25 @@ def check_weights(weights: dict[str, float], template: Template, file: str, node
     ]
     if problems:
         raise CxError(problems)
+
+
+def client_form_settings(path: str | os.PathLike, template: Template) -> tuple[str, dict[str, list[str]]]:
+    """A client's name and the segment values its questionnaire forms offer (``segments:`` in client.yaml).
+
+    Checks that the client uses ``template`` and names only the template's segments.
+    """
+    _, folder = client_folder(path)
+    config_file = folder / "client.yaml"
+    config, node = validate_yaml_with_lines(config_file, ClientConfig)
+    problems = []
+    if config.template != template.id:
+        problems.append(Problem(str(config_file), f"this client uses template {config.template!r}, not {template.id!r}; "
+                                "make the form with the client's template", line_of(node, ("template",))))
+    for segment_id in config.segments:
+        if segment_id not in template.segment_ids:
+            problems.append(Problem(str(config_file), f"segments: {segment_id!r} is not a segment of template "
+                                    f"{template.id!r} ({', '.join(template.segment_ids) or 'none'})",
+                                    line_of(node, ("segments", segment_id))))
+    if problems:
+        raise CxError(problems)
+    return config.name, {k: list(v) for k, v in config.segments.items()}

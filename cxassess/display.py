@@ -17,8 +17,10 @@ import pandas as pd
 from jinja2 import Environment
 from markupsafe import Markup
 from matplotlib import colormaps
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
+from PIL import Image
 
 from . import actions, plots
 from .assessment import Assessment
@@ -125,9 +127,19 @@ def render(template: str, **context: Any) -> Html:
 
 
 def figure(fig: Figure, title: str | None = None) -> Png:
-    """A matplotlib Figure as an embedded PNG (no backend or pyplot state involved)."""
+    """A matplotlib Figure as an embedded PNG (no backend or pyplot state involved).
+
+    Drawn once on an Agg canvas and saved as opaque RGB: a PDF renderer must split an alpha
+    channel out of every RGBA image, and the charts lay themselves out (no tight bounding box).
+    """
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    fig.set_dpi(FIGURE_DPI)
+    fig.patch.set_facecolor("white")
+    canvas.draw()
+    width, height = canvas.get_width_height(physical=True)
+    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=FIGURE_DPI, facecolor="white")  # charts lay themselves out
+    image.save(buffer, format="png", compress_level=3)  # nearly as small as the default, a third faster
     return Png(buffer.getvalue(), title or (fig.axes[0].get_title() if fig.axes else "chart") or "chart")
 
 
@@ -236,6 +248,7 @@ _PLAN = """
     <tr>{% if loop.first %}<td rowspan="{{ rows|length }}" class="cx-name">{{ pillar }}</td><td rowspan="{{ rows|length }}">{{ r['pillar_index']|num }}</td>{% endif %}
     <td>{{ r['question'] }}{% if r['reverse'] %} <span class="cx-small">{{ REVERSED }}</span>{% endif %}</td><td>{{ r['question_index']|num }}</td></tr>
     {% endfor %}
+    {% if rows[0].get('evidence') %}<tr><td colspan="4" class="cx-small"><strong>Customers' evidence:</strong> {{ rows[0]['evidence'] }}</td></tr>{% endif %}
   {% endfor %}
   </tbody>
 </table>
@@ -416,3 +429,77 @@ def how_you_compare(comparison: pd.DataFrame | None) -> Html | list[Png | Html]:
     clients = int(comparison["clients"].max())
     return [figure(plots.portfolio_comparison(comparison), "Your pillar indices against the portfolio"),
             render(_COMPARE, rows=comparison, clients=clients, heat=index_style)]
+
+
+# ---------------------------------------------------------------------------- customer voice
+
+_CUSTOMER_CARDS = """
+<div class="cx-summary">
+  <div class="cx-card"><div class="cx-big">{% if o.nps == o.nps and o.nps is not none %}{{ '%+.0f'|format(o.nps) }}{% else %}–{% endif %}</div>
+    <div>Net Promoter Score{% if o.nps_moe == o.nps_moe and o.nps_moe is not none %} ± {{ o.nps_moe|num }}{% endif %}</div>
+    <div class="cx-small">{{ o.promoters }} promoters, {{ o.passives }} passives, {{ o.detractors }} detractors of {{ o.nps_n }}</div></div>
+  <div class="cx-card"><div class="cx-big">{% if o.csat == o.csat and o.csat is not none %}{{ o.csat|num }}%{% else %}–{% endif %}</div>
+    <div>satisfied (CSAT: 4 or 5 of 5)</div><div class="cx-small">{{ o.csat_n }} answers</div></div>
+  <div class="cx-card"><div class="cx-big">{{ o.ces|num(1) }}</div>
+    <div>ease (CES, 1-7, 7 = very easy)</div><div class="cx-small">{{ o.ces_n }} answers</div></div>
+</div>
+<p>{% if o.word_of_mouth == o.word_of_mouth and o.word_of_mouth is not none %}Word of mouth: {{ o.unhappy }} unhappy customers
+× {{ factor|num }} people each ≈ <strong>{{ '{:,.0f}'.format(o.word_of_mouth) }} people</strong> who may have heard about a bad
+experience. This is an estimate resting on one assumption: that an unhappy customer tells about {{ factor|num }} others.
+{% endif %}Figures resting on fewer than {{ low }} answers are not shown.</p>
+"""
+
+_BLIND_SPOTS = """
+{% if blind.empty and undersold.empty %}
+<p>Staff and customers broadly agree: no pillar's two indices differ by {{ at|num }} points or more.</p>
+{% endif %}
+{% if not blind.empty %}<p><strong>Blind spots</strong> (staff rate themselves {{ at|num }}+ points above their customers):
+{% for pid, r in blind.iterrows() %}<strong>{{ r['name'] }}</strong> (staff {{ r['staff_index']|num }}, customers {{ r['customer_index']|num }}){% if not loop.last %}; {% endif %}{% endfor %}.
+These move to “do differently” in the action plan wherever the staff alone would keep them.</p>{% endif %}
+{% if not undersold.empty %}<p><strong>Undersold strengths</strong> (customers rate these {{ at|num }}+ points above the staff):
+{% for pid, r in undersold.iterrows() %}<strong>{{ r['name'] }}</strong> (staff {{ r['staff_index']|num }}, customers {{ r['customer_index']|num }}){% if not loop.last %}; {% endif %}{% endfor %}.
+Tell the teams: customers value this more than they think.</p>{% endif %}
+"""
+
+_CUSTOMER_COMMENTS = """
+<h3>In customers' words</h3>
+{% for name, items in groups %}
+<h4>{{ name }}</h4>
+<ul class="cx-comments">{% for c in items %}<li>{{ c.text }}{% if c.negative %} <span class="cx-small">(critical)</span>{% endif %}</li>{% endfor %}</ul>
+{% else %}
+<p>No customer comment matched a pillar's keywords.</p>
+{% endfor %}
+<p class="cx-small">Comments are tagged to a pillar by the template's keywords and shown without e-mail addresses,
+phone numbers or names given in the text; a comment counts as critical when its own score is low.</p>
+"""
+
+
+def customer_voice(a: Assessment) -> list[Png | Html] | None:
+    """The parts of "What your customers say": cards, touchpoint heatmap, trend, staff vs customers, comments."""
+    v = a.voice
+    if v is None:
+        return None
+    s = v.settings
+    names = {p.id: p.name for p in a.client.template.pillars}
+    parts: list[Png | Html] = [
+        render(_CUSTOMER_CARDS, o=v.overall, factor=s.word_of_mouth, low=s.min_answers),
+        figure(plots.touchpoint_heatmap(v.touchpoints, min_answers=s.min_answers), "Customers by touchpoint"),
+    ]
+    if len(v.months):
+        parts.append(figure(plots.customer_trend(v.months), "Customers' view month by month"))
+    parts += [
+        figure(plots.staff_vs_customer(v.pillars, threshold=s.blind_spot_at), "Staff against customers by pillar"),
+        render(_BLIND_SPOTS, blind=v.blind, undersold=v.undersold, at=s.blind_spot_at),
+        render(_CUSTOMER_COMMENTS, groups=[(names[p], items) for p, items in v.comments.items()]),
+    ]
+    return parts
+
+
+def customers(a: Assessment, heading: str = "13. What your customers say") -> Html | None:
+    """The report section on the customers' own voice; None (nothing shown) without customer feedback."""
+    parts = customer_voice(a)
+    if parts is None:
+        return None
+    note = (f"{a.voice.responses} customer responses beside the staff's self-assessment. The customer index of a pillar "
+            "comes from its customer questions, or else from the share of its tagged comments that are not critical.")
+    return section(heading, parts, note=note)

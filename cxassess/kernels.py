@@ -181,9 +181,12 @@ def _warm_up() -> None:
     """Load fonts, text layout caches and section templates once: generic work, no client data."""
     from matplotlib.figure import Figure
 
-    from cxassess import display
+    from cxassess import display, templates
 
     display.precompile()
+    for folder in templates.template_dirs()[-1:]:  # the bundled questionnaires: shared, not client data
+        for path in sorted(folder.glob("*.yaml")):
+            templates.load_template(path)
     fig = Figure(figsize=(2, 1), layout="constrained")
     fig.add_subplot().set_title("warm-up")
     fig.savefig(os.devnull, format="png")

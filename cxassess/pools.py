@@ -22,14 +22,28 @@ def _quiet_worker() -> None:
     warnings.simplefilter("ignore", DeprecationWarning)
 
 
+def _start_worker(pdf_engine: str | None) -> None:
+    """A new worker process: quiet logs, then its one-off start-up work before the first client arrives."""
+    from .report import warm_up
+
+    _quiet_worker()
+    try:
+        warm_up(pdf_engine=pdf_engine)
+    except Exception:  # whatever fails here fails again, reported, in the first client's run
+        pass
+
+
 class LocalPool:
     """Worker processes on this machine (spawned: Papermill's cwd handling is process-wide)."""
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, pdf_engine: str | None = None):
+        """``pdf_engine``: the engine the reports will use, started as a worker starts (None: no PDF)."""
         self.workers = workers
         self.executor = ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_quiet_worker
+            max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker,
+            initargs=(pdf_engine,),
         )
+        self.executor.submit(os.getpid)  # start the workers now: they warm up while the batch prepares
 
     def submit(self, function: Callable, *args: Any) -> Any:
         return self.executor.submit(function, *args)

@@ -36,7 +36,8 @@ from markupsafe import Markup
 
 from . import display, plots
 from .errors import CxError
-from .report import HTML_TEMPLATE, export_pdf
+from .pdf import render_pdf
+from .report import HTML_TEMPLATE
 from .responses import column_letter
 from .scoring import ACTIONS, PORTFOLIO_MIN_CLIENTS, Scores
 
@@ -425,8 +426,9 @@ def write_overview(
     anonymise: bool = False,
     started: str | None = None,
     pdf: bool = True,
+    pdf_engine: str | None = None,
 ) -> dict[str, Path]:
-    """Write ``index.html`` (and ``index.pdf``) of the portfolio overview into ``folder``.
+    """Write ``index.html`` (and ``index.pdf``, with ``pdf_engine``) of the portfolio overview into ``folder``.
 
     ``reports`` maps a client id to its report file; the page links to it by a relative
     address (``../../<client>/<run>/report.html``), so the output folder can be moved whole.
@@ -440,7 +442,7 @@ def write_overview(
     files["index.html"].write_text(html, encoding="utf-8")
     if pdf:
         files["index.pdf"] = folder / "index.pdf"
-        export_pdf(html, files["index.pdf"])
+        render_pdf(html, files["index.pdf"], pdf_engine)
     return files
 
 

@@ -18,16 +18,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+from . import pdf
 from .assessment import Assessment, anonymity_threshold_for, assess
 from .clients import Client, load_client
 from .errors import CxError
 from .scoring import to_document
+from . import voice
 from .templates import template_file
 
 PACKAGE = Path(__file__).resolve().parent
 NOTEBOOK = PACKAGE.parent / "notebooks" / "assessment.ipynb"
 HTML_TEMPLATE = PACKAGE / "report_template"
-FORMATS = ("html", "pdf")
+FORMATS = ("html", "pdf", "xlsx", "pptx")
+DEFAULT_FORMATS = ("html", "pdf")
+EXPORTS = {"xlsx": "results.xlsx", "pptx": "deck.pptx"}  # written from the analysis, not the notebook
 LATEST = "latest"
 
 
@@ -52,6 +56,8 @@ def save_scores(a: Assessment, output_dir: str | os.PathLike | None) -> Path | N
     document["client"] = {"id": a.client.id, "name": a.client.config.name,
                           "assessment_date": a.client.config.assessment_date.isoformat()}
     document["anonymity_threshold"] = a.anonymity_threshold
+    if a.voice is not None:
+        document["customers"] = voice.to_document(a.voice)
     path.write_text(json.dumps(document, indent=2, ensure_ascii=False), encoding="utf-8")
     return path
 
@@ -63,6 +69,16 @@ def parse_formats(text: str | Iterable[str]) -> tuple[str, ...]:
     if unknown or not items:
         raise CxError.at("--format", f"unknown format {', '.join(unknown) or '(none)'}; choose from {', '.join(FORMATS)}")
     return tuple(dict.fromkeys(items))
+
+
+def write_exports(a: Assessment, folder: Path, formats: Iterable[str]) -> None:
+    """``results.xlsx`` and/or ``deck.pptx`` (as asked in ``formats``) into ``folder``."""
+    from .deck import write_deck  # python-pptx is imported only when a deck is asked for
+    from .workbook import write_workbook
+
+    for fmt, write in (("xlsx", write_workbook), ("pptx", write_deck)):
+        if fmt in formats:
+            write(a, folder / EXPORTS[fmt])
 
 
 def _stamp(parent: Path) -> str:
@@ -138,6 +154,8 @@ def fingerprint(client: Client, notebook: Path = NOTEBOOK) -> dict:
         "notebook": digest(notebook),
         "cxassess": __version__,
     }
+    if client.feedback_file is not None:
+        inputs["customer_feedback"] = digest(client.feedback_file)
     overall = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
     return {"digest": overall, "inputs": inputs}
 
@@ -172,6 +190,23 @@ def _kernel_options(fork: bool) -> dict:
     return {"kernel_manager_class": kernels.ForkKernelManager} if fork and kernels.enabled() else {}
 
 
+def warm_up(fork: bool = True, pdf_engine: str | None = None) -> None:
+    """Pay a report worker's one-off costs now: Papermill, the HTML exporter, the kernel zygote, the PDF engine.
+
+    A batch calls it as each worker starts, while its own process scores the portfolio;
+    ``pdf_engine`` None means the batch writes no PDF.
+    """
+    import papermill  # noqa: F401
+
+    from . import kernels
+
+    _exporter()
+    if fork and kernels.enabled():
+        kernels.Zygote.get()
+    if pdf_engine is not None:
+        pdf.warm_up(pdf_engine)
+
+
 def export_html(executed: Path) -> str:
     """The executed notebook as a self-contained client page: no code, no external requests."""
     import nbformat
@@ -183,30 +218,25 @@ def export_html(executed: Path) -> str:
     return body
 
 
-def export_pdf(html: str, target: Path) -> None:
-    """Render the report page to an A4 PDF (WeasyPrint: pure Python, no browser download)."""
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    logging.getLogger("fontTools").setLevel(logging.ERROR)
-    from weasyprint import HTML
-
-    HTML(string=html, base_url=str(target.parent)).write_pdf(target)
-
-
 def build_report(
     client_dir: str | os.PathLike,
     out: str | os.PathLike = "reports",
-    formats: Iterable[str] = FORMATS,
+    formats: Iterable[str] = DEFAULT_FORMATS,
     anonymity_threshold: int | None = None,
     notebook: Path = NOTEBOOK,
     fork: bool = False,
     benchmark: Path | None = None,
+    pdf_engine: str | None = None,
 ) -> ReportRun:
     """Validate a client, run its notebook, and write the report folder; returns what was written.
 
     Bad input stops before anything is executed or written, with every problem listed.
+    ``pdf_engine`` is ``auto`` (default), ``chromium`` or ``weasyprint`` (see pdf.py).
     """
     started = time.perf_counter()
     formats = parse_formats(formats)
+    if "pdf" in formats:
+        pdf_engine = pdf.engine(pdf_engine)  # an engine that cannot run is refused before any work
     client = load_client(client_dir)  # validates id, client.yaml, template and answers
     threshold = anonymity_threshold_for(client, anonymity_threshold)
     client_root = Path(out) / client.id
@@ -235,8 +265,12 @@ def build_report(
             (staging / "report.html").write_text(html, encoding="utf-8")
         if "pdf" in formats:
             mark = time.perf_counter()
-            export_pdf(html, staging / "report.pdf")
+            pdf.render_pdf(html, staging / "report.pdf", pdf_engine)
             run.timings["pdf"] = time.perf_counter() - mark
+        if EXPORTS.keys() & set(formats):
+            mark = time.perf_counter()
+            write_exports(assess(client, threshold), staging, formats)
+            run.timings["exports"] = time.perf_counter() - mark
         os.replace(staging, run.folder)
     except BaseException:  # interrupted or crashed: nothing half-written stays behind
         shutil.rmtree(staging, ignore_errors=True)

@@ -325,6 +325,27 @@ def _classify_columns(header: list[str], template: Template, file: str) -> tuple
     return kinds, problems
 
 
+def filled_rows(raw: RawTable, problems: list[Problem]) -> tuple[list[list[str]], list[int]]:
+    """The rows holding anything, cut or padded to the header's width, with their row numbers.
+
+    A row with values beyond the header's last column adds a problem at the first such cell.
+    """
+    width = len(raw.header)
+    rows, numbers = [], []
+    for cells, number in zip(raw.rows, raw.row_numbers):
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) > width and any(c.strip() for c in cells[width:]):
+            extra = width + next(k for k, c in enumerate(cells[width:]) if c.strip())
+            problems.append(
+                Problem(raw.file, f"this row has {len(cells)} cells but the header has {width} columns; "
+                        "look for a stray delimiter or an unquoted comma", number, column_letter(extra))
+            )
+        rows.append(list(cells[:width]) + [""] * (width - len(cells)))
+        numbers.append(number)
+    return rows, numbers
+
+
 def validate_table(raw: RawTable, template: Template) -> tuple[Responses | None, list[Problem]]:
     """Check every cell of a raw table against a template.
 
@@ -339,18 +360,7 @@ def validate_table(raw: RawTable, template: Template) -> tuple[Responses | None,
         return None, problems  # wrong template or no header: cell checks would only add noise
 
     width = len(raw.header)
-    rows, numbers = [], []
-    for cells, number in zip(raw.rows, raw.row_numbers):
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) > width and any(c.strip() for c in cells[width:]):
-            extra = width + next(k for k, c in enumerate(cells[width:]) if c.strip())
-            problems.append(
-                Problem(file, f"this row has {len(cells)} cells but the header has {width} columns; "
-                        "look for a stray delimiter or an unquoted comma", number, column_letter(extra))
-            )
-        rows.append(list(cells[:width]) + [""] * (width - len(cells)))
-        numbers.append(number)
+    rows, numbers = filled_rows(raw, problems)
     if not rows:
         problems.append(Problem(file, "no respondents: the file has a header but no answer rows; "
                                 "add one row per respondent under the header", row=2))

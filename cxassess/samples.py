@@ -7,7 +7,7 @@ people leave comments. The same seed always gives the same file.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -131,6 +131,77 @@ def generate(template: Template, profile: Profile, seed: int = 0) -> pd.DataFram
 
 
 @dataclass(frozen=True)
+class CustomerProfile:
+    """What a fictional organisation's customers say: volumes, channels, and their view of each pillar.
+
+    ``views`` is the customers' typical 1-5 rating of a pillar's customer questions; ``topics``
+    weighs how often comments speak about a pillar, and ``comments`` holds (critical, favourable)
+    remarks per pillar. Unhappy customers (NPS 0-6) write critical remarks, mostly about the
+    pillars they rate lowest; happy ones favourable remarks about those they rate highest.
+    """
+
+    responses: int = 260
+    first_month: str = "2026-05"
+    months: int = 6
+    touchpoints: dict[str, float] = field(default_factory=dict)  # name -> share of responses
+    touchpoint_shift: dict[str, float] = field(default_factory=dict)  # name -> NPS points up or down
+    nps_level: float = 7.2  # typical 0-10 answer
+    trend: float = 0.0  # NPS points per month
+    views: dict[str, float] = field(default_factory=dict)
+    question_rate: float = 0.35
+    comment_rate: float = 0.5
+    comments: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
+
+
+def generate_feedback(template: Template, profile: CustomerProfile, seed: int = 0) -> pd.DataFrame:
+    """A customer feedback table (text cells) for ``template`` following ``profile``."""
+    rng = np.random.default_rng([seed, 9])  # its own stream: the staff answers stay as they were
+    n = profile.responses
+    names = list(profile.touchpoints)
+    channel = rng.choice(names, size=n, p=np.array(list(profile.touchpoints.values())) / sum(profile.touchpoints.values()))
+    month = rng.integers(profile.months, size=n)
+    start = pd.Period(profile.first_month, freq="M")
+    days = rng.integers(1, 29, size=n)
+    shift = np.array([profile.touchpoint_shift.get(c, 0.0) for c in channel])
+    mood = profile.nps_level + shift + profile.trend * month + rng.normal(0, 2.3, n)
+    nps = np.clip(np.rint(mood), 0, 10).astype(int)
+    csat = np.clip(np.rint(1 + mood / 10 * 4 + rng.normal(0, 0.6, n)), 1, 5).astype(int)
+    ces = np.clip(np.rint(1 + mood / 10 * 6 + rng.normal(0, 0.9, n)), 1, 7).astype(int)
+    asked = {k: rng.random(n) < rate for k, rate in (("nps", 0.96), ("csat", 0.8), ("ces", 0.6))}
+    table: dict[str, list[str]] = {
+        "date": [f"{start + int(m)}-{d:02d}" for m, d in zip(month, days)],
+        "touchpoint": list(channel),
+        **{k: [str(v) if a else "" for v, a in zip(values, asked[k])] for k, values in
+           (("nps", nps), ("csat", csat), ("ces", ces))},
+    }
+    for pillar in template.pillars:
+        for question in pillar.customer.questions if pillar.customer else []:
+            view = profile.views.get(pillar.id, 3.4)
+            value = np.clip(np.rint(view + (mood - profile.nps_level) / 4 + rng.normal(0, 0.7, n)), 1, 5).astype(int)
+            table[question.id] = [str(v) if a else "" for v, a in zip(value, rng.random(n) < profile.question_rate)]
+    sides = []
+    for side, score in ((0, lambda view: (5.0 - view) ** 2), (1, lambda view: view**2)):
+        topics = [p for p in profile.comments if profile.comments[p][side]]
+        weights = np.array([score(profile.views.get(p, 3.4)) for p in topics])
+        sides.append((topics, weights / weights.sum() if topics else weights))
+    texts = []
+    for i in range(n):
+        if rng.random() >= profile.comment_rate:
+            texts.append("")
+            continue
+        critical = asked["nps"][i] and nps[i] <= 6 or not asked["nps"][i] and mood[i] < 6.5
+        side = 0 if critical else 1
+        topics, weights = sides[side]
+        if not topics:
+            texts.append("")
+            continue
+        bank = profile.comments[topics[rng.choice(len(topics), p=weights)]][side]
+        texts.append(bank[rng.integers(len(bank))])
+    table["comment"] = texts
+    return pd.DataFrame(table)
+
+
+@dataclass(frozen=True)
 class SampleClient:
     """A fictional client: its folder id, client.yaml content and answer profile."""
 
@@ -139,6 +210,7 @@ class SampleClient:
     profile: Profile
     seed: int
     excel: bool = False
+    customers: CustomerProfile | None = None  # customer feedback, for clients that collected it
 
 
 SAMPLE_CLIENTS = (
@@ -152,6 +224,42 @@ SAMPLE_CLIENTS = (
                               "customer_need": -0.3},
                 polarised="accountability", departments=("Stores", "Online", "Customer care", "Buying", "Head office")),
         seed=101,
+        customers=CustomerProfile(
+            responses=280, first_month="2026-04", months=6,
+            touchpoints={"Store": 0.55, "Web shop": 0.25, "Phone": 0.12, "E-mail": 0.08},
+            touchpoint_shift={"Store": 0.5, "Web shop": -0.5, "Phone": -1.6, "E-mail": -0.8},
+            nps_level=7.3, trend=-0.15,
+            views={"recovery": 2.2, "anticipation": 3.9, "touchpoints": 3.3, "customer_need": 3.0, "vision": 3.3,
+                   "training": 3.4, "accountability": 2.9, "improvement": 3.0},
+            comments={
+                "recovery": (
+                    ("Returning a faulty hose took three visits and the refund still has not arrived.",
+                     "I complained about a broken delivery and was sent from one desk to another.",
+                     "Getting a refund for the wrong paving slabs meant chasing it twice. Call me on 07700 900461 if "
+                     "anyone cares.",
+                     "They apologised at the return desk but nothing was sorted for weeks."),
+                    ("My complaint about a cracked pot was resolved the same day.",)),
+                "anticipation": (
+                    ("Nobody kept me informed when my delivery slipped.",),
+                    ("The garden team suggested a better compost for my soil before I asked.",
+                     "I got a reminder the day my click-and-collect order was ready, very handy.",
+                     "The lady in the plant area remembered my pond project from last month.")),
+                "touchpoints": (
+                    ("The website kept freezing at checkout.", "Twenty minutes on hold on the phone line."),
+                    ("The app makes it easy to find anything in the store.",)),
+                "training": (
+                    ("The assistant didn't know which plants are safe for pets.",),
+                    ("Patient, expert advice on pruning my apple trees.",)),
+                "customer_need": (
+                    ("Nobody asked what I needed, they just pointed at a shelf.",),
+                    ("They listened and understood what I was after for a shady corner.",)),
+                "hiring": (("The cashier was rude when I asked for a bag.",), ("Always friendly at the tills.",)),
+                "employee_experience": (("Only one person on the tills on a Saturday; the store is clearly "
+                                         "understaffed.",), ()),
+                "improvement": (("Same problem with empty shelves every time I come.",),
+                                ("The new layout is a real improvement.",)),
+            },
+        ),
     ),
     SampleClient(
         "riverside-energy",
@@ -189,6 +297,37 @@ SAMPLE_CLIENTS = (
                               "training": -0.6},
                 polarised="vision", departments=("Support", "Customer success", "Product")),
         seed=404,
+        customers=CustomerProfile(
+            responses=220, first_month="2026-05", months=6,
+            touchpoints={"Support chat": 0.4, "E-mail": 0.3, "Account manager": 0.2, "Onboarding": 0.1},
+            touchpoint_shift={"Support chat": 0.4, "Account manager": 0.6, "Onboarding": -1.4, "E-mail": -0.4},
+            nps_level=7.0, trend=0.1,
+            views={"customer_need": 2.5, "training": 4.1, "anticipation": 3.5, "recovery": 3.0, "touchpoints": 3.3,
+                   "vision": 3.5, "accountability": 3.2, "improvement": 2.9},
+            comments={
+                "customer_need": (
+                    ("You never asked how our team actually uses the reports; the export we needed is still missing.",
+                     "What we told you in the last survey is nowhere on the roadmap.",
+                     "Our account manager didn't understand our approval workflow at all. Write to "
+                     "ops.lead@example.com if you want details.",
+                     "Lots of demos, little interest in our needs."),
+                    ("They listened to our use case and understood it quickly.",)),
+                "training": (
+                    ("First-line support seemed untrained on the new permissions model.",),
+                    ("The support engineer knew the API inside out.",
+                     "Expert help on a tricky import, solved in one chat.",
+                     "Very knowledgeable onboarding specialist, thank you.")),
+                "recovery": (("The outage was handled, but the apology came two days late.",),
+                             ("A billing error was fixed and refunded within the hour.",)),
+                "touchpoints": (("The chat window is hard to find and e-mail answers are slow.",),
+                                ("Support chat is quick to reach.",)),
+                "anticipation": (("No reminder before our renewal date.",),
+                                 ("We got a heads up before the maintenance window, much appreciated.",)),
+                "improvement": (("Same problem with CSV exports again after every release.",),
+                                ("The dashboard has improved a lot since spring.",)),
+                "accountability": (("Our ticket was passed around three teams and nobody owned it.",), ()),
+            },
+        ),
     ),
 )
 
@@ -224,6 +363,10 @@ def write_sample_client(sample: SampleClient, root: Path, template: Template, fo
     frame = generate(template, sample.profile, seed=sample.seed)
     for stale in ("responses.csv", "responses.xlsx"):
         (folder / stale).unlink(missing_ok=True)
+    (folder / "customer_feedback.csv").unlink(missing_ok=True)
+    if sample.customers is not None:
+        generate_feedback(template, sample.customers, seed=sample.seed).to_csv(folder / "customer_feedback.csv",
+                                                                              index=False)
     if sample.excel:
         numeric = frame.apply(lambda col: col.map(lambda v: int(v) if str(v).isdigit() else (v or None)))
         numeric.to_excel(folder / "responses.xlsx", index=False, sheet_name="responses")

@@ -8,6 +8,7 @@ models below, so a broken template is reported with its file, line and YAML path
 from __future__ import annotations
 
 import difflib
+import hashlib
 import math
 import os
 import re
@@ -161,6 +162,17 @@ class Question(_Model):
     reverse: bool = False
 
 
+class CustomerSide(_Model):
+    """How customers speak about a pillar: questions put to them, and the words that tag their comments.
+
+    Keywords match whole words, case-insensitively; a trailing ``*`` matches any ending
+    (``refund*`` matches refund, refunds, refunded). A phrase matches its words in order.
+    """
+
+    questions: list[Question] = []
+    keywords: list[Text] = []
+
+
 class Pillar(_Model):
     id: Identifier
     name: Text
@@ -168,6 +180,7 @@ class Pillar(_Model):
     weight: Weight = 1.0
     stage: Literal[STAGES] | None = None  # type: ignore[valid-type]
     questions: Annotated[list[Question], Field(min_length=1)]
+    customer: CustomerSide | None = None
 
 
 class ActionRules(_Model):
@@ -177,6 +190,15 @@ class ActionRules(_Model):
     performing_at: Annotated[float, Field(ge=0, le=100)] = 60.0
     start_below: Annotated[float, Field(ge=0, le=100)] = 20.0
     gap_priority_at: Annotated[float, Field(ge=0, le=100)] = 10.0
+
+
+class CustomerVoice(_Model):
+    """Template-wide rules for customer comments (see docs/scoring.md, customer feedback).
+
+    ``negative_words`` judge a comment negative when its own answer row carries no score.
+    """
+
+    negative_words: list[Text] = []
 
 
 def _segment_from_name(value: Any) -> Any:
@@ -196,6 +218,7 @@ class Template(_Model):
     maturity: Annotated[list[MaturityBand], Field(min_length=1)]
     actions: ActionRules = ActionRules()
     pillars: Annotated[list[Pillar], Field(min_length=1)]
+    customer_voice: CustomerVoice = CustomerVoice()
 
     @field_validator("maturity")
     @classmethod
@@ -235,6 +258,7 @@ class Template(_Model):
             "question id",
         )
         errors += _duplicates([(("segments", i, "id"), s.id) for i, s in enumerate(self.segments)], "segment id")
+        errors += _customer_question_errors(self)
         questions = set(self.question_ids)
         for i, segment in enumerate(self.segments):
             if segment.id == "respondent_id":
@@ -259,6 +283,11 @@ class Template(_Model):
     @property
     def segment_ids(self) -> list[str]:
         return [s.id for s in self.segments]
+
+    @property
+    def customer_question_ids(self) -> list[str]:
+        """Ids of the questions put to customers, in template order (empty if none are declared)."""
+        return [q.id for p in self.pillars if p.customer for q in p.customer.questions]
 
     def pillar(self, pillar_id: str) -> Pillar:
         for p in self.pillars:
@@ -291,6 +320,28 @@ class Template(_Model):
             if index >= band.min_index:
                 name = band.name
         return name
+
+
+#: Column names a customer feedback file reserves (cxassess.feedback); no customer question may use them.
+FEEDBACK_COLUMNS = ("response_id", "date", "touchpoint", "channel", "nps", "csat", "ces", "comment")
+
+
+def _customer_question_errors(template: "Template") -> list[InitErrorDetails]:
+    """Customer question ids must be unique, distinct from staff question ids and feedback columns."""
+    staff = {q.id: (i, j) for i, p in enumerate(template.pillars) for j, q in enumerate(p.questions)}
+    located = [
+        (("pillars", i, "customer", "questions", j, "id"), q.id)
+        for i, p in enumerate(template.pillars) if p.customer
+        for j, q in enumerate(p.customer.questions)
+    ]
+    errors = _duplicates(located, "customer question id")
+    for loc, ident in located:
+        if ident in staff:
+            errors.append(_error(loc, f"customer question id {ident!r} is also a staff question id "
+                                      f"(pillars[{staff[ident][0]}].questions[{staff[ident][1]}]); rename one"))
+        elif ident.casefold() in FEEDBACK_COLUMNS:
+            errors.append(_error(loc, f"{ident!r} is a reserved column of customer feedback files; rename the question"))
+    return errors
 
 
 def _as_number(text: str) -> float | None:
@@ -386,17 +437,23 @@ def line_of(node: yaml.Node | None, loc: tuple) -> int | None:
     return line
 
 
-def read_yaml(path: str | os.PathLike) -> tuple[Any, yaml.Node | None]:
-    """Parse a YAML file safely; returns the data and its node tree (for line numbers)."""
+def read_bytes(path: str | os.PathLike) -> bytes:
+    """A file's bytes, or CxError saying why it cannot be read."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise CxError.at(path, "file not found") from None
     except IsADirectoryError:
         raise CxError.at(path, "is a folder, expected a YAML file") from None
     except OSError as exc:
         raise CxError.at(path, f"cannot be read: {exc.strerror}") from None
+
+
+def read_yaml(path: str | os.PathLike, raw: bytes | None = None) -> tuple[Any, yaml.Node | None]:
+    """Parse a YAML file (or its already read bytes) safely; returns the data and its node tree (for line numbers)."""
+    path = Path(path)
+    raw = read_bytes(path) if raw is None else raw
     if len(raw) > MAX_YAML_BYTES:
         raise CxError.at(path, f"is {len(raw):,} bytes; a YAML file here may be at most {MAX_YAML_BYTES:,}")
     try:
@@ -514,14 +571,15 @@ def problems_from_validation(exc: ValidationError, file: str, node: yaml.Node | 
     return sorted(problems, key=lambda p: p.row or 0)
 
 
-def validate_yaml(path: str | os.PathLike, model: type[BaseModel]) -> Any:
+def validate_yaml(path: str | os.PathLike, model: type[BaseModel], raw: bytes | None = None) -> Any:
     """Load a YAML file into ``model``, or raise CxError naming every problem."""
-    return validate_yaml_with_lines(path, model)[0]
+    return validate_yaml_with_lines(path, model, raw)[0]
 
 
-def validate_yaml_with_lines(path: str | os.PathLike, model: type[BaseModel]) -> tuple[Any, yaml.Node | None]:
+def validate_yaml_with_lines(path: str | os.PathLike, model: type[BaseModel],
+                             raw: bytes | None = None) -> tuple[Any, yaml.Node | None]:
     """Like ``validate_yaml``, also returning the YAML node tree so later checks can cite lines."""
-    data, node = read_yaml(path)
+    data, node = read_yaml(path, raw)
     if data is None:
         raise CxError.at(path, "the file is empty; expected a YAML mapping (key: value lines)")
     if not isinstance(data, dict):
@@ -537,9 +595,22 @@ def validate_yaml_with_lines(path: str | os.PathLike, model: type[BaseModel]) ->
         raise CxError(problems_from_validation(exc, str(path), node, model)) from None
 
 
+_TEMPLATES: dict[tuple[str, bytes], Template] = {}
+
+
 def load_template(path: str | os.PathLike) -> Template:
-    """Read and validate one template file."""
-    return validate_yaml(path, Template)
+    """Read and validate one template file.
+
+    A batch loads the same template for every client: a valid template is kept by its path and
+    content digest (the model is frozen), so an edited file is always read afresh.
+    """
+    raw = read_bytes(path)
+    key = (str(path), hashlib.sha256(raw).digest())
+    if key not in _TEMPLATES:
+        if len(_TEMPLATES) >= 64:
+            _TEMPLATES.clear()
+        _TEMPLATES[key] = validate_yaml(path, Template, raw)
+    return _TEMPLATES[key]
 
 
 def template_dirs() -> list[Path]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -41,3 +43,48 @@ def responses_from_rows(
     if responses is None:
         raise AssertionError("invalid responses:\n" + "\n".join(str(p) for p in problems))
     return responses
+
+
+def hand_pillar_indices(template: Template, ratings: Any) -> dict[str, float]:
+    """Pillar index (0-100) per pillar, worked out plainly from a ratings frame (for checking exports).
+
+    Reverse-scored statements are flipped, each statement's mean is taken over who rated it, a
+    pillar's mean is the weight-average of its statements' means, and the index puts it on 0-100.
+    """
+    low, high = template.scale.min, template.scale.max
+    out = {}
+    for pillar in template.pillars:
+        total = weights = 0.0
+        for question in pillar.questions:
+            column = ratings[question.id].dropna()
+            if question.reverse:
+                column = low + high - column
+            if len(column):
+                total += question.weight * column.mean()
+                weights += question.weight
+        out[pillar.id] = (total / weights - low) / (high - low) * 100 if weights else math.nan
+    return out
+
+
+def hand_overall_index(template: Template, pillar_indices: dict[str, float]) -> float:
+    """The pillar-weight average of the pillar indices that exist."""
+    pairs = [(p.weight, pillar_indices[p.id]) for p in template.pillars if not math.isnan(pillar_indices[p.id])]
+    return sum(w * i for w, i in pairs) / sum(w for w, _ in pairs)
+
+
+LIBREOFFICE = shutil.which("libreoffice")
+needs_libreoffice = pytest.mark.skipif(
+    not LIBREOFFICE, reason="LibreOffice is not installed (e.g. apt-get install libreoffice-impress libreoffice-calc); "
+    "the files are still checked by reading them back with openpyxl / python-pptx")
+
+
+def libreoffice_convert(path: Path, fmt: str, outdir: Path) -> Path:
+    """Convert a document with headless LibreOffice (own profile folder); returns the converted file."""
+    done = subprocess.run(
+        [LIBREOFFICE, "--headless", "--norestore", f"-env:UserInstallation=file://{outdir / 'lo-profile'}",
+         "--convert-to", fmt, "--outdir", str(outdir), str(path)],
+        capture_output=True, text=True, timeout=300,
+    )
+    converted = outdir / f"{path.stem}.{fmt}"
+    assert converted.is_file(), f"LibreOffice did not convert {path.name}:\n{done.stdout}{done.stderr}"
+    return converted

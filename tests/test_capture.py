@@ -144,6 +144,15 @@ def test_partial_response_can_be_reopened_and_finished(client):
     assert len(saved) == 1 and (saved[0]["vision_1"], saved[0]["vision_2"], saved[0]["recovery_4"]) == ("2", "4", "5")
 
 
+def test_client_segment_values_become_a_dropdown(client):
+    path = client / "client.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "segments:\n  department: [Support, Product, Sales]\n",
+                    encoding="utf-8")
+    form = capture.questionnaire(client)
+    assert [v for _, v in form.segments["department"].options] == ["", "Support", "Product", "Sales"]
+    assert [v for _, v in form.segments["role"].options][1:] == ["Leadership", "Manager", "Frontline", "Back office"]
+
+
 def test_reopening_an_unknown_id_says_so(client):
     form = capture.questionnaire(client)
     form.respondent.value = "nobody"

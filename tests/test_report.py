@@ -40,6 +40,11 @@ def hostile_client(tmp_path_factory) -> Path:
         csv.writer(f).writerows(rows)
     config = folder / "client.yaml"
     config.write_text(config.read_text().replace("name: BrightPath Software", "name: BrightPath <b>Software</b>"))
+    with open(folder / "customer_feedback.csv", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    rows[1][rows[0].index("comment")] = f"Expert support. {SCRIPT} Reach me at jane.doe@example.org"
+    with open(folder / "customer_feedback.csv", "w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rows)
     return folder
 
 
@@ -90,7 +95,7 @@ def test_user_text_is_escaped(run):
 def test_sections_appear_in_order(run):
     html = (run.folder / "report.html").read_text(encoding="utf-8")
     headings = re.findall(r"<h2[^>]*>(\d+)\. ", html)
-    assert headings == [str(i) for i in range(1, 13)]
+    assert headings == [str(i) for i in range(1, 14)]  # 13: the client has customer feedback
     assert "No portfolio comparison" in html  # a report run alone has no portfolio to compare with
 
 
@@ -153,3 +158,15 @@ def test_cli_report_rejects_a_bad_client_id_and_format(tmp_path, capsys):
     assert main(["report", str(CLIENTS / "harbour-hotels"), "--format", "docx", "--out", str(tmp_path / "r")]) == 1
     assert "unknown format docx" in capsys.readouterr().err
     assert not (tmp_path / "r").exists()
+
+
+def test_customers_section_names_the_blind_spot_and_hides_contact_details(run):
+    html = words((run.folder / "report.html").read_text(encoding="utf-8"))
+    section = html[html.index("13. What your customers say"):]
+    assert "Net Promoter Score" in section and "Blind spots" in section and "Undersold strengths" in section
+    assert "Knowing the real customer need</strong> (staff 71, customers 36)" in section
+    assert "Customers&#39; evidence:" in html or "Customers' evidence:" in html
+    assert "jane.doe" not in html and "example.org" not in html and "[e-mail removed]" in section
+    assert "Expert support. &lt;script&gt;" in section
+    saved = json.loads((run.folder / "scores.json").read_text())
+    assert saved["customers"]["blind_spots"] == ["customer_need"]

@@ -109,6 +109,20 @@ def test_unknown_template_id_lists_the_known_ones(tmp_path, monkeypatch):
     assert "cx_service_strategy" in message and "servqual" in message
 
 
+def test_a_loaded_template_is_reused_until_its_file_changes(tmp_path):
+    path = tmp_path / "t.yaml"
+    source = (TEMPLATES / "servqual.yaml").read_text(encoding="utf-8")
+    path.write_text(source, encoding="utf-8")
+    first = load_template(path)
+    assert load_template(path) is first  # same bytes: parsed once
+    path.write_text(source.replace("name: Service Quality Gap", "name: Edited Gap", 1), encoding="utf-8")
+    edited = load_template(path)
+    assert edited is not first and edited.name.startswith("Edited Gap")
+    path.write_text("id: [unclosed", encoding="utf-8")
+    with pytest.raises(CxError):  # a broken edit is reported, never hidden by the earlier good copy
+        load_template(path)
+
+
 def test_missing_template_file_is_reported(tmp_path):
     with pytest.raises(CxError, match="file not found"):
         find_template(tmp_path / "nope.yaml")
