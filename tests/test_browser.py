@@ -7,21 +7,23 @@ Skipped, with the reason, only where no Chromium is installed (`make system-deps
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, Callable
 
 import pytest
 
 from conftest import ROOT
+from cxassess.pdf import chromium_executable
 from cxassess.responses import read_table
 
-CHROMIUM = os.environ.get("CXASSESS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM = chromium_executable() or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync"]
@@ -30,7 +32,8 @@ WAIT_MS = 60_000
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).is_file(),
-    reason=f"no Chromium at {CHROMIUM}: run `make system-deps` as root (apt-get install chromium) to run browser tests",
+    reason=f"no Chromium at {CHROMIUM}: run `make browser-deps` as root (apt-get install chromium), or set "
+    "CXASSESS_CHROMIUM, to run the browser tests",
 )
 
 
@@ -97,15 +100,24 @@ def apps(clients):
             app.stop()
 
 
-@pytest.fixture(scope="module")
-def browser():
+def in_browser(scenario: Callable[[Any], None]) -> None:
+    """Run ``scenario(browser)`` in a thread of its own with a fresh headless Chromium.
+
+    Playwright's sync API refuses a thread where it already runs (the Chromium PDF engine keeps
+    one per thread in this process), so the browser tests never share the test runner's thread.
+    """
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+
+    def run() -> None:
+        with sync_api.sync_playwright() as p:
+            chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+            try:
+                scenario(chromium)
+            finally:
+                chromium.close()
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(run).result()  # re-raises the scenario's assertion errors here
 
 
 def open_page(browser, url: str, ready: str):
@@ -127,7 +139,11 @@ def assert_stayed_local(page) -> None:
     assert [url for url, why in page.outside if why != "csp"] == []
 
 
-def test_questionnaire_fill_and_save(apps, browser, clients):
+def test_questionnaire_fill_and_save(apps, clients):
+    in_browser(lambda browser: fill_and_save(browser, apps, clients))
+
+
+def fill_and_save(browser, apps, clients) -> None:
     page = open_page(browser, apps["questionnaire"].url, ".cx-q-vision_1 select")
     assert "capture.questionnaire" not in page.content()  # Voila shows the form, not the code
     page.fill(".cx-respondent input", "W-101")
@@ -165,7 +181,11 @@ def radar_src(page) -> str:
     return page.locator(".cx-chart-radar img").first.get_attribute("src")
 
 
-def test_explorer_slider_redraws_chart(apps, browser, clients):
+def test_explorer_slider_redraws_chart(apps, clients):
+    in_browser(lambda browser: move_a_target(browser, apps, clients))
+
+
+def move_a_target(browser, apps, clients) -> None:
     page = open_page(browser, apps["explorer"].url, ".cx-chart-radar img")
     before = radar_src(page)
     page.screenshot(path=str(ARTIFACTS / "explorer-before.png"))
