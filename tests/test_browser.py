@@ -159,6 +159,7 @@ def fill_and_save(browser, apps, clients) -> None:
     page.screenshot(path=str(ARTIFACTS / "questionnaire-filled.png"))
     page.click(".cx-save button, button.cx-save")
     page.wait_for_selector(".cx-message :text('Saved')", timeout=WAIT_MS)
+    page.locator(".cx-message").scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "questionnaire-saved.png"))
 
     table = read_table(clients / "brightpath-software" / "responses.csv")
