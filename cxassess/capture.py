@@ -23,10 +23,10 @@ from typing import Any, Mapping
 import ipywidgets as w
 from filelock import FileLock, Timeout
 
-from .clients import ClientConfig, client_folder, find_responses
+from .clients import WAVES_FOLDER, ClientConfig, client_folder, find_responses, find_waves
 from .errors import CxError, Problem
 from .responses import RawTable, read_table, validate_table
-from .templates import Template, find_template, validate_yaml
+from .templates import Template, find_template, validate_yaml, validate_yaml_with_lines
 
 RESPONSES_CSV = "responses.csv"
 RESPONSE_XLSX = "responses.xlsx"
@@ -67,7 +67,14 @@ def client_template(client_dir: str | os.PathLike, template: str | os.PathLike |
 
 
 def responses_path(folder: Path) -> Path:
-    """The CSV file answers are saved to; an Excel answers file is refused (it cannot be appended safely)."""
+    """The CSV file answers are saved to; an Excel answers file is refused (it cannot be appended safely).
+
+    A client with waves saves into its current wave (the latest by date; see clients.find_waves):
+    to start a new wave, add its folder and date first.
+    """
+    if (folder / WAVES_FOLDER).is_dir():
+        config, node = validate_yaml_with_lines(folder / "client.yaml", ClientConfig)
+        folder = find_waves(folder, config, node, find_template(config.template))[-1].responses_file.parent
     try:
         existing = find_responses(folder)
     except CxError:

@@ -21,6 +21,7 @@ import pytest
 
 from conftest import ROOT
 from cxassess.pdf import chromium_executable
+from cxassess.clients import load_client
 from cxassess.responses import read_table
 
 CHROMIUM = chromium_executable() or "/usr/bin/chromium"
@@ -162,7 +163,7 @@ def fill_and_save(browser, apps, clients) -> None:
     page.locator(".cx-message").scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "questionnaire-saved.png"))
 
-    table = read_table(clients / "brightpath-software" / "responses.csv")
+    table = read_table(load_client(clients / "brightpath-software").responses_file)
     row = dict(zip(table.header, table.rows[-1]))
     assert row["respondent_id"] == "W-101" and row["role"] == "Manager" and row["department"] == "Support"
     assert [row[f"vision_{i}"] for i in range(1, 6)] == ["4", "5", "3", "4", "N/A"]
@@ -173,7 +174,7 @@ def fill_and_save(browser, apps, clients) -> None:
 
     page.click(".cx-save button, button.cx-save")  # saving again replaces the same row, adds nothing
     page.wait_for_selector(".cx-message :text('replaced')", timeout=WAIT_MS)
-    assert len(read_table(clients / "brightpath-software" / "responses.csv").rows) == 25
+    assert len(read_table(load_client(clients / "brightpath-software").responses_file).rows) == 25
     assert_stayed_local(page)
     page.close()
 

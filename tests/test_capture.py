@@ -14,6 +14,7 @@ import pytest
 from conftest import ROOT
 from cxassess import capture
 from cxassess.app import EXPLORER, QUESTIONNAIRE, app_command
+from cxassess.clients import load_client
 from cxassess.errors import CxError
 from cxassess.responses import load_responses, read_table
 from cxassess.templates import find_template
@@ -28,8 +29,13 @@ def client(tmp_path) -> Path:
     return Path(shutil.copytree(SAMPLE, tmp_path / "brightpath-software"))
 
 
+def answers(client: Path) -> Path:
+    """The client's current answers file (the latest wave's: the sample has three waves)."""
+    return load_client(client).responses_file
+
+
 def rows(client: Path) -> list[dict[str, str]]:
-    table = read_table(client / "responses.csv")
+    table = read_table(answers(client))
     return [dict(zip(table.header, r)) for r in table.rows]
 
 
@@ -57,12 +63,12 @@ def test_form_save_appends_a_valid_row(client):
     assert new["vision_1:importance"] == "5" and new["vision_1:comment"] == 'Clear, but "vision" needs\na second line'
     assert new["vision_3"] == "" and new["vision_1:target"] == ""
     assert saved[:24] == rows(SAMPLE)  # the other respondents are untouched
-    responses, _ = load_responses(client / "responses.csv", TEMPLATE)  # the file passes `cxassess validate`
+    responses, _ = load_responses(answers(client), TEMPLATE)  # the file passes `cxassess validate`
     assert responses.ratings.loc["W001", "vision_1"] == 4 and responses.not_applicable.loc["W001", "vision_2"]
 
 
 def test_duplicate_id_is_refused_unless_replace_is_chosen(client):
-    before = (client / "responses.csv").read_bytes()
+    before = (answers(client)).read_bytes()
     original = rows(client)[0]
     form = capture.questionnaire(client)
     form.respondent.value = "R001"
@@ -70,7 +76,7 @@ def test_duplicate_id_is_refused_unless_replace_is_chosen(client):
     form.save_button.click()
     assert "Not saved" in form.message.value
     assert "already saved (row 2)" in form.problems["respondent_id"].value
-    assert (client / "responses.csv").read_bytes() == before
+    assert (answers(client)).read_bytes() == before
 
     form.replace.value = True
     form.save_button.click()
@@ -83,13 +89,13 @@ def test_duplicate_id_is_refused_unless_replace_is_chosen(client):
 
 
 def test_missing_id_is_shown_next_to_the_id_field(client):
-    before = (client / "responses.csv").read_bytes()
+    before = (answers(client)).read_bytes()
     form = capture.questionnaire(client)
     form.ratings["vision_1"].value = "3"
     form.save_button.click()
     assert "missing respondent id" in form.problems["respondent_id"].value
     assert "Not saved" in form.message.value and form.saves == 0
-    assert (client / "responses.csv").read_bytes() == before
+    assert (answers(client)).read_bytes() == before
 
 
 def test_a_bad_cell_is_located_and_shown_next_to_its_question(client):
@@ -109,7 +115,7 @@ def test_a_bad_cell_is_located_and_shown_next_to_its_question(client):
 
 
 def test_problems_in_the_file_itself_are_listed_with_their_rows(client):
-    path = client / "responses.csv"
+    path = answers(client)
     path.write_text(path.read_text(encoding="utf-8").replace("R003,", "R002,", 1), encoding="utf-8")
     form = capture.questionnaire(client)
     form.respondent.value = "W5"
@@ -189,7 +195,7 @@ def test_threads_saving_at_once_all_land(client):
     saved = {r["respondent_id"]: r["vision_1"] for r in rows(client)}
     assert {f"T{i}": str(1 + i % 5) for i in range(6)}.items() <= saved.items()
     assert len(saved) == 30
-    load_responses(client / "responses.csv", TEMPLATE)
+    load_responses(answers(client), TEMPLATE)
 
 
 SAVER = """
@@ -219,18 +225,18 @@ capture.save_response(sys.argv[1], {"respondent_id": "CRASH", "vision_1": "5"})
 
 
 def test_a_crash_between_temp_write_and_rename_leaves_the_old_file(client):
-    before = (client / "responses.csv").read_bytes()
+    before = (answers(client)).read_bytes()
     crashed = subprocess.run([sys.executable, "-c", CRASH, str(client)])
     assert crashed.returncode == 3
-    assert (client / "responses.csv").read_bytes() == before
-    leftovers = list(client.glob(".responses.csv.*.tmp"))
+    assert (answers(client)).read_bytes() == before
+    leftovers = list(answers(client).parent.glob(".responses.csv.*.tmp"))
     assert len(leftovers) == 1 and b"CRASH" in leftovers[0].read_bytes()  # the unrenamed temp file
     result = capture.save_response(client, {"respondent_id": "AFTER", "vision_1": "5"})  # the lock died too
     assert result.row == 26 and rows(client)[-1]["respondent_id"] == "AFTER"
 
 
 def test_a_failed_rename_in_process_cleans_up(client, monkeypatch):
-    before = (client / "responses.csv").read_bytes()
+    before = (answers(client)).read_bytes()
 
     def refuse(src, dst):
         raise OSError("disk full")
@@ -239,12 +245,12 @@ def test_a_failed_rename_in_process_cleans_up(client, monkeypatch):
     with pytest.raises(OSError):
         capture.save_response(client, {"respondent_id": "X", "vision_1": "5"})
     monkeypatch.undo()
-    assert (client / "responses.csv").read_bytes() == before and not list(client.glob("*.tmp"))
+    assert (answers(client)).read_bytes() == before and not list(answers(client).parent.glob("*.tmp"))
     assert capture.save_response(client, {"respondent_id": "X", "vision_1": "5"}).row == 26
 
 
 def test_file_mode_and_layout_are_kept(client):
-    path = client / "responses.csv"
+    path = answers(client)
     table = read_table(path)
     with open(path, "w", newline="", encoding="utf-8") as handle:  # the same answers, as a European Excel saves them
         csv.writer(handle, delimiter=";", lineterminator="\r\n").writerows([table.header, *table.rows])
