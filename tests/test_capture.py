@@ -57,6 +57,7 @@ def test_form_save_appends_a_valid_row(client):
     assert form.saves == 1 and form.replace.value  # saving again now updates the same row
     saved = rows(client)
     assert len(saved) == 25 and saved[-1]["respondent_id"] == "W001"
+    assert not (client / "responses.csv").exists()  # into the current wave, not a new top-level file
     new = saved[-1]
     assert (new["role"], new["department"], new["vision_1"], new["vision_2"], new["hiring_3"]) == (
         "Manager", "Support", "4", "N/A", "1")
