@@ -489,7 +489,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="folder of client folders (default data/clients)")
     p.add_argument("--out", default="reports", metavar="DIR", help="where reports go (default reports/)")
     p.add_argument("--workers", type=_positive_int, default=None, metavar="N",
-                   help="parallel workers (default: one per CPU core)")
+                   help="parallel workers (default: one more than CPU cores, so a starting kernel never leaves a core idle)")
     p.add_argument("--format", default="html,pdf", metavar="LIST",
                    help="comma-separated: html, pdf, xlsx (results workbook), pptx (executive deck); default html,pdf")
     p.add_argument("--only", nargs="+", metavar="ID", help="only these client ids")
