@@ -160,7 +160,12 @@ def load_client(path: str | os.PathLike, template: Template | None = None, wave:
     client_id, folder = client_folder(path)
     config_file = folder / "client.yaml"
     config, node = validate_yaml_with_lines(config_file, ClientConfig)
-    template = template or find_template(config.template)
+    if template is None:
+        try:
+            template = find_template(config.template)
+        except CxError as exc:  # say which file named the template
+            raise CxError(Problem(str(config_file), f"template: {p.location()}: {p.message}",
+                                  line_of(node, ("template",))) for p in exc.problems) from None
     check_targets(yaml_target_entries(config.targets, node, ("targets",)), template, str(config_file))
     waves = find_waves(folder, config, node, template)
     if config.assessment_date is None:

@@ -456,6 +456,8 @@ def read_yaml(path: str | os.PathLike, raw: bytes | None = None) -> tuple[Any, y
     raw = read_bytes(path) if raw is None else raw
     if len(raw) > MAX_YAML_BYTES:
         raise CxError.at(path, f"is {len(raw):,} bytes; a YAML file here may be at most {MAX_YAML_BYTES:,}")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise CxError.at(path, "is UTF-16 text; save it as UTF-8 (in Notepad: Save as, Encoding UTF-8)")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -468,6 +470,9 @@ def read_yaml(path: str | os.PathLike, raw: bytes | None = None) -> tuple[Any, y
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
+        if problem.startswith("could not determine a constructor for the tag"):
+            tag = problem.rsplit(" ", 1)[-1].replace("tag:yaml.org,2002:", "!!")
+            problem = f"the tag {tag} is refused (these files are data, never code); remove it"
         if exc.problem and exc.context and exc.context_mark and mark and exc.context_mark.line != mark.line:
             where = f"line {exc.context_mark.line + 1}"
             if exc.context.startswith("while "):
@@ -526,6 +531,9 @@ _PLAIN = {
     "dict_type": "must be a mapping ('key: value' lines)",
     "model_type": "must be a mapping ('key: value' lines)",
     "model_attributes_type": "must be a mapping ('key: value' lines)",
+    "date_parsing": "must be a date written YYYY-MM-DD",
+    "date_from_datetime_parsing": "must be a date written YYYY-MM-DD",
+    "date_type": "must be a date written YYYY-MM-DD",
 }
 
 
