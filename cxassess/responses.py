@@ -191,6 +191,9 @@ def _read_xlsx(path: Path) -> RawTable:
         for number, row in enumerate(sheet.iter_rows(), start=1):
             grid.append([_cell_text(getattr(c, "value", None)) for c in row])
             formulas += [(number, i) for i, c in enumerate(row) if getattr(c, "data_type", None) == "f"]
+    except Exception as exc:  # the sheet's XML is read lazily: a damaged part shows up only here
+        raise CxError.at(path, f"is a damaged Excel workbook: its sheet cannot be read ({type(exc).__name__}); "
+                         "open it in the spreadsheet and save it again as .xlsx") from None
     finally:
         book.close()
     if formulas:

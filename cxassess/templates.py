@@ -463,7 +463,12 @@ def read_yaml(path: str | os.PathLike, raw: bytes | None = None) -> tuple[Any, y
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise CxError.at(path, f"is not UTF-8 text (byte {exc.start}); save it as UTF-8", row=line) from None
-    loader = _SafeNoAliasLoader(text)
+    try:
+        loader = _SafeNoAliasLoader(text)
+    except yaml.reader.ReaderError as exc:  # a control character, found before any parsing
+        line = text[: max(exc.position, 0)].count("\n") + 1
+        raise CxError.at(path, f"holds the control character #x{exc.character:04X}, which YAML does not allow; "
+                         "remove it (or save the file again as plain UTF-8 text)", row=line) from None
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
