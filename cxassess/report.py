@@ -22,6 +22,7 @@ from . import pdf
 from .assessment import Assessment, anonymity_threshold_for, assess
 from .clients import Client, load_client, load_waves
 from .errors import CxError
+from .paths import check_inside
 from .scoring import to_document
 from . import voice
 from .templates import template_file
@@ -257,6 +258,7 @@ def build_report(
     threshold = anonymity_threshold_for(client, anonymity_threshold)
     client_root = Path(out) / client.id
     client_root.mkdir(parents=True, exist_ok=True)
+    check_inside(client_root, Path(out), "the client's report folder")
     name = _stamp(client_root)
     staging = client_root / f".{name}.partial"
     staging.mkdir()

@@ -30,6 +30,7 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from .errors import CxError, Problem
+from .paths import check_inside, check_no_nul
 
 ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$"
 STAGES = ("know", "deliver", "examine", "fix", "measure", "reinforce")
@@ -635,7 +636,7 @@ def template_dirs() -> list[Path]:
 
 def template_file(name: str | os.PathLike) -> Path:
     """The file behind a template path or a bare template id such as ``servqual``."""
-    path = Path(name)
+    path = Path(check_no_nul(name, "the template"))
     if path.suffix.lower() in (".yaml", ".yml") or path.exists():
         return path
     if not re.fullmatch(ID_PATTERN, str(name)):
@@ -644,7 +645,7 @@ def template_file(name: str | os.PathLike) -> Path:
         for suffix in (".yaml", ".yml"):
             candidate = folder / f"{name}{suffix}"
             if candidate.is_file():
-                return candidate
+                return check_inside(candidate, folder, f"template {name!r}")
     known = sorted({p.stem for d in template_dirs() if d.is_dir() for p in d.glob("*.y*ml")})
     raise CxError.at(name, f"no template with this id; known templates: {', '.join(known) or 'none'}")
 
