@@ -113,6 +113,25 @@ def _point_latest(client_root: Path, run_name: str) -> None:
     os.replace(temp, link)
 
 
+def notebook_parameters(**values: object) -> dict[str, object]:
+    """The notebook's parameters, checked to be plain data that Papermill writes as literals, never code.
+
+    Papermill puts parameters into the notebook as Python source: each value must be None, a
+    bool, a number or text, and its rendering must read back (``ast.literal_eval``) as itself.
+    """
+    import ast
+
+    from papermill.translators import PythonTranslator
+
+    for name, value in values.items():
+        if value is not None and not isinstance(value, (str, bool, int, float)):
+            raise TypeError(f"notebook parameter {name!r} must be plain data, not {type(value).__name__}")
+        literal = PythonTranslator.translate(value)
+        if ast.literal_eval(literal) != value:
+            raise CxError.at(name, f"cannot be passed to the notebook safely ({value!r}); rename the folder")
+    return values
+
+
 def execute_notebook(client: Client, output_dir: Path, anonymity_threshold: int | None = None,
                      notebook: Path = NOTEBOOK, fork: bool = False, **parameters: object) -> Path:
     """Run the assessment notebook for a client in a fresh kernel; returns the executed copy.
@@ -127,13 +146,13 @@ def execute_notebook(client: Client, output_dir: Path, anonymity_threshold: int 
         pm.execute_notebook(
             str(notebook),
             str(executed),
-            parameters={
-                "client_dir": str(client.folder.resolve()),
-                "template": client.template.id,
-                "output_dir": str(output_dir.resolve()),
-                "anonymity_threshold": anonymity_threshold,
+            parameters=notebook_parameters(
+                client_dir=str(client.folder.resolve()),
+                template=client.template.id,
+                output_dir=str(output_dir.resolve()),
+                anonymity_threshold=anonymity_threshold,
                 **parameters,
-            },
+            ),
             kernel_name="python3",
             progress_bar=False,
             cwd=str(notebook.parent),
