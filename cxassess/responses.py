@@ -404,6 +404,12 @@ def validate_table(raw: RawTable, template: Template) -> tuple[Responses | None,
         return None, [Problem(file, "the file is empty; expected a header row with respondent_id and the question ids")]
     kinds, problems = _classify_columns(raw.header, template, file)
     if not any(kind == "rating" for kind, _ in kinds.values()):
+        for cells, number in zip(raw.rows[:5], raw.row_numbers[:5]):
+            if "respondent_id" in (c.strip() for c in cells):  # a title row (often merged cells) above the header
+                problems.append(Problem(file, f"row {number} looks like the header row (it holds respondent_id); the "
+                                        "header must be row 1, so delete the rows above it (a title or merged cells)",
+                                        row=number))
+                break
         return None, problems  # wrong template or no header: cell checks would only add noise
 
     width = len(raw.header)
