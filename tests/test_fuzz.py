@@ -49,8 +49,12 @@ def only_cx_errors(call, *args):
         return None
 
 
+_SCRATCH = tempfile.TemporaryDirectory(prefix="cxfuzz-")  # removed when the test process ends
+
+
 def scratch(name: str, data: bytes) -> Path:
-    folder = Path(tempfile.mkdtemp(prefix="cxfuzz-"))
+    """``data`` written as a file called ``name`` in a folder of its own."""
+    folder = Path(tempfile.mkdtemp(dir=_SCRATCH.name))
     path = folder / name
     path.write_bytes(data)
     return path
@@ -207,7 +211,7 @@ def client_answers(tmp_path_factory) -> Path:
 
 
 def client_folder(config: bytes, answers: Path) -> Path:
-    folder = Path(tempfile.mkdtemp(prefix="cxfuzz-")) / "acme"
+    folder = Path(tempfile.mkdtemp(dir=_SCRATCH.name)) / "acme"
     folder.mkdir()
     (folder / "client.yaml").write_bytes(config)
     shutil.copy(answers, folder / "responses.csv")

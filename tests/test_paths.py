@@ -188,3 +188,13 @@ def test_ids_given_on_the_command_line_are_checked(args, tmp_path, capsys):
     out, err = capsys.readouterr()
     assert "is not a valid" in err and "Traceback" not in out + err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("content, expected", [("2026-10-01T120000\n", "2026-10-01T120000"), ("../../etc\n", None),
+                                               ("/etc\n", None), ("..\n", None), ("a\\b", None), ("", None)])
+def test_a_published_latest_file_names_only_a_run_folder_beside_it(tmp_path, content, expected):
+    from cxassess.outputs import latest_run
+
+    (tmp_path / "acme").mkdir()
+    (tmp_path / "acme" / "latest").write_text(content, encoding="utf-8")
+    assert latest_run(f"file://{tmp_path}", "acme") == expected
