@@ -44,10 +44,10 @@ def assess(
     if not isinstance(client, Client):
         client = load_client(client, find_template(template) if template else None)
     threshold = anonymity_threshold_for(client, anonymity_threshold)
-    scores = score(client.template, client.responses, client.targets)
+    scores = score(client.template, client.responses, client.targets, client.weights)
     customers = customer_voice(client, scores)
     breakdowns = {
-        segment: breakdown(client.template, client.responses, segment, threshold)
+        segment: breakdown(client.template, client.responses, segment, threshold, client.weights)
         for segment in client.responses.segments.columns
     }
     return Assessment(
