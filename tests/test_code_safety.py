@@ -21,8 +21,12 @@ from cxassess.errors import CxError
 from cxassess.report import build_report, notebook_parameters
 from cxassess.templates import load_template, read_yaml
 
-UNSAFE_YAML = re.compile(r"yaml\.(load|load_all|full_load|full_load_all|unsafe_load|unsafe_load_all)\s*\(|"
-                         r"(Full|Unsafe|)Loader\b(?<!SafeLoader)(?<!NoAliasLoader)")
+# PyYAML: only the safe loader (templates.read_yaml); ruamel.yaml: only its round-trip or safe modes,
+# which build plain mappings and lists and never call Python objects named by a tag
+UNSAFE_PYYAML = re.compile(r"yaml\.(load|load_all|full_load|full_load_all|unsafe_load|unsafe_load_all)\s*\(|"
+                           r"(Full|Unsafe|)Loader\b(?<!SafeLoader)(?<!NoAliasLoader)")
+UNSAFE_RUAMEL = re.compile(r"YAML\(\s*typ\s*=\s*['\"](unsafe|full|base)|yaml\.unsafe_load")
+PYYAML_IMPORT = re.compile(r"^\s*(import yaml|from yaml import)", re.MULTILINE)
 
 
 def injection(marker: Path) -> str:
@@ -31,7 +35,11 @@ def injection(marker: Path) -> str:
 
 def test_no_module_or_notebook_loads_yaml_unsafely():
     sources = [*(ROOT / "cxassess").glob("*.py"), *(ROOT / "notebooks").glob("*.ipynb")]
-    found = [f"{p.name}: {m.group(0)}" for p in sources for m in UNSAFE_YAML.finditer(p.read_text(encoding="utf-8"))]
+    found = []
+    for path in sources:
+        text = path.read_text(encoding="utf-8")
+        patterns = [UNSAFE_RUAMEL, *([UNSAFE_PYYAML] if PYYAML_IMPORT.search(text) else [])]
+        found += [f"{path.name}: {m.group(0)}" for pattern in patterns for m in pattern.finditer(text)]
     assert found == []
     assert issubclass(templates._SafeNoAliasLoader, templates.yaml.SafeLoader)
 
