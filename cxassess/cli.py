@@ -579,6 +579,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit status (0 ok, 1 bad input, 2 usage or internal error)."""
+    argv = sys.argv[1:] if argv is None else [os.fspath(a) for a in argv]
+    for arg in argv:  # no path or id may hold a NUL byte; say so before anything touches a file
+        if "\x00" in arg:
+            print(f"{arg!r}: this argument holds a NUL byte (\\x00); no file name or id may contain one",
+                  file=sys.stderr)
+            return 1
     args = build_parser().parse_args(argv)
     if getattr(args, "anonymity", None) is not None and args.anonymity < 1:
         print("cxassess: --anonymity must be at least 1", file=sys.stderr)

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .errors import CxError, Problem
 from .feedback import Feedback, find_feedback, load_feedback
+from .paths import check_inside, check_no_nul
 from .responses import Responses, check_targets, load_responses, yaml_target_entries
 from .templates import Identifier, Template, Text, Weight, find_template, line_of, validate_yaml_with_lines
 
@@ -140,7 +141,7 @@ def check_client_id(client_id: str) -> str:
 
 def client_folder(path: str | os.PathLike) -> tuple[str, Path]:
     """The id and folder of a client, checking the id (the folder's name) first."""
-    folder = Path(path)
+    folder = Path(check_no_nul(path, "the client folder"))
     client_id = check_client_id(folder.resolve().name if str(path) in (".", "") else folder.name)
     if not folder.is_dir():
         raise CxError.at(folder, "client folder not found" if not folder.exists() else "is not a folder")
@@ -154,7 +155,7 @@ def find_responses(folder: Path) -> Path:
         raise CxError.at(folder, "no answers file: add responses.csv or responses.xlsx")
     if len(found) > 1:
         raise CxError.at(folder, "both responses.csv and responses.xlsx exist; keep only one")
-    return found[0]
+    return check_inside(found[0], folder, "the answers file")
 
 
 def load_client(path: str | os.PathLike, template: Template | None = None, wave: str | None = None) -> Client:
@@ -163,9 +164,14 @@ def load_client(path: str | os.PathLike, template: Template | None = None, wave:
     The answers are the current (latest) wave's, or those of the wave id ``wave``.
     """
     client_id, folder = client_folder(path)
-    config_file = folder / "client.yaml"
+    config_file = check_inside(folder / "client.yaml", folder, "client.yaml")
     config, node = validate_yaml_with_lines(config_file, ClientConfig)
-    template = template or find_template(config.template)
+    if template is None:
+        try:
+            template = find_template(config.template)
+        except CxError as exc:  # say which file named the template
+            raise CxError(Problem(str(config_file), f"template: {p.location()}: {p.message}",
+                                  line_of(node, ("template",))) for p in exc.problems) from None
     check_targets(yaml_target_entries(config.targets, node, ("targets",)), template, str(config_file))
     check_weights(config.weights, template, str(config_file), node)
     waves = find_waves(folder, config, node, template)
@@ -226,7 +232,7 @@ def find_waves(folder: Path, config: ClientConfig, node: Any, template: Template
             if entry.name.startswith(".") or not entry.is_dir():
                 continue
             try:
-                folders[check_wave_id(entry.name, entry)] = entry
+                folders[check_wave_id(entry.name, entry)] = check_inside(entry, folder, "this wave folder")
             except CxError as exc:
                 problems.extend(exc.problems)
     for wave_id in listed:
@@ -259,6 +265,7 @@ def _load_wave_entry(wave_id: str, wave_folder: Path, listed: WaveConfig | None,
     """One wave folder's date, targets and answers file, from client.yaml or its wave.yaml."""
     wave_file = wave_folder / WAVE_FILE
     if wave_file.is_file():
+        check_inside(wave_file, wave_folder, WAVE_FILE)
         if listed is not None:
             raise CxError.at(wave_file, f"wave {wave_id!r} is also dated under waves: in {config_file}; keep one of "
                              "the two")
@@ -303,10 +310,13 @@ def load_waves(client: Client) -> list[Client]:
 
 def list_clients(clients_dir: str | os.PathLike) -> list[Path]:
     """Client folders under ``clients_dir`` (those holding a client.yaml), sorted by name."""
-    root = Path(clients_dir)
+    root = Path(check_no_nul(clients_dir, "the clients folder"))
     if not root.is_dir():
         raise CxError.at(root, "clients folder not found")
-    return sorted(p for p in root.iterdir() if p.is_dir() and (p / "client.yaml").is_file())
+    folders = sorted(p for p in root.iterdir() if p.is_dir() and (p / "client.yaml").is_file())
+    for folder in folders:
+        check_inside(folder, root, "this client folder")
+    return folders
 
 
 def check_weights(weights: dict[str, float], template: Template, file: str, node: object = None) -> None:

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import CxError, Problem
+from .paths import check_inside
 from .responses import NOT_GIVEN, RawTable, _Parser, _shorten, column_letter, filled_rows, read_table
 from .templates import Scale, Template, normalise_label
 
@@ -58,7 +59,7 @@ def find_feedback(folder: Path) -> Path | None:
     found = [folder / name for name in FEEDBACK_FILES if (folder / name).is_file()]
     if len(found) > 1:
         raise CxError.at(folder, "both customer_feedback.csv and customer_feedback.xlsx exist; keep only one")
-    return found[0] if found else None
+    return check_inside(found[0], folder, "the customer feedback file") if found else None
 
 
 def _parse_date(text: str) -> dt.datetime | str:

@@ -298,6 +298,11 @@ def read_form(path: str | os.PathLike, template: Template) -> list[FormCell]:
                 raise CxError.at(path, f"the form's hidden settings lack the {kind} column; make a new form")
             columns[kind] = letter
         grid = list(book[FORM_SHEET].iter_rows(values_only=True))
+    except CxError:
+        raise
+    except Exception as exc:  # the sheets' XML is read lazily: a damaged part shows up only here
+        raise CxError.at(path, f"is a damaged Excel workbook: a sheet cannot be read ({type(exc).__name__}); "
+                         "open it in the spreadsheet and save it again as .xlsx") from None
     finally:
         book.close()
     return _form_answers(path, template, grid, columns)

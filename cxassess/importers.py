@@ -378,6 +378,10 @@ def match_columns(
             continue
         elif not column.header and not any(r[column.position].strip() for r in export.rows if column.position < len(r)):
             continue  # an empty, unnamed column at the edge of a sheet
+        elif not candidates and not column.header:
+            problems.append(Problem(export.file, "this column holds answers but has no header text (merged header "
+                                    "cells keep their text in the first column only); unmerge them and give each "
+                                    f"column its own header, or export the file again; {fix}", **where))
         elif not candidates:
             problems.append(Problem(export.file, f"column {shown!r} matches no question, segment or respondent id "
                                     f"of template {template.id!r}{matcher.closest(column)}; {fix}", **where))

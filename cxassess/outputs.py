@@ -60,9 +60,11 @@ def latest_run(out: str, client_id: str) -> str | None:
     """The folder name of the client's newest complete run at ``out``, if any."""
     fs, root = _fs(out)
     try:
-        return fs.cat(f"{root.rstrip('/')}/{client_id}/{LATEST}").decode().strip() or None
+        name = fs.cat(f"{root.rstrip('/')}/{client_id}/{LATEST}").decode().strip()
     except (FileNotFoundError, OSError, UnicodeDecodeError):
         return None
+    # a run is a folder beside `latest`: a path in the file (../, /, NUL) is not followed
+    return name if name and not name.startswith(".") and not set(name) & set("/\\\x00") else None
 
 
 def remote_fingerprint(out: str, client_id: str) -> str | None:

@@ -22,6 +22,7 @@ from . import pdf
 from .assessment import Assessment, anonymity_threshold_for, assess
 from .clients import Client, load_client, load_waves
 from .errors import CxError
+from .paths import check_inside
 from .scoring import to_document
 from . import voice
 from .templates import template_file
@@ -112,6 +113,25 @@ def _point_latest(client_root: Path, run_name: str) -> None:
     os.replace(temp, link)
 
 
+def notebook_parameters(**values: object) -> dict[str, object]:
+    """The notebook's parameters, checked to be plain data that Papermill writes as literals, never code.
+
+    Papermill puts parameters into the notebook as Python source: each value must be None, a
+    bool, a number or text, and its rendering must read back (``ast.literal_eval``) as itself.
+    """
+    import ast
+
+    from papermill.translators import PythonTranslator
+
+    for name, value in values.items():
+        if value is not None and not isinstance(value, (str, bool, int, float)):
+            raise TypeError(f"notebook parameter {name!r} must be plain data, not {type(value).__name__}")
+        literal = PythonTranslator.translate(value)
+        if ast.literal_eval(literal) != value:
+            raise CxError.at(name, f"cannot be passed to the notebook safely ({value!r}); rename the folder")
+    return values
+
+
 def execute_notebook(client: Client, output_dir: Path, anonymity_threshold: int | None = None,
                      notebook: Path = NOTEBOOK, fork: bool = False, **parameters: object) -> Path:
     """Run the assessment notebook for a client in a fresh kernel; returns the executed copy.
@@ -126,13 +146,13 @@ def execute_notebook(client: Client, output_dir: Path, anonymity_threshold: int 
         pm.execute_notebook(
             str(notebook),
             str(executed),
-            parameters={
-                "client_dir": str(client.folder.resolve()),
-                "template": client.template.id,
-                "output_dir": str(output_dir.resolve()),
-                "anonymity_threshold": anonymity_threshold,
+            parameters=notebook_parameters(
+                client_dir=str(client.folder.resolve()),
+                template=client.template.id,
+                output_dir=str(output_dir.resolve()),
+                anonymity_threshold=anonymity_threshold,
                 **parameters,
-            },
+            ),
             kernel_name="python3",
             progress_bar=False,
             cwd=str(notebook.parent),
@@ -257,6 +277,7 @@ def build_report(
     threshold = anonymity_threshold_for(client, anonymity_threshold)
     client_root = Path(out) / client.id
     client_root.mkdir(parents=True, exist_ok=True)
+    check_inside(client_root, Path(out), "the client's report folder")
     name = _stamp(client_root)
     staging = client_root / f".{name}.partial"
     staging.mkdir()

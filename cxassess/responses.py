@@ -112,9 +112,26 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
+#: What a file that is not text really is, by its first bytes (said instead of a decoding error).
+_SIGNATURES = (
+    (b"PK\x03\x04", "an Excel workbook (or another zip file) with a text file's name; give it the .xlsx ending, "
+                     "or save it from the spreadsheet as 'CSV UTF-8 (comma delimited)'"),
+    (b"\xd0\xcf\x11\xe0", "an old-style Office file (.xls); open it in the spreadsheet and save it as .xlsx or "
+                           "'CSV UTF-8 (comma delimited)'"),
+    (b"%PDF", "a PDF document, not a table; export the answers from the survey tool as CSV or XLSX"),
+)
+
+
 def _decode(path: Path, raw: bytes) -> str:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise CxError.at(path, "is UTF-16 text; save it as 'CSV UTF-8 (comma delimited)'")
+    for signature, what in _SIGNATURES:
+        if raw.startswith(signature):
+            raise CxError.at(path, f"is {what}")
+    if b"\x00" in raw:
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        raise CxError.at(path, "holds NUL bytes, so it is not plain text (probably UTF-16 without its byte-order "
+                         "mark, or a binary file); save it as 'CSV UTF-8 (comma delimited)'", row=line)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -137,6 +154,13 @@ def _read_csv(path: Path) -> RawTable:
         for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True):
             records.append(record)
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise CxError.at(
+                path,
+                f"a cell here is longer than {csv.field_size_limit():,} characters (an unclosed double quote (\") "
+                "can swallow the rest of the file, or a comment holds a pasted document); shorten it or fix the quote",
+                row=len(records) + 1,
+            ) from None
         raise CxError.at(
             path,
             f"this row cannot be read as CSV ({exc}); look for an unmatched double quote (\") here "
@@ -150,15 +174,38 @@ def _read_csv(path: Path) -> RawTable:
 def _read_xlsx(path: Path) -> RawTable:
     from openpyxl import load_workbook  # only needed for Excel files
 
+    with open(path, "rb") as handle:
+        start = handle.read(4)
+    if start != b"PK\x03\x04":
+        what = "an old-style .xls file" if start == b"\xd0\xcf\x11\xe0" else "not an Excel workbook"
+        raise CxError.at(path, f"is {what} despite its .xlsx name; open it in the spreadsheet and save it as .xlsx "
+                         "(or as 'CSV UTF-8 (comma delimited)')")
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        book = load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many types for a damaged file
         raise CxError.at(path, f"is not a readable Excel workbook ({type(exc).__name__}); re-save it as .xlsx") from None
     try:
         sheet = book["responses"] if "responses" in book.sheetnames else book.worksheets[0]
-        grid = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        grid = []
+        formulas = []
+        for number, row in enumerate(sheet.iter_rows(), start=1):
+            grid.append([_cell_text(getattr(c, "value", None)) for c in row])
+            formulas += [(number, i) for i, c in enumerate(row) if getattr(c, "data_type", None) == "f"]
+    except Exception as exc:  # the sheet's XML is read lazily: a damaged part shows up only here
+        raise CxError.at(path, f"is a damaged Excel workbook: its sheet cannot be read ({type(exc).__name__}); "
+                         "open it in the spreadsheet and save it again as .xlsx") from None
     finally:
         book.close()
+    if formulas:
+        # openpyxl reads formulas, not their results: a formula cell's answer would be lost
+        raise CxError(
+            Problem(str(path), f"holds a formula ({_shorten(grid[r - 1][i])}) where a value belongs; copy the "
+                    "sheet and paste it as values (Paste Special > Values), then save", r, column_letter(i))
+            for r, i in formulas[:20]
+        )
+    if not any(any(c.strip() for c in row) for row in grid) and len(book.sheetnames) > 1:
+        raise CxError.at(path, f"the sheet {sheet.title!r} that is read is empty; put the answers on the first sheet "
+                         f"or on a sheet named 'responses' (sheets here: {', '.join(book.sheetnames)})")
     header = [h.strip() for h in grid[0]] if grid else []
     while header and not header[-1] and all(len(r) < len(header) or not r[len(header) - 1] for r in grid[1:]):
         header.pop()
@@ -357,6 +404,12 @@ def validate_table(raw: RawTable, template: Template) -> tuple[Responses | None,
         return None, [Problem(file, "the file is empty; expected a header row with respondent_id and the question ids")]
     kinds, problems = _classify_columns(raw.header, template, file)
     if not any(kind == "rating" for kind, _ in kinds.values()):
+        for cells, number in zip(raw.rows[:5], raw.row_numbers[:5]):
+            if "respondent_id" in (c.strip() for c in cells):  # a title row (often merged cells) above the header
+                problems.append(Problem(file, f"row {number} looks like the header row (it holds respondent_id); the "
+                                        "header must be row 1, so delete the rows above it (a title or merged cells)",
+                                        row=number))
+                break
         return None, problems  # wrong template or no header: cell checks would only add noise
 
     rows, numbers = filled_rows(raw, problems)

@@ -30,6 +30,7 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from .errors import CxError, Problem
+from .paths import check_inside, check_no_nul
 
 ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$"
 STAGES = ("know", "deliver", "examine", "fix", "measure", "reinforce")
@@ -456,18 +457,28 @@ def read_yaml(path: str | os.PathLike, raw: bytes | None = None) -> tuple[Any, y
     raw = read_bytes(path) if raw is None else raw
     if len(raw) > MAX_YAML_BYTES:
         raise CxError.at(path, f"is {len(raw):,} bytes; a YAML file here may be at most {MAX_YAML_BYTES:,}")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise CxError.at(path, "is UTF-16 text; save it as UTF-8 (in Notepad: Save as, Encoding UTF-8)")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise CxError.at(path, f"is not UTF-8 text (byte {exc.start}); save it as UTF-8", row=line) from None
-    loader = _SafeNoAliasLoader(text)
+    try:
+        loader = _SafeNoAliasLoader(text)
+    except yaml.reader.ReaderError as exc:  # a control character, found before any parsing
+        line = text[: max(exc.position, 0)].count("\n") + 1
+        raise CxError.at(path, f"holds the control character #x{exc.character:04X}, which YAML does not allow; "
+                         "remove it (or save the file again as plain UTF-8 text)", row=line) from None
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
+        if problem.startswith("could not determine a constructor for the tag"):
+            tag = problem.rsplit(" ", 1)[-1].replace("tag:yaml.org,2002:", "!!")
+            problem = f"the tag {tag} is refused (these files are data, never code); remove it"
         if exc.problem and exc.context and exc.context_mark and mark and exc.context_mark.line != mark.line:
             where = f"line {exc.context_mark.line + 1}"
             if exc.context.startswith("while "):
@@ -526,6 +537,9 @@ _PLAIN = {
     "dict_type": "must be a mapping ('key: value' lines)",
     "model_type": "must be a mapping ('key: value' lines)",
     "model_attributes_type": "must be a mapping ('key: value' lines)",
+    "date_parsing": "must be a date written YYYY-MM-DD",
+    "date_from_datetime_parsing": "must be a date written YYYY-MM-DD",
+    "date_type": "must be a date written YYYY-MM-DD",
 }
 
 
@@ -622,7 +636,7 @@ def template_dirs() -> list[Path]:
 
 def template_file(name: str | os.PathLike) -> Path:
     """The file behind a template path or a bare template id such as ``servqual``."""
-    path = Path(name)
+    path = Path(check_no_nul(name, "the template"))
     if path.suffix.lower() in (".yaml", ".yml") or path.exists():
         return path
     if not re.fullmatch(ID_PATTERN, str(name)):
@@ -631,7 +645,7 @@ def template_file(name: str | os.PathLike) -> Path:
         for suffix in (".yaml", ".yml"):
             candidate = folder / f"{name}{suffix}"
             if candidate.is_file():
-                return candidate
+                return check_inside(candidate, folder, f"template {name!r}")
     known = sorted({p.stem for d in template_dirs() if d.is_dir() for p in d.glob("*.y*ml")})
     raise CxError.at(name, f"no template with this id; known templates: {', '.join(known) or 'none'}")
 

@@ -305,7 +305,9 @@ def test_header_cells_are_stripped_and_bom_is_not_part_of_the_first_name(tmp_pat
     "name, content, message",
     [
         ("answers.xls", b"x", "unsupported file type '.xls'; use .csv or .xlsx"),
-        ("broken.xlsx", b"not a zip file", "is not a readable Excel workbook (BadZipFile); re-save it as .xlsx"),
+        ("broken.xlsx", b"not a zip file", "is not an Excel workbook despite its .xlsx name; open it in the "
+         "spreadsheet and save it as .xlsx (or as 'CSV UTF-8 (comma delimited)')"),
+        ("cut.xlsx", b"PK\x03\x04cut short", "is not a readable Excel workbook (BadZipFile); re-save it as .xlsx"),
     ],
 )
 def test_unreadable_files(tmp_path, name, content, message):

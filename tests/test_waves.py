@@ -393,5 +393,5 @@ def test_a_bad_wave_date_is_one_located_message(tmp_path):
     folder = make_client(tmp_path, "waves:\n  w1: someday\n", {"w1": None})
     with pytest.raises(CxError) as exc:
         load_client(folder)
-    assert messages(exc) == [f"{folder / 'client.yaml'}:4: waves.w1.date: must be a valid date or datetime, input is "
-                             "too short (found 'someday')"]
+    assert messages(exc) == [f"{folder / 'client.yaml'}:4: waves.w1.date: must be a date written YYYY-MM-DD "
+                             "(found 'someday')"]
