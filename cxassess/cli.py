@@ -18,7 +18,7 @@ from .errors import CxError, Problem
 from .feedback import load_feedback
 from .responses import load_responses, read_targets
 from .samples import Profile, generate
-from .scoring import ACTIONS, DEFAULT_ANONYMITY, Scores, breakdown, score, to_document
+from .scoring import ACTIONS, DEFAULT_ANONYMITY, Scores, breakdowns as segment_breakdowns, score, to_document
 from .templates import find_template
 
 FORMAT_CHOICES = ("google-forms", "ms-forms", "qualtrics", "surveymonkey", "xlsx-forms")
@@ -119,7 +119,7 @@ def cmd_score(args: argparse.Namespace) -> int:
             available = ", ".join(responses.segments.columns) or "none"
             raise CxError.at(args.responses, f"no segment column {segment!r} to break down by (available: {available})")
     scores = score(template, responses, targets)
-    breakdowns = {s: breakdown(template, responses, s, args.anonymity) for s in args.by}
+    breakdowns = segment_breakdowns(template, responses, args.by, args.anonymity)
     customers = None
     if args.feedback:
         feedback, feedback_warnings = load_feedback(args.feedback, template)

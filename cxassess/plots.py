@@ -568,6 +568,8 @@ def segment_heatmap(breakdown: pd.DataFrame, template: Template,
             ax.add_patch(Rectangle((-0.5, i - 0.5), n_cols, 1, facecolor="#E6E6E6", edgecolor="#999999",
                                    hatch="////", linewidth=0))
             why = f"fewer than {threshold}" if threshold is not None else "too few respondents"
+            if "reason" in breakdown.columns and breakdown["reason"].iloc[i] in ("complement", "overlap"):
+                why = "would reveal a smaller group"  # secondary suppression (docs/scoring.md, section 8)
             ax.text((n_cols - 1) / 2, i, f"suppressed ({why})", ha="center", va="center", fontsize=FONT,
                     style="italic", bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5})
             continue
