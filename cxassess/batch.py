@@ -27,7 +27,7 @@ from . import outputs, pdf, portfolio
 from .clients import Client, check_client_id, list_clients, load_client, load_waves
 from .errors import CxError
 from .pools import DaskPool, LocalPool
-from .report import DEFAULT_FORMATS, build_report, fingerprint, last_fingerprint, parse_formats
+from .report import DEFAULT_FORMATS, build_report, fingerprint, last_fingerprint, parse_formats, write_text_atomically
 from .scoring import Scores, score
 
 STATUSES = ("ok", "failed", "unchanged", "interrupted")
@@ -358,9 +358,7 @@ def write_summary(batch: BatchResult, out: Path, folder: Path | None = None) -> 
         "overview_error": batch.overview_error,
         "clients": [asdict(r) | {"seconds": round(r.seconds, 2)} for r in batch.results],
     }
-    path = folder / "batch.json"
-    path.write_text(json.dumps(document, indent=2), encoding="utf-8")
-    return path
+    return write_text_atomically(folder / "batch.json", json.dumps(document, indent=2))
 
 
 def summary_text(batch: BatchResult) -> str:

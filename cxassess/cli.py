@@ -222,7 +222,9 @@ def cmd_sample(args: argparse.Namespace) -> int:
         raise CxError.at(out, "already exists; choose another name or pass --force to replace it")
     frame = generate(template, Profile(respondents=args.respondents), seed=args.seed)
     out.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(out, index=False)
+    from .report import write_text_atomically
+
+    write_text_atomically(out, frame.to_csv(index=False))
     print(f"{out}: {len(frame)} fictional respondents for template {template.id!r} (seed {args.seed})")
     return 0
 
