@@ -31,6 +31,11 @@ from matplotlib.ticker import MaxNLocator, PercentFormatter
 from .scoring import ACTIONS, Scores
 from .templates import Template
 
+# Client text (department names, questions, pillar and client names) is drawn as it is written:
+# "$" is a character, never the start of mathtext, which could render it otherwise or fail the chart.
+# Tick labels are made when a figure is drawn, outside these functions, hence the process-wide setting.
+matplotlib.rcParams["text.parse_math"] = False
+
 # ------------------------------------------------------------------------------------ style
 
 #: One look per action class, shared by every chart and by the report's tables. Greyscale

@@ -26,8 +26,9 @@ FORMATS = ("html", "pdf", "xlsx", "pptx")
 
 
 def payload(tag: str) -> str:
-    """Formula, live HTML and Jinja syntax at once; ``tag`` says which field carried it."""
-    return f'=HYPERLINK("http://x","y") <script>alert(1)</script> <img src=x onerror=alert(1)> {{{{ 7*7 }}}} {{% raw %}} {tag}'
+    """Formula, live HTML, Jinja syntax and broken mathtext at once; ``tag`` says which field carried it."""
+    return (f'=HYPERLINK("http://x","y") <script>alert(1)</script> <img src=x onerror=alert(1)> {{{{ 7*7 }}}} '
+            f'{{% raw %}} {tag} $\\foo$')
 
 
 TEMPLATE_SYNTAX = "{{ 7*7 }} {% raw %}"
@@ -48,9 +49,9 @@ def _hostile_client(folder: Path, templates: Path, marker: str) -> None:
     text = text.replace("name: Touchpoint & interaction design", f"name: {_quote(payload('PILLARFLD'))}", 1)
     (templates / "cx_hostile.yaml").write_text(text, encoding="utf-8")
     config = (folder / "client.yaml").read_text(encoding="utf-8")
-    config = re.sub(r"(?m)^name: .*$", f"name: {_quote(payload('NAMEFLD') + ' ' + marker)}", config)
-    config = re.sub(r"(?m)^sector: .*$", f"sector: {_quote(payload('SECTORFLD'))}", config)
-    config = re.sub(r"(?m)^notes: .*$", f"notes: {_quote(payload('NOTESFLD'))}", config)
+    for key, value in (("name", payload("NAMEFLD") + " " + marker), ("sector", payload("SECTORFLD")),
+                       ("notes", payload("NOTESFLD"))):
+        config = re.sub(rf"(?m)^{key}: .*$", lambda _: f"{key}: {_quote(value)}", config)
     config = config.replace("template: cx_service_strategy", "template: cx_hostile")
     (folder / "client.yaml").write_text(config, encoding="utf-8")
     _rewrite(folder / "responses.csv", lambda i, row: row.update(
