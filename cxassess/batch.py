@@ -27,7 +27,8 @@ from . import outputs, pdf, portfolio
 from .clients import Client, check_client_id, list_clients, load_client, load_waves
 from .errors import CxError
 from .pools import DaskPool, LocalPool
-from .report import DEFAULT_FORMATS, build_report, fingerprint, last_fingerprint, parse_formats, write_text_atomically
+from .files import write_text_atomically
+from .report import DEFAULT_FORMATS, build_report, fingerprint, last_fingerprint, parse_formats
 from .scoring import Scores, score
 
 STATUSES = ("ok", "failed", "unchanged", "interrupted")

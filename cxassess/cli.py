@@ -16,6 +16,7 @@ from . import __version__
 from . import voice
 from .errors import CxError, Problem
 from .feedback import load_feedback
+from .files import write_text_atomically
 from .responses import load_responses, read_targets
 from .samples import Profile, generate
 from .scoring import ACTIONS, DEFAULT_ANONYMITY, Scores, breakdowns as segment_breakdowns, score, to_document
@@ -222,8 +223,6 @@ def cmd_sample(args: argparse.Namespace) -> int:
         raise CxError.at(out, "already exists; choose another name or pass --force to replace it")
     frame = generate(template, Profile(respondents=args.respondents), seed=args.seed)
     out.parent.mkdir(parents=True, exist_ok=True)
-    from .report import write_text_atomically
-
     write_text_atomically(out, frame.to_csv(index=False))
     print(f"{out}: {len(frame)} fictional respondents for template {template.id!r} (seed {args.seed})")
     return 0

@@ -38,7 +38,8 @@ from markupsafe import Markup
 from . import display, plots
 from .errors import CxError
 from .pdf import render_pdf
-from .report import HTML_TEMPLATE, write_text_atomically
+from .files import write_text_atomically
+from .report import HTML_TEMPLATE
 from .responses import column_letter
 from .scoring import ACTIONS, PORTFOLIO_MIN_CLIENTS, Scores
 

@@ -64,21 +64,6 @@ def save_scores(a: Assessment, output_dir: str | os.PathLike | None) -> Path | N
     return path
 
 
-def write_text_atomically(path: str | os.PathLike, text: str) -> Path:
-    """Write ``text`` (UTF-8) to a temporary file beside ``path``, then rename it over ``path``.
-
-    A reader, or a run killed half-way, sees the old file or the new one, never a cut-off one.
-    """
-    path = Path(path)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        temp.write_text(text, encoding="utf-8", newline="")
-        os.replace(temp, path)
-    finally:
-        temp.unlink(missing_ok=True)
-    return path
-
-
 def wave_document(client: Client) -> dict:
     """The wave the scores belong to and every wave of the client, oldest first (for scores.json)."""
     wave = client.wave
