@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check --no-input
 
-.PHONY: demo test install clean system-deps
+.PHONY: demo test install clean system-deps browser-deps
 
 # Reinstall whenever the project's own dependency list changes.
 $(BIN)/.installed-runtime: pyproject.toml
@@ -26,12 +26,20 @@ system-deps:
 	  (apt-get install -y -qq libharfbuzz-subset0 >/dev/null 2>&1 || \
 	   (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq libharfbuzz-subset0 >/dev/null 2>&1)) ; } || true
 
+# Debian's Chromium for the browser tests (tests/test_browser.py drives it with Playwright; no browser
+# is downloaded at run time). Installed when we are root with apt; without it those tests are skipped.
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  (apt-get install -y -qq chromium >/dev/null 2>&1 || \
+	   (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq chromium >/dev/null 2>&1)) ; } || \
+	  echo "chromium could not be installed: the browser tests will be skipped"
+
 install: $(BIN)/.installed-runtime
 
 demo: $(BIN)/.installed-runtime system-deps
 	$(BIN)/cxassess demo
 
-test: $(BIN)/.installed-dev system-deps
+test: $(BIN)/.installed-dev system-deps browser-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:

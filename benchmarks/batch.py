@@ -135,8 +135,12 @@ def main() -> None:
     parser.add_argument("--respondents", type=int, default=30)
     parser.add_argument("--baseline-clients", type=int, default=4,
                         help="clients the slow baseline runs on (its cost per client is stable)")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--workers", type=int, default=None, help="batch workers (default: cxassess's own)")
     args = parser.parse_args()
+    if args.workers is None:
+        from cxassess.batch import default_workers
+
+        args.workers = default_workers()
     work = Path(tempfile.mkdtemp(prefix="cxbench-"))
     try:
         clients = make_portfolio(work / "clients", args.clients, args.respondents)

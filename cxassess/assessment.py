@@ -44,10 +44,11 @@ def assess(
     if not isinstance(client, Client):
         client = load_client(client, find_template(template) if template else None)
     threshold = anonymity_threshold_for(client, anonymity_threshold)
-    scores = score(client.template, client.responses, client.targets)
+    scores = score(client.template, client.responses, client.targets, client.weights)
     customers = customer_voice(client, scores)
     # all segments at once: a group is also suppressed when another segment's figures would give it away
-    breakdowns = segment_breakdowns(client.template, client.responses, client.responses.segments.columns, threshold)
+    breakdowns = segment_breakdowns(client.template, client.responses, client.responses.segments.columns, threshold,
+                                    client.weights)
     return Assessment(
         client=client,
         scores=scores,

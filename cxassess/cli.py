@@ -245,6 +245,13 @@ _positive_int = _argument_type(int, "a whole number", lambda v: v >= 1, "must be
 _alpha = _argument_type(float, "a number", lambda v: 0 < v < 1, "must be between 0 and 1")  # a significance level
 
 
+def _port(text: str) -> int:
+    port = _positive_int(text)
+    if port > 65535:
+        raise argparse.ArgumentTypeError(f"{text} is not a port number (1-65535)")
+    return port
+
+
 def cmd_sample_clients(args: argparse.Namespace) -> int:
     from .samples import SAMPLE_CLIENTS, write_sample_client
 
@@ -349,6 +356,17 @@ def cmd_form(args: argparse.Namespace) -> int:
     print(f"{out}: questionnaire form for template {template.id!r} ({len(template.question_ids)} questions"
           + (f", client {name}" if name else "") + "); send one copy to each respondent")
     return 0
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    from . import app  # imports ipywidgets; only this command needs them
+
+    argv, env = app.app_command(args.client_dir, args.port, args.explorer, args.cull_idle)
+    what = "what-if explorer" if args.explorer else "questionnaire"
+    print(f"Serving the {what} for {Path(args.client_dir).resolve().name} at http://127.0.0.1:{args.port}/ "
+          "(Ctrl-C stops it)")
+    app.serve(argv, env)
+    return 0  # not reached: serve() replaces this process with Voila
 
 
 def _command(sub, name: str, func, *, help: str, description: str, template_arg: bool = False) -> argparse.ArgumentParser:
@@ -472,7 +490,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="folder of client folders (default data/clients)")
     p.add_argument("--out", default="reports", metavar="DIR", help="where reports go (default reports/)")
     p.add_argument("--workers", type=_positive_int, default=None, metavar="N",
-                   help="parallel workers (default: one per CPU core)")
+                   help="parallel workers (default: one more than CPU cores, so a starting kernel never leaves a core idle)")
     p.add_argument("--format", default="html,pdf", metavar="LIST",
                    help="comma-separated: html, pdf, xlsx (results workbook), pptx (executive deck); default html,pdf")
     p.add_argument("--only", nargs="+", metavar="ID", help="only these client ids")
@@ -541,6 +559,22 @@ def build_parser() -> argparse.ArgumentParser:
                    help="client folder: its name goes on the form, and 'segments:' in its client.yaml "
                    "(e.g. department: [Stores, Online]) become drop-down lists")
     p.add_argument("--force", action="store_true", help="replace FILE if it exists")
+
+    p = _command(
+        sub, "app", cmd_app,
+        help="serve a client's questionnaire as a web page for a workshop (Voila, on this machine only)",
+        description="Serve notebooks/questionnaire.ipynb for CLIENT_DIR with Voila at http://127.0.0.1:PORT/: "
+        "respondents see the form, not the code, and each Save adds their answers to the client's responses.csv "
+        "(checked like `cxassess validate`, under a lock, never half-written). Each open page has its own kernel; "
+        "kernels of closed pages are shut down after --cull-idle seconds without activity. With --explorer, serve "
+        "the what-if explorer instead. Listens on 127.0.0.1 only: use an SSH tunnel or a reverse proxy to reach "
+        "it from other machines.",
+    )
+    p.add_argument("client_dir", metavar="CLIENT_DIR", help="the client folder, e.g. data/clients/northwind-retail")
+    p.add_argument("--port", type=_port, default=8866, metavar="N", help="port on 127.0.0.1 (default 8866)")
+    p.add_argument("--explorer", action="store_true", help="serve the what-if explorer instead of the questionnaire")
+    p.add_argument("--cull-idle", type=_positive_int, default=600, metavar="SECONDS",
+                   help="shut down a closed page's kernel after this many idle seconds (default 600)")
     return parser
 
 

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from .errors import CxError, Problem
 from .feedback import Feedback, find_feedback, load_feedback
 from .responses import Responses, check_targets, load_responses, yaml_target_entries
-from .templates import Identifier, Template, Text, find_template, line_of, validate_yaml_with_lines
+from .templates import Identifier, Template, Text, Weight, find_template, line_of, validate_yaml_with_lines
 
 CLIENT_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 RESERVED_IDS = {"portfolio"}  # output folders that sit beside the clients' report folders
@@ -75,6 +75,7 @@ class ClientConfig(BaseModel):
     template: Identifier
     assessment_date: dt.date | None = None  # required without waves; with waves, the current wave's date
     targets: dict[str, float] = {}
+    weights: dict[str, Weight] = {}  # pillar id -> weight in the overall score, replacing the template's
     anonymity_threshold: Annotated[int, Field(ge=1, le=1000)] | None = None
     notes: str = ""
     segments: dict[str, list[Text]] = {}  # segment values offered in questionnaire forms, e.g. department
@@ -119,6 +120,10 @@ class Client:
         """client.yaml's targets, overridden pillar by pillar by the wave's own."""
         return {**self.config.targets, **(self.wave.targets if self.wave else {})}
 
+    @property
+    def weights(self) -> dict[str, float]:
+        return dict(self.config.weights)
+
 
 def check_client_id(client_id: str) -> str:
     """Refuse anything but ``[a-z0-9][a-z0-9_-]{0,63}`` (no dots, slashes, spaces or capitals)."""
@@ -162,6 +167,7 @@ def load_client(path: str | os.PathLike, template: Template | None = None, wave:
     config, node = validate_yaml_with_lines(config_file, ClientConfig)
     template = template or find_template(config.template)
     check_targets(yaml_target_entries(config.targets, node, ("targets",)), template, str(config_file))
+    check_weights(config.weights, template, str(config_file), node)
     waves = find_waves(folder, config, node, template)
     if config.assessment_date is None:
         config = config.model_copy(update={"assessment_date": waves[-1].date})
@@ -301,6 +307,18 @@ def list_clients(clients_dir: str | os.PathLike) -> list[Path]:
     if not root.is_dir():
         raise CxError.at(root, "clients folder not found")
     return sorted(p for p in root.iterdir() if p.is_dir() and (p / "client.yaml").is_file())
+
+
+def check_weights(weights: dict[str, float], template: Template, file: str, node: object = None) -> None:
+    """Pillar weights in client.yaml must name the template's pillars (values are checked by the schema)."""
+    pillars = [p.id for p in template.pillars]
+    problems = [
+        Problem(file, f"weights: unknown pillar {pillar_id!r}; pillars: {', '.join(pillars)}",
+                line_of(node, ("weights", pillar_id)), pillar_id)
+        for pillar_id in weights if pillar_id not in pillars
+    ]
+    if problems:
+        raise CxError(problems)
 
 
 def client_form_settings(path: str | os.PathLike, template: Template) -> tuple[str, dict[str, list[str]]]:

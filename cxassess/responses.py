@@ -359,7 +359,6 @@ def validate_table(raw: RawTable, template: Template) -> tuple[Responses | None,
     if not any(kind == "rating" for kind, _ in kinds.values()):
         return None, problems  # wrong template or no header: cell checks would only add noise
 
-    width = len(raw.header)
     rows, numbers = filled_rows(raw, problems)
     if not rows:
         problems.append(Problem(file, "no respondents: the file has a header but no answer rows; "

@@ -181,14 +181,20 @@ def pillar_scores(
     responses: Responses,
     questions: pd.DataFrame | None = None,
     targets: Mapping[str, float] | None = None,
+    weights: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
-    """Per pillar: the figures of ``cxassess score`` (see docs/scoring.md for each formula)."""
+    """Per pillar: the figures of ``cxassess score`` (see docs/scoring.md for each formula).
+
+    ``weights`` (pillar id -> weight, e.g. a client's ``weights:``) replace the template's pillar
+    weights in the overall figures.
+    """
     scale = template.scale
     if questions is None:
         questions = question_scores(template, responses)
     ratings = flip_reversed(responses.ratings, template)
     per_respondent = respondent_pillar_means(template, ratings)
     targets = targets or {}
+    weights = weights or {}
     rows = []
     for pillar in template.pillars:
         ids = [q.id for q in pillar.questions]
@@ -204,7 +210,7 @@ def pillar_scores(
             {
                 "pillar_id": pillar.id,
                 "name": pillar.name,
-                "weight": pillar.weight,
+                "weight": float(weights.get(pillar.id, pillar.weight)),
                 "stage": pillar.stage,
                 "questions": len(ids),
                 "n": int(ratings[ids].notna().any(axis=1).sum()),
@@ -241,10 +247,11 @@ def overall_scores(template: Template, pillars: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def score(template: Template, responses: Responses, targets: Mapping[str, float] | None = None) -> Scores:
-    """Score a set of validated responses: questions, pillars and overall."""
+def score(template: Template, responses: Responses, targets: Mapping[str, float] | None = None,
+          weights: Mapping[str, float] | None = None) -> Scores:
+    """Score a set of validated responses: questions, pillars and overall (``weights`` override pillar weights)."""
     questions = question_scores(template, responses)
-    pillars = pillar_scores(template, responses, questions, targets)
+    pillars = pillar_scores(template, responses, questions, targets, weights)
     return Scores(template, questions, pillars, overall_scores(template, pillars), len(responses))
 
 
@@ -274,16 +281,17 @@ def _weight_matrix(template: Template) -> np.ndarray:
     return matrix
 
 
-def group_indices(template: Template, responses: Responses, groups: pd.Series) -> pd.DataFrame:
+def group_indices(template: Template, responses: Responses, groups: pd.Series,
+                  weights: Mapping[str, float] | None = None) -> pd.DataFrame:
     """Pillar and overall index per group, by the same arithmetic as ``score`` (sections 2-4)."""
     ratings = flip_reversed(responses.ratings, template)[template.question_ids]
     means = ratings.groupby(groups, sort=True).mean()
-    weights = _weight_matrix(template)
+    matrix = _weight_matrix(template)
     rated = means.notna().to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        pillar_mean = (means.fillna(0).to_numpy() @ weights) / (rated @ weights)
+        pillar_mean = (means.fillna(0).to_numpy() @ matrix) / (rated @ matrix)
     index = to_index(pillar_mean, template.scale)
-    pillar_weight = np.array([p.weight for p in template.pillars])
+    pillar_weight = np.array([(weights or {}).get(p.id, p.weight) for p in template.pillars], dtype=float)
     has = ~np.isnan(index)
     with np.errstate(invalid="ignore", divide="ignore"):
         overall = (np.where(has, index, 0) @ pillar_weight) / (has @ pillar_weight)
@@ -297,6 +305,7 @@ def breakdown(
     responses: Responses,
     segment: str,
     threshold: int = DEFAULT_ANONYMITY,
+    weights: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
     """Overall and pillar index per group of a segment; groups under ``threshold`` are suppressed.
 
@@ -305,7 +314,7 @@ def breakdown(
     groups are suppressed too (``reason`` "complement"), so that the overall figures minus the
     shown groups never give away a small group (docs/scoring.md, section 8).
     """
-    return breakdowns(template, responses, [segment], threshold)[segment]
+    return breakdowns(template, responses, [segment], threshold, weights)[segment]
 
 
 def breakdowns(
@@ -313,6 +322,7 @@ def breakdowns(
     responses: Responses,
     segments: Iterable[str],
     threshold: int = DEFAULT_ANONYMITY,
+    weights: Mapping[str, float] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """``breakdown`` for several segments at once, suppressing across them as well.
 
@@ -329,7 +339,7 @@ def breakdowns(
     out = {}
     for segment, groups in labels.items():
         sizes = groups.value_counts()
-        figures = group_indices(template, responses, groups)
+        figures = group_indices(template, responses, groups, weights)
         rows = []
         for group in sorted(sizes.index, key=str):
             row: dict[str, Any] = {"segment": segment, "group": group}

@@ -18,6 +18,17 @@ def test_scoring_benchmark_runs_and_both_methods_agree():
     assert "largest difference between the two methods: 0.00e+00" in result.stdout
 
 
+def test_batch_benchmark_runs_all_three_ways():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "batch.py"), "--clients", "2", "--respondents", "10",
+         "--baseline-clients", "1"],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    for line in ("(a) hand-scripted loop", "(b) cxassess batch", "(c) floor, one process", "a/b =", "b/c ="):
+        assert line in result.stdout
+
+
 def test_load_benchmark_runs_and_charts_do_not_grow_with_respondents():
     result = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "load.py"), "--clients", "2", "--respondents", "12",
