@@ -177,3 +177,23 @@ def test_no_small_cell_is_ever_solvable_from_what_is_shown():
         for person in ids:
             if (cells == cells[person]).sum() < threshold and n >= threshold:
                 assert recover(sets, ids, person) is None, (labels, hidden, person)
+
+
+def test_the_explorer_refuses_a_group_that_would_give_a_smaller_one_away(tmp_path):
+    """northwind-retail at threshold 8: 7 leaders are hidden, so the 11 managers (the next smallest
+    role) are hidden with them; the what-if explorer neither offers nor scores them."""
+    from cxassess import explore
+    from cxassess.assessment import assess
+    from cxassess.errors import CxError
+
+    a = assess(SOURCE)
+    counts = a.client.responses.segments["role"].value_counts()
+    assert counts["Leadership"] == 7 and counts["Manager"] == 11 and counts.min() == 7
+    with pytest.raises(CxError, match="would give away"):
+        explore.what_if(a, segment=("role", "Manager"), threshold=8)
+    assert explore.what_if(a, segment=("role", "Back office"), threshold=8).respondents == counts["Back office"]
+    x = explore.Explorer(shutil.copytree(SOURCE, tmp_path / "northwind-retail"), delay=0, charts=("summary",))
+    x.threshold.value = 8
+    offered = {v for _, v in x.segment.options if v}
+    assert ("role", "Manager") not in offered and ("role", "Leadership") not in offered
+    assert ("role", "Back office") in offered
