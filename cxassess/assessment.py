@@ -10,7 +10,7 @@ import pandas as pd
 from . import actions, voice, waves
 from .clients import Client, load_client, load_wave, load_waves
 from .templates import find_template
-from .scoring import DEFAULT_ANONYMITY, Scores, answer_distribution, breakdown, score
+from .scoring import DEFAULT_ANONYMITY, Scores, answer_distribution, breakdowns as segment_breakdowns, score
 
 
 @dataclass(frozen=True)
@@ -46,10 +46,9 @@ def assess(
     threshold = anonymity_threshold_for(client, anonymity_threshold)
     scores = score(client.template, client.responses, client.targets, client.weights)
     customers = customer_voice(client, scores)
-    breakdowns = {
-        segment: breakdown(client.template, client.responses, segment, threshold, client.weights)
-        for segment in client.responses.segments.columns
-    }
+    # all segments at once: a group is also suppressed when another segment's figures would give it away
+    breakdowns = segment_breakdowns(client.template, client.responses, client.responses.segments.columns, threshold,
+                                    client.weights)
     return Assessment(
         client=client,
         scores=scores,

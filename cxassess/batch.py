@@ -27,6 +27,7 @@ from . import outputs, pdf, portfolio
 from .clients import Client, check_client_id, list_clients, load_client, load_waves
 from .errors import CxError
 from .pools import DaskPool, LocalPool
+from .files import write_text_atomically
 from .report import DEFAULT_FORMATS, build_report, fingerprint, last_fingerprint, parse_formats
 from .scoring import Scores, score
 
@@ -364,9 +365,7 @@ def write_summary(batch: BatchResult, out: Path, folder: Path | None = None) -> 
         "overview_error": batch.overview_error,
         "clients": [asdict(r) | {"seconds": round(r.seconds, 2)} for r in batch.results],
     }
-    path = folder / "batch.json"
-    path.write_text(json.dumps(document, indent=2), encoding="utf-8")
-    return path
+    return write_text_atomically(folder / "batch.json", json.dumps(document, indent=2))
 
 
 def summary_text(batch: BatchResult) -> str:

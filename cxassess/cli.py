@@ -16,9 +16,10 @@ from . import __version__
 from . import voice
 from .errors import CxError, Problem
 from .feedback import load_feedback
+from .files import write_text_atomically
 from .responses import load_responses, read_targets
 from .samples import Profile, generate
-from .scoring import ACTIONS, DEFAULT_ANONYMITY, Scores, breakdown, score, to_document
+from .scoring import ACTIONS, DEFAULT_ANONYMITY, Scores, breakdowns as segment_breakdowns, score, to_document
 from .templates import find_template
 
 FORMAT_CHOICES = ("google-forms", "ms-forms", "qualtrics", "surveymonkey", "xlsx-forms")
@@ -119,7 +120,7 @@ def cmd_score(args: argparse.Namespace) -> int:
             available = ", ".join(responses.segments.columns) or "none"
             raise CxError.at(args.responses, f"no segment column {segment!r} to break down by (available: {available})")
     scores = score(template, responses, targets)
-    breakdowns = {s: breakdown(template, responses, s, args.anonymity) for s in args.by}
+    breakdowns = segment_breakdowns(template, responses, args.by, args.anonymity)
     customers = None
     if args.feedback:
         feedback, feedback_warnings = load_feedback(args.feedback, template)
@@ -222,7 +223,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
         raise CxError.at(out, "already exists; choose another name or pass --force to replace it")
     frame = generate(template, Profile(respondents=args.respondents), seed=args.seed)
     out.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(out, index=False)
+    write_text_atomically(out, frame.to_csv(index=False))
     print(f"{out}: {len(frame)} fictional respondents for template {template.id!r} (seed {args.seed})")
     return 0
 

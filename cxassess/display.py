@@ -297,7 +297,8 @@ def roadmap(a: Assessment) -> Html:
 
 _SEGMENT_NOTE = """
 <p class="cx-small">Index by {{ segment }} (0-100). Groups with fewer than {{ threshold }} respondents are
-suppressed to protect anonymity{% if suppressed %}: {{ suppressed|length }} group(s) here{% endif %}.</p>
+suppressed to protect anonymity, and so are groups whose figures would let a suppressed group be worked
+out{% if suppressed %}: {{ suppressed|length }} group(s) here{% endif %}.</p>
 """
 
 
@@ -343,7 +344,11 @@ _COMMENTS = """
 
 
 def comments_by_pillar(a: Assessment) -> list[tuple[str, list[str]]]:
-    """Comments grouped by pillar, in template order, without anything that names who wrote them."""
+    """Comments grouped by pillar, in template order, without anything that names who wrote them.
+
+    Within a pillar they are in alphabetical order: the order of the answers file (often sorted by
+    role or department) would otherwise hint at who wrote which.
+    """
     comments = a.client.responses.comments
     out = []
     for pillar in a.client.template.pillars:
@@ -354,7 +359,7 @@ def comments_by_pillar(a: Assessment) -> list[tuple[str, list[str]]]:
             if str(text).strip()
         ]
         if texts:
-            out.append((pillar.name, sorted(set(texts), key=texts.index)))
+            out.append((pillar.name, sorted(set(texts), key=lambda t: (str(t).casefold(), str(t)))))
     return out
 
 

@@ -29,7 +29,7 @@ from .capture import client_dir_from_environment, write_atomic  # noqa: F401 (th
 from .clients import check_weights, client_folder
 from .errors import CxError, Problem
 from .responses import NOT_GIVEN, check_targets
-from .scoring import Scores, score
+from .scoring import Scores, score, suppressed_groups
 from .templates import Template
 
 ALL = "(all respondents)"
@@ -48,6 +48,15 @@ def group_sizes(a: Assessment) -> dict[tuple[str, str], int]:
         counts = a.client.responses.segments[segment].fillna(NOT_GIVEN).astype(str).value_counts()
         sizes.update({(segment, str(g)): int(n) for g, n in counts.items()})
     return sizes
+
+
+def shown_groups(a: Assessment, threshold: int | None = None) -> set[tuple[str, str]]:
+    """The (segment, group) pairs whose figures may be shown at ``threshold`` (else the assessment's):
+    not under it, and not giving a smaller group away by subtraction (docs/scoring.md, section 8)."""
+    segments = a.client.responses.segments
+    labels = {s: segments[s].fillna(NOT_GIVEN).astype(str) for s in segments.columns}
+    hidden = suppressed_groups(labels, threshold or a.anonymity_threshold)
+    return {key for key in group_sizes(a) if key[1] not in hidden[key[0]]}
 
 
 def what_if(
@@ -70,6 +79,9 @@ def what_if(
         if size < threshold:
             raise CxError(Problem(name, f"group {group!r} has fewer than {threshold} respondents; "
                                   "its figures are not shown (anonymity threshold)"))
+        if (name, group) not in shown_groups(a, threshold):
+            raise CxError(Problem(name, f"group {group!r} is not shown: with the overall figures it would give "
+                                  f"away a group of fewer than {threshold} respondents (anonymity threshold)"))
         responses = responses.subset(responses.segments[name].fillna(NOT_GIVEN).astype(str) == group)
     targets = {**a.client.targets, **(targets or {})}
     weights = {**a.client.weights, **(weights or {})}
@@ -290,8 +302,9 @@ class Explorer:
         titles = {s.id: s.title for s in self.assessment.client.template.segments}
         options: list[tuple[str, Any]] = [(ALL, EVERYONE)]
         hidden = 0
+        shown = shown_groups(self.assessment, threshold)
         for (segment, group), n in sorted(sizes.items()):
-            if n >= threshold:
+            if (segment, group) in shown:
                 options.append((f"{titles.get(segment, segment)}: {group} ({n})", (segment, group)))
             else:
                 hidden += 1

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .errors import CxError, Problem
+from .files import write_text_atomically
 from .forms import is_form_file, read_form
 from .responses import RawTable, Responses, _Parser, column_letter, read_table, validate_table
 from .templates import Template, line_of, normalise_label, read_yaml
@@ -637,10 +638,5 @@ def write_import(result: ImportResult, out: str | os.PathLike, force: bool = Fal
             raise CxError.at(path, "already exists; choose another --out or pass --force to replace it")
     out.parent.mkdir(parents=True, exist_ok=True)
     for path, text in files:
-        temp = path.with_name(f".{path.name}.partial")
-        try:
-            temp.write_text(text, encoding="utf-8", newline="")
-            os.replace(temp, path)
-        finally:
-            temp.unlink(missing_ok=True)
+        write_text_atomically(path, text)
     return [path for path, _ in files]

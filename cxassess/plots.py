@@ -31,6 +31,11 @@ from matplotlib.ticker import MaxNLocator, PercentFormatter
 from .scoring import ACTIONS, Scores
 from .templates import Template
 
+# Client text (department names, questions, pillar and client names) is drawn as it is written:
+# "$" is a character, never the start of mathtext, which could render it otherwise or fail the chart.
+# Tick labels are made when a figure is drawn, outside these functions, hence the process-wide setting.
+matplotlib.rcParams["text.parse_math"] = False
+
 # ------------------------------------------------------------------------------------ style
 
 #: One look per action class, shared by every chart and by the report's tables. Greyscale
@@ -568,6 +573,8 @@ def segment_heatmap(breakdown: pd.DataFrame, template: Template,
             ax.add_patch(Rectangle((-0.5, i - 0.5), n_cols, 1, facecolor="#E6E6E6", edgecolor="#999999",
                                    hatch="////", linewidth=0))
             why = f"fewer than {threshold}" if threshold is not None else "too few respondents"
+            if "reason" in breakdown.columns and breakdown["reason"].iloc[i] in ("complement", "overlap"):
+                why = "would reveal a smaller group"  # secondary suppression (docs/scoring.md, section 8)
             ax.text((n_cols - 1) / 2, i, f"suppressed ({why})", ha="center", va="center", fontsize=FONT,
                     style="italic", bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5})
             continue

@@ -38,6 +38,7 @@ from markupsafe import Markup
 from . import display, plots
 from .errors import CxError
 from .pdf import render_pdf
+from .files import write_text_atomically
 from .report import HTML_TEMPLATE
 from .responses import column_letter
 from .scoring import ACTIONS, PORTFOLIO_MIN_CLIENTS, Scores
@@ -235,9 +236,7 @@ def benchmark_document(frame: pd.DataFrame) -> dict[str, Any]:
 
 def write_benchmark(document: Mapping[str, Any], path: str | os.PathLike) -> Path:
     """Write the benchmark document as JSON."""
-    path = Path(path)
-    path.write_text(json.dumps(document, indent=2, ensure_ascii=False), encoding="utf-8")
-    return path
+    return write_text_atomically(path, json.dumps(document, indent=2, ensure_ascii=False))
 
 
 def read_benchmark(path: str | os.PathLike) -> dict[str, Any]:
@@ -508,7 +507,7 @@ def write_overview(
     css = (HTML_TEMPLATE / "report.css").read_text(encoding="utf-8")
     html = overview_html(clients, frame, links, failed, anonymise, started, css, trends)
     files = {"index.html": folder / "index.html"}
-    files["index.html"].write_text(html, encoding="utf-8")
+    write_text_atomically(files["index.html"], html)
     if pdf:
         files["index.pdf"] = folder / "index.pdf"
         (render or functools.partial(render_pdf, requested=pdf_engine))(html, files["index.pdf"])

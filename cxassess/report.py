@@ -34,6 +34,7 @@ FORMATS = ("html", "pdf", "xlsx", "pptx")
 DEFAULT_FORMATS = ("html", "pdf")
 EXPORTS = {"xlsx": "results.xlsx", "pptx": "deck.pptx"}  # written from the analysis, not the notebook
 LATEST = "latest"
+STAGING = ".{}.partial"  # a run being written: hidden, and never named by ``latest``
 
 
 @dataclass
@@ -95,9 +96,55 @@ def write_exports(a: Assessment, folder: Path, formats: Iterable[str]) -> None:
 def _stamp(parent: Path) -> str:
     base = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     name, n = base, 2
-    while (parent / name).exists() or (parent / f".{name}.partial").exists():
+    while (parent / name).exists() or (parent / STAGING.format(name)).exists():
         name, n = f"{base}-{n}", n + 1
     return name
+
+
+def _hold(folder: Path) -> int | None:
+    """Take an exclusive advisory lock on a staging folder; None if another live process holds it.
+
+    The lock lasts as long as the returned descriptor is open; the kernel drops it when its
+    process dies, even by SIGKILL, which is how a stale staging folder is told from a live one.
+    Without flock (Windows) every folder counts as free and -1 stands for "nothing to release".
+    """
+    try:
+        import fcntl
+    except ImportError:
+        return -1
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def _release(fd: int | None) -> None:
+    if fd is not None and fd >= 0:
+        os.close(fd)
+
+
+def clean_stale_staging(client_root: Path, before: str) -> list[Path]:
+    """Remove the client's staging folders left by runs older than ``before`` that died mid-way.
+
+    A folder still locked by a running process (a concurrent run) is left alone.
+    """
+    removed = []
+    for path in sorted(client_root.glob(STAGING.format("*"))):
+        stamp = path.name[1:-len(".partial")]
+        if not path.is_dir() or path.is_symlink() or stamp >= before:
+            continue
+        fd = _hold(path)
+        if fd is None:
+            continue
+        try:
+            shutil.rmtree(path, ignore_errors=True)
+        finally:
+            _release(fd)
+        removed.append(path)
+    return removed
 
 
 def _point_latest(client_root: Path, run_name: str) -> None:
@@ -279,8 +326,10 @@ def build_report(
     client_root.mkdir(parents=True, exist_ok=True)
     check_inside(client_root, Path(out), "the client's report folder")
     name = _stamp(client_root)
-    staging = client_root / f".{name}.partial"
+    staging = client_root / STAGING.format(name)
     staging.mkdir()
+    lock = _hold(staging)  # tells later runs this folder is being written (released on exit or death)
+    clean_stale_staging(client_root, name)
     run = ReportRun(client.id, client_root / name, warnings=client.warnings)
     try:
         mark = time.perf_counter()
@@ -312,6 +361,8 @@ def build_report(
     except BaseException:  # interrupted or crashed: nothing half-written stays behind
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    finally:
+        _release(lock)
     _point_latest(client_root, name)
     run.files = {p.name: p for p in sorted(run.folder.iterdir())}
     run.seconds = time.perf_counter() - started

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -309,22 +309,143 @@ def breakdown(
 ) -> pd.DataFrame:
     """Overall and pillar index per group of a segment; groups under ``threshold`` are suppressed.
 
-    A suppressed group's row says so and carries no figures, not even its size.
+    A suppressed group's row says so and carries no figures, not even its size. When the
+    suppressed groups together have fewer than ``threshold`` respondents, the smallest shown
+    groups are suppressed too (``reason`` "complement"), so that the overall figures minus the
+    shown groups never give away a small group (docs/scoring.md, section 8).
     """
-    if segment not in responses.segments.columns:
-        raise KeyError(segment)
-    groups = responses.segments[segment].fillna(NOT_GIVEN).astype(str)
-    sizes = groups.value_counts()
-    figures = group_indices(template, responses, groups, weights)
-    rows = []
-    for group in sorted(sizes.index, key=str):
-        row: dict[str, Any] = {"segment": segment, "group": group}
-        if sizes[group] < threshold:
-            row.update({"n": None, "suppressed": True}, **dict.fromkeys(figures.columns, math.nan))
-        else:
-            row.update({"n": int(sizes[group]), "suppressed": False}, **figures.loc[group].to_dict())
-        rows.append(row)
-    return pd.DataFrame(rows).astype({"n": "Int64"})
+    return breakdowns(template, responses, [segment], threshold, weights)[segment]
+
+
+def breakdowns(
+    template: Template,
+    responses: Responses,
+    segments: Iterable[str],
+    threshold: int = DEFAULT_ANONYMITY,
+    weights: Mapping[str, float] | None = None,
+) -> dict[str, pd.DataFrame]:
+    """``breakdown`` for several segments at once, suppressing across them as well.
+
+    Published together, two segments can be differenced: a group of one segment lying inside a
+    group of another, with fewer than ``threshold`` respondents between them, gives away those
+    respondents; the inner group is then suppressed as well (``reason`` "overlap").
+    """
+    segments = list(segments)
+    for segment in segments:
+        if segment not in responses.segments.columns:
+            raise KeyError(segment)
+    labels = {s: responses.segments[s].fillna(NOT_GIVEN).astype(str) for s in segments}
+    hidden = suppressed_groups(labels, threshold)
+    out = {}
+    for segment, groups in labels.items():
+        sizes = groups.value_counts()
+        figures = group_indices(template, responses, groups, weights)
+        rows = []
+        for group in sorted(sizes.index, key=str):
+            row: dict[str, Any] = {"segment": segment, "group": group}
+            if group in hidden[segment]:
+                row.update({"n": None, "suppressed": True}, **dict.fromkeys(figures.columns, math.nan))
+            else:
+                row.update({"n": int(sizes[group]), "suppressed": False}, **figures.loc[group].to_dict())
+            row["reason"] = hidden[segment].get(group)
+            rows.append(row)
+        out[segment] = pd.DataFrame(rows).astype({"n": "Int64"})
+    return out
+
+
+def suppressed_groups(labels: Mapping[str, pd.Series], threshold: int) -> dict[str, dict[str, str]]:
+    """Which groups of each segment to suppress, and why: segment -> {group: reason}.
+
+    ``labels`` gives each respondent's group per segment (same index). Reasons: "small" (fewer
+    than ``threshold``), "complement" (the suppressed groups of the segment would together be
+    fewer than ``threshold``, and so recoverable from the overall figures), "overlap" (a shown
+    group nested in a group of another segment, or in its suppressed rest, with fewer than
+    ``threshold`` respondents between them). Rules are applied until nothing changes.
+    """
+    hidden: dict[str, dict[str, str]] = {}
+    members: dict[str, dict[str, frozenset]] = {}
+    for segment, groups in labels.items():
+        members[segment] = {g: frozenset(idx) for g, idx in groups.groupby(groups, sort=True).groups.items()}
+        hidden[segment] = {g: "small" for g, m in members[segment].items() if len(m) < threshold}
+    everyone = frozenset().union(*(m for s in members.values() for m in s.values())) if members else frozenset()
+
+    def complement_rule() -> bool:
+        changed = False
+        for segment, groups in members.items():
+            total = sum(len(groups[g]) for g in hidden[segment])
+            for g in sorted(set(groups) - set(hidden[segment]), key=lambda g: (len(groups[g]), g)):
+                if total == 0 or total >= threshold:
+                    break
+                hidden[segment][g], total, changed = "complement", total + len(groups[g]), True
+        return changed
+
+    def overlap_rule() -> bool:
+        published = []  # (segment, shown group or None for the suppressed rest, its respondents)
+        for segment, groups in members.items():
+            published += [(segment, g, m) for g, m in groups.items() if g not in hidden[segment]]
+            rest = frozenset().union(*(groups[g] for g in hidden[segment]))
+            if rest:
+                published.append((segment, None, rest))
+        for s1, g1, inner in published:
+            for s2, g2, outer in published + [(None, None, everyone)]:
+                if s1 == s2 or not (inner < outer) or len(outer - inner) >= threshold:
+                    continue
+                if g1 is not None:
+                    hidden[s1][g1] = "overlap"
+                elif g2 is not None:
+                    hidden[s2][g2] = "overlap"
+                else:  # two suppressed rests: widen the inner one by its smallest shown group
+                    shown = sorted(set(members[s1]) - set(hidden[s1]), key=lambda g: (len(members[s1][g]), g))
+                    if not shown:
+                        continue
+                    hidden[s1][shown[0]] = "overlap"
+                return True
+        return False
+
+    def solving_rule() -> bool:
+        # the last resort, exact: a cell (one combination of groups) under the threshold whose mean
+        # the shown groups determine, by any sum or difference of them
+        leak = _recoverable_cell(labels, hidden, threshold)
+        if leak is None:
+            return False
+        segment, group = leak
+        hidden[segment][group] = "overlap"
+        return True
+
+    while complement_rule() or (len(members) > 1 and (overlap_rule() or solving_rule())):
+        pass
+    return hidden
+
+
+def _recoverable_cell(labels: Mapping[str, pd.Series], hidden: Mapping[str, Mapping[str, str]],
+                      threshold: int) -> tuple[str, str] | None:
+    """A shown group to suppress if the shown groups and the overall figure give away the mean of a
+    cell under ``threshold`` (its smallest shown group used in the solution), else None.
+
+    Every published figure is a mean over whole cells, so the question is linear algebra on
+    cells: is the cell's own mean a combination of the published means?
+    """
+    cells = pd.DataFrame(dict(labels)).astype(str)
+    counts = cells.value_counts(sort=False)
+    keys = list(counts.index)
+    sizes = counts.to_numpy(dtype=float)
+    sets = [(None, None, np.ones(len(keys), dtype=bool))]
+    for k, segment in enumerate(cells.columns):
+        for group in sorted(set(cells[segment]) - set(hidden[segment])):
+            sets.append((segment, group, np.array([key[k] == group for key in keys])))
+    # row for a set S: a cell's weight in its mean, |cell| / |S|, where the cell lies in S
+    matrix = np.array([np.where(inside, sizes / sizes[inside].sum(), 0.0) for _, _, inside in sets])
+    for c in np.flatnonzero(sizes < threshold):
+        target = np.zeros(len(keys))
+        target[c] = 1.0
+        weights, *_ = np.linalg.lstsq(matrix.T, target, rcond=None)
+        if np.abs(matrix.T @ weights - target).max() < 1e-8:
+            used = [(int(sets[i][2] @ sizes), sets[i][0], sets[i][1]) for i in np.flatnonzero(np.abs(weights) > 1e-9)
+                    if sets[i][0] is not None]
+            if used:
+                _, segment, group = min(used)
+                return segment, group
+    return None
 
 
 # ------------------------------------------------------------------------------------ output

@@ -241,7 +241,8 @@ def segments_sheet(ws: Worksheet, a: Assessment) -> None:
     _index_colours(ws, 4, len(columns), len(rows))
     note = len(rows) + 3
     put(ws, note, 1, f"Groups with fewer than {a.anonymity_threshold} respondents are suppressed to protect "
-                     "anonymity: neither their figures nor their size are shown.")
+                     "anonymity: neither their figures nor their size are shown. So are groups whose figures "
+                     "would let a suppressed group be worked out from the others.")
     if not rows:
         put(ws, note + 1, 1, "The answers carry no segment (role, department, ...) to break the scores down by.")
 

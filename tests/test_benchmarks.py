@@ -27,3 +27,15 @@ def test_batch_benchmark_runs_all_three_ways():
     assert result.returncode == 0, result.stderr[-2000:]
     for line in ("(a) hand-scripted loop", "(b) cxassess batch", "(c) floor, one process", "a/b =", "b/c ="):
         assert line in result.stdout
+
+
+def test_load_benchmark_runs_and_charts_do_not_grow_with_respondents():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "load.py"), "--clients", "2", "--respondents", "12",
+         "--big", "400", "--formats", "html"],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "2 ok, 0 failed" in result.stdout
+    assert "peak memory" in result.stdout and "charts drawing per respondent" not in result.stdout
+    assert result.stdout.rstrip().endswith("all good")

@@ -1,0 +1,115 @@
+"""Crash safety: a batch killed outright (SIGKILL, no clean-up code runs) leaves no half report as
+``latest``, no process behind, and a rerun with ``--changed`` completes it."""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from cxassess.batch import run_batch
+from cxassess.report import _hold, build_report, clean_stale_staging
+
+CLIENTS = ROOT / "data" / "clients"
+COMPLETE = ("report.html", "report.pdf", "scores.json", "fingerprint.json")
+
+
+def _marked(value: str) -> set[str]:
+    """Ids of running processes whose environment carries ``CXASSESS_TEST_RUN=value``."""
+    needle = f"CXASSESS_TEST_RUN={value}".encode()
+    found = set()
+    for path in glob.glob("/proc/[0-9]*/environ"):
+        try:
+            if needle in Path(path).read_bytes().split(b"\0"):
+                found.add(path.split("/")[2])
+        except OSError:
+            pass
+    return found
+
+
+def _assert_every_latest_is_complete(out: Path) -> set[str]:
+    finished = set()
+    for latest in out.glob("*/latest"):
+        target = latest.resolve()
+        assert not target.name.endswith(".partial") and target.parent == latest.parent.resolve()
+        for name in COMPLETE:
+            assert (target / name).is_file() and (target / name).stat().st_size > 0, (target, name)
+        json.loads((target / "scores.json").read_text(encoding="utf-8"))  # whole, not cut off
+        assert (target / "report.pdf").read_bytes().rstrip().endswith(b"%%EOF")
+        finished.add(latest.parent.name)
+    return finished
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process table from /proc")
+def test_sigkill_mid_batch_leaves_no_half_report_and_a_rerun_completes(tmp_path):
+    clients = tmp_path / "clients"
+    for name in ("northwind-retail", "riverside-energy", "brightpath-software"):
+        shutil.copytree(CLIENTS / name, clients / name)
+    out = tmp_path / "out"
+    run_id = uuid.uuid4().hex  # other processes on the machine may run kernels too
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cxassess.cli", "batch", str(clients), "--out", str(out), "--workers", "2"],
+        env=dict(os.environ, CXASSESS_TEST_RUN=run_id), start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT,
+    )
+    deadline = time.time() + 180
+    while time.time() < deadline and not list(out.glob("*/latest")) and proc.poll() is None:
+        time.sleep(0.05)
+    assert proc.poll() is None, "the batch ended before it could be killed"
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+
+    deadline = time.time() + 10  # kernels and the zygote get SIGKILL from the kernel when their parent dies
+    while time.time() < deadline and _marked(run_id):
+        time.sleep(0.2)
+    assert not _marked(run_id), "a process started by the killed batch is still running"
+
+    finished = _assert_every_latest_is_complete(out)
+    assert 1 <= len(finished) < 3
+    for client in (p for p in out.iterdir() if p.name != "portfolio"):  # half-written runs are hidden, never a report
+        for path in client.iterdir():
+            assert path.name == "latest" or path.name.startswith(".") or (path / "report.html").is_file()
+
+    print("left by the kill:", sorted(p.relative_to(out).as_posix() for p in out.glob("*/.*.partial")))
+    rerun = run_batch(clients, out, workers=2, changed=True)
+    status = {r.client: r.status for r in rerun.results}
+    assert {c for c, s in status.items() if s == "unchanged"} == finished
+    assert all(s == "ok" for c, s in status.items() if c not in finished), rerun.results
+    assert _assert_every_latest_is_complete(out) == set(status)
+    assert not list(out.glob("*/.*.partial")), "the rerun left the killed run's staging folders behind"
+
+
+def test_a_run_removes_stale_staging_folders_of_its_client_only(tmp_path):
+    out = tmp_path / "out"
+    root = out / "riverside-energy"
+    stale = root / ".20000101-000000.partial"  # a run killed long ago
+    busy = root / ".20000101-000001.partial"  # an older run still being written by a live process
+    other = out / "northwind-retail" / ".20000101-000000.partial"  # another client's: not this run's business
+    for folder in (stale, busy, other):
+        folder.mkdir(parents=True)
+        (folder / "report.html").write_text("<p>half", encoding="utf-8")
+    lock = _hold(busy)
+    assert lock is not None and _hold(busy) is None  # the lock is exclusive
+    try:
+        run = build_report(CLIENTS / "riverside-energy", out, formats=("html",))
+        assert not stale.exists()
+        assert busy.is_dir() and other.is_dir()
+        assert (root / "latest").resolve() == run.folder.resolve()
+    finally:
+        os.close(lock)
+    # once its process is gone the folder is stale too; a folder named after the run is never touched
+    newer = root / ".29991231-235959.partial"
+    newer.mkdir()
+    assert clean_stale_staging(root, run.folder.name) == [busy]
+    assert newer.is_dir() and run.folder.is_dir()
