@@ -89,12 +89,12 @@ def test_cli_exit_status_and_only(first_run, portfolio, capsys):
 
 
 def _kernels(marker: str) -> set[str]:
-    """Kernel and zygote processes started under ``marker`` (an environment variable they inherit)."""
+    """Kernel, zygote and PDF browser processes started under ``marker`` (an environment variable they inherit)."""
     found = set()
     for path in glob.glob("/proc/[0-9]*/cmdline"):
         try:
             command = Path(path).read_bytes()
-            if (b"ipykernel_launcher" in command or b"cxassess.kernels" in command) \
+            if (b"ipykernel_launcher" in command or b"cxassess.kernels" in command or b"chrom" in command) \
                     and marker.encode() in Path(path).with_name("environ").read_bytes():
                 found.add(path.split("/")[2])
         except OSError:
@@ -119,7 +119,7 @@ def test_ctrl_c_stops_cleanly_and_a_rerun_completes(tmp_path):
     assert proc.returncode == 130, stderr[-2000:]
     assert "Traceback" not in stderr, stderr[-3000:]
     time.sleep(1)
-    assert not _kernels(marker), "a kernel or kernel zygote outlived the batch"
+    assert not _kernels(marker), "a kernel, kernel zygote or PDF browser outlived the batch"
     assert not list(out.glob("*/.*partial"))
     for latest in out.glob("*/latest"):
         assert (latest / "report.pdf").is_file() and (latest / "fingerprint.json").is_file()
