@@ -19,7 +19,7 @@ from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 
-from . import actions, plots
+from . import actions, display, plots
 from .assessment import Assessment
 from .scoring import ACTIONS
 from .workbook import save_atomically
@@ -39,12 +39,9 @@ def _num(value: Any, digits: int = 0) -> str:
 
 
 def _png(fig: Figure) -> tuple[io.BytesIO, float]:
-    """A figure as PNG bytes, and its width / height ratio."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=PNG_DPI, facecolor="white")
-    buffer.seek(0)
+    """A figure as PNG bytes (drawn as the report draws it, at a projector's resolution), and its width / height ratio."""
     width, height = fig.get_size_inches()
-    return buffer, width / height
+    return io.BytesIO(display.figure(fig, dpi=PNG_DPI).data), width / height
 
 
 def _slide(prs: Any, title: str, notes: str) -> Any:

@@ -126,14 +126,14 @@ def render(template: str, **context: Any) -> Html:
     return Html(_compiled(template).render(**context))
 
 
-def figure(fig: Figure, title: str | None = None) -> Png:
+def figure(fig: Figure, title: str | None = None, dpi: float = FIGURE_DPI) -> Png:
     """A matplotlib Figure as an embedded PNG (no backend or pyplot state involved).
 
     Drawn once on an Agg canvas and saved as opaque RGB: a PDF renderer must split an alpha
     channel out of every RGBA image, and the charts lay themselves out (no tight bounding box).
     """
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    fig.set_dpi(FIGURE_DPI)
+    fig.set_dpi(dpi)
     fig.patch.set_facecolor("white")
     canvas.draw()
     width, height = canvas.get_width_height(physical=True)

@@ -10,6 +10,7 @@ rather than a guess from the visible text.
 
 from __future__ import annotations
 
+import io
 import math
 import os
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .errors import CxError, Problem
+from .files import write_bytes_atomically
 from .responses import _cell_text, column_letter
 from .templates import Template
 
@@ -249,13 +251,9 @@ def write_form(book: Workbook, out: str | os.PathLike, force: bool = False) -> P
     if out.exists() and not force:
         raise CxError.at(out, "already exists; choose another name or pass --force to replace it")
     out.parent.mkdir(parents=True, exist_ok=True)
-    temp = out.with_name(f".{out.name}.partial")
-    try:
-        book.save(temp)
-        os.replace(temp, out)
-    finally:
-        temp.unlink(missing_ok=True)
-    return out
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return write_bytes_atomically(out, buffer.getvalue())
 
 
 # ------------------------------------------------------------------------------ reading back

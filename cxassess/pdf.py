@@ -46,6 +46,8 @@ def engine(requested: str | None = None) -> str:
     name = (requested or os.environ.get("CXASSESS_PDF_ENGINE") or "auto").strip().lower()
     if name not in ENGINES:
         raise CxError.at("--pdf-engine", f"unknown PDF engine {name!r}; choose from {', '.join(ENGINES)}")
+    if name == "weasyprint":
+        return name
     chromium_ready = importlib.util.find_spec("playwright") is not None and chromium_executable() is not None
     if name == "chromium" and not chromium_ready:
         raise CxError.at("--pdf-engine", "chromium needs the Python package playwright and a Chromium "

@@ -28,6 +28,7 @@ from . import plots
 from .assessment import Assessment
 from .display import comments_by_pillar
 from .errors import CxError
+from .files import write_bytes_atomically
 from .scoring import ACTIONS, to_index
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -63,13 +64,7 @@ def save_atomically(path: str | os.PathLike, document: Any, overwrite: bool = Fa
         raise CxError.at(path, "already exists; choose another file name or remove it first")
     buffer = io.BytesIO()
     document.save(buffer)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        temp.write_bytes(buffer.getvalue())
-        os.replace(temp, path)
-    finally:
-        temp.unlink(missing_ok=True)
-    return path
+    return write_bytes_atomically(path, buffer.getvalue())
 
 
 def is_missing(value: Any) -> bool:
