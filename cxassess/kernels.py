@@ -12,20 +12,33 @@ kernels the ordinary way.
 
 from __future__ import annotations
 
+import asyncio
+import atexit
+import gc
 import json
+import math
 import os
+import selectors
+import shutil
 import signal
+import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+from queue import Empty
 from typing import Any
 
+from traitlets import Type
+
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 
-PRELOAD = ("ipykernel.kernelapp", "IPython.display", "numpy", "pandas", "matplotlib", "cxassess.display",
-           "cxassess.assessment", "cxassess.report", "scipy.stats")
+PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "IPython.display", "numpy", "pandas", "matplotlib", "cxassess.display",
+           "cxassess.assessment", "cxassess.report", "scipy.special")
+ZYGOTE_ENV = "CXASSESS_ZYGOTE"  # the socket of the zygote a batch shares between its workers
 
 
 def enabled() -> bool:
@@ -73,45 +86,83 @@ class ForkedProcess:
 
 
 class Zygote:
-    """One pre-imported process per worker; ``fork`` asks it for a new kernel process."""
+    """A pre-imported process that forks kernels on request, over a Unix socket.
+
+    A batch starts one for all its workers (``start``; the workers find it through
+    ``$CXASSESS_ZYGOTE``); any other process starts its own on first use. The zygote ends when
+    its owner closes it or dies, and takes the kernels it forked with it; a kernel also dies when
+    the connection that asked for it closes (its worker ended or crashed).
+    """
 
     _instance: "Zygote | None" = None
     _lock = threading.Lock()
 
-    def __init__(self) -> None:
-        env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "cxassess.kernels"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            env=env, text=True, bufsize=1,
-        )
-        ready = self.process.stdout.readline()
-        if ready.strip() != "ready":
-            raise RuntimeError(f"kernel zygote failed to start: {ready!r}")
+    def __init__(self, address: str, process: subprocess.Popen | None = None, folder: str | None = None) -> None:
+        self.address, self.process, self._folder = address, process, folder
+        self._socket: socket.socket | None = None
+        self._reader: Any = None
+
+    @classmethod
+    def start(cls) -> "Zygote":
+        """Start a zygote owned by this process; it imports in the background and serves once ready."""
+        folder = tempfile.mkdtemp(prefix="cxassess-zygote-")  # mode 0700: only this user may ask for kernels
+        address = os.path.join(folder, "zygote.sock")
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            listener.bind(address)
+            listener.listen(64)  # connections queue here while the zygote still imports
+            # PYDEVD_...: the kernel's debugger, imported there once, would warn on every start about frozen modules.
+            env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
+                       PYDEVD_DISABLE_FILE_VALIDATION="1")
+            process = subprocess.Popen([sys.executable, "-m", "cxassess.kernels", str(listener.fileno()), folder],
+                                       stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, env=env,
+                                       pass_fds=(listener.fileno(),))
+        finally:
+            listener.close()  # the zygote holds it now: if the zygote dies, waiting clients see the end
+        return cls(address, process, folder)
 
     @classmethod
     def get(cls) -> "Zygote":
+        """This process's zygote: the batch's shared one (``$CXASSESS_ZYGOTE``), else one of its own."""
         with cls._lock:
-            if cls._instance is None or cls._instance.process.poll() is not None:
-                cls._instance = cls()
+            if cls._instance is None or (cls._instance.process is not None and cls._instance.process.poll() is not None):
+                address = os.environ.get(ZYGOTE_ENV)
+                cls._instance = cls(address) if address else cls.start()
+                cls._instance._connect()
+                atexit.register(cls._instance.close)
             return cls._instance
 
+    def _connect(self) -> None:
+        self._socket = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._socket.connect(self.address)
+        self._reader = self._socket.makefile("rb")
+
     def fork(self, argv: list[str], env: dict[str, str], cwd: str | None) -> int:
+        """A new kernel process running ``ipykernel_launcher argv`` with ``env`` in ``cwd``; returns its pid."""
         request = {"argv": argv, "env": env, "cwd": cwd}
         with self._lock:
-            self.process.stdin.write(json.dumps(request) + "\n")
-            self.process.stdin.flush()
-            answer = self.process.stdout.readline()
+            if self._socket is None:
+                self._connect()
+            self._socket.sendall(json.dumps(request).encode() + b"\n")
+            answer = self._reader.readline()
         if not answer:
             raise RuntimeError("kernel zygote exited")
         return int(json.loads(answer)["pid"])
 
     def close(self) -> None:
-        if self.process.poll() is None:
+        """Disconnect (our kernels die with the connection); an owner also ends the zygote."""
+        if self._socket is not None:
+            self._reader.close()
+            self._socket.close()
+            self._socket = None
+        if self.process is not None and self.process.poll() is None:
             self.process.stdin.close()
             try:
                 self.process.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
 
 
 class ForkProvisioner(LocalProvisioner):
@@ -127,9 +178,53 @@ class ForkProvisioner(LocalProvisioner):
         self.cwd = cwd
         return self.connection_info
 
+    async def wait(self) -> int | None:
+        while self.process is not None and self.process.poll() is None:
+            await asyncio.sleep(0.01)  # the base class looks every 0.1 s: most of a kill's time
+        return await super().wait()
+
+
+class ReadyClient(AsyncKernelClient):
+    """A kernel client that knows the kernel is ready as soon as it has proved so.
+
+    jupyter_client's own check, after the kernel answers ``kernel_info`` and IOPub delivers, waits
+    for 0.2 s of IOPub silence: dead time that was half of a forked kernel's start. Here the kernel
+    is ready once it has answered on the shell channel *and* IOPub has carried its idle status for
+    that very request: both channels work and the request's output is complete.
+    """
+
+    async def wait_for_ready(self, timeout: float | None = None) -> None:  # type: ignore[override]
+        deadline = time.monotonic() + (math.inf if timeout is None else timeout)
+        while True:
+            self.kernel_info()
+            try:
+                reply = await self.shell_channel.get_msg(timeout=1)
+            except Empty:
+                reply = None
+            if reply is not None and reply["msg_type"] == "kernel_info_reply":
+                request = reply["parent_header"].get("msg_id")
+                try:
+                    while True:
+                        message = await self.iopub_channel.get_msg(timeout=0.2)
+                        if (message["msg_type"] == "status" and message["content"].get("execution_state") == "idle"
+                                and message["parent_header"].get("msg_id") == request):
+                            self._handle_kernel_info_reply(reply)
+                            return
+                except Empty:  # IOPub was not connected yet when the kernel published: ask again
+                    pass
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+
 
 class ForkKernelManager(AsyncKernelManager):
     """A kernel manager whose kernels come from the zygote (pass as Papermill's kernel_manager_class)."""
+
+    client_factory = Type(ReadyClient, klass=AsyncKernelClient, config=True)
+
+    async def _async_wait(self, pollinterval: float = 0.01) -> None:
+        await super()._async_wait(pollinterval)  # a killed fork is gone within milliseconds: look often
 
     async def _async_pre_start_kernel(self, **kw: Any) -> Any:
         if self.provisioner is None:
@@ -162,6 +257,7 @@ def _become_kernel(request: dict) -> None:
     die_with_parent()
     os.setsid()
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     os.environ.clear()
     os.environ.update(request["env"])
@@ -192,36 +288,93 @@ def _warm_up() -> None:
     fig.savefig(os.devnull, format="png")
 
 
-def zygote_main() -> None:
+def zygote_main(listen_fd: int, folder: str) -> None:
+    """Import, warm up, then fork a kernel for each request line on any connection to ``listen_fd``.
+
+    Ends, removing its socket's ``folder``, at EOF on stdin or SIGTERM (its owner closed or died).
+    """
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        _serve(listen_fd)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _serve(listen_fd: int) -> None:
     import importlib
 
     die_with_parent(signal.SIGTERM)
     for module in PRELOAD:
         importlib.import_module(module)
     _warm_up()
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped automatically
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the worker decides; EOF on stdin ends us
-    print("ready", flush=True)
-    children: list[int] = []
-    for line in sys.stdin:
-        request = json.loads(line)
-        pid = os.fork()
-        if pid == 0:
-            code = 0
+    # Every kernel inherits these objects: frozen, the garbage collector never walks them (a full
+    # collection over them cost a kernel about 0.1 s) nor writes to them (so the pages stay shared).
+    gc.freeze()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the owner decides; EOF on stdin ends us
+    live: set[int] = set()  # forked, not yet reaped: only these pids are still ours to kill
+
+    def reap(*_: Any) -> None:  # at once, so a worker polling its kernel sees it gone
+        while True:
             try:
-                _become_kernel(request)
-            except BaseException:  # the kernel's own failure: nothing useful to do but leave
-                code = 1
-            finally:
-                os._exit(code)
-        children.append(pid)
-        print(json.dumps({"pid": pid}), flush=True)
-    for pid in children:  # our worker is gone: so are the kernels it asked for
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+                pid, _status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            live.discard(pid)
+
+    signal.signal(signal.SIGCHLD, reap)
+    listener = socket.socket(fileno=listen_fd)
+    selector = selectors.DefaultSelector()
+    selector.register(listener, selectors.EVENT_READ)
+    selector.register(sys.stdin.fileno(), selectors.EVENT_READ)
+    clients: dict[socket.socket, tuple[bytearray, list[int]]] = {}
+
+    def kill(pids: list[int]) -> None:
+        for pid in pids:
+            if pid in live:
+                os.kill(pid, signal.SIGKILL)
+
+    while True:
+        for key, _events in selector.select():
+            if key.fileobj == sys.stdin.fileno():
+                if not os.read(key.fileobj, 4096):  # our owner is gone: so are the kernels it asked for
+                    kill(list(live))
+                    return
+            elif key.fileobj is listener:
+                connection, _address = listener.accept()
+                selector.register(connection, selectors.EVENT_READ)
+                clients[connection] = (bytearray(), [])
+            else:
+                connection = key.fileobj
+                buffer, pids = clients[connection]
+                data = connection.recv(65536)
+                if not data:  # the worker closed or died: its kernels go with it
+                    kill(pids)
+                    selector.unregister(connection)
+                    connection.close()
+                    del clients[connection]
+                    continue
+                buffer += data
+                while b"\n" in buffer:
+                    line, _, rest = bytes(buffer).partition(b"\n")
+                    buffer[:] = rest
+                    pid = os.fork()
+                    if pid == 0:
+                        code = 0
+                        try:
+                            selector.close()
+                            for held in [listener, *clients]:
+                                held.close()
+                            _become_kernel(json.loads(line))
+                        except BaseException:  # the kernel's own failure: nothing useful to do but leave
+                            code = 1
+                        finally:
+                            os._exit(code)
+                    live.add(pid)
+                    pids[:] = [p for p in pids if p in live] + [pid]
+                    connection.sendall(json.dumps({"pid": pid}).encode() + b"\n")
 
 
 if __name__ == "__main__":
-    zygote_main()
+    zygote_main(int(sys.argv[1]), sys.argv[2])

@@ -22,8 +22,24 @@ def _quiet_worker() -> None:
     warnings.simplefilter("ignore", DeprecationWarning)
 
 
-def _start_worker(pdf_engine: str | None) -> None:
-    """A new worker process: quiet logs, then its one-off start-up work before the first client arrives."""
+def _start_worker(pdf_engine: str | None, zygote: str | None = None) -> None:
+    """A new worker process: quiet logs, then its one-off start-up work before the first client arrives.
+
+    ``zygote`` is the address of the kernel zygote the pool shares (kernels.py); None: each worker its own.
+    """
+    import gc
+    import sys
+
+    from .kernels import ZYGOTE_ENV
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # until a task runs (_interruptible): idle, nothing to stop
+
+    if zygote:
+        os.environ[ZYGOTE_ENV] = zygote
+
+    # jsonschema (under nbformat) imports rfc3987_syntax when it is installed, for an IRI format check
+    # nbformat's validation never makes; building that grammar cost each worker about a second.
+    sys.modules.setdefault("rfc3987_syntax", None)
     from .report import warm_up
 
     _quiet_worker()
@@ -31,6 +47,16 @@ def _start_worker(pdf_engine: str | None) -> None:
         warm_up(pdf_engine=pdf_engine)
     except Exception:  # whatever fails here fails again, reported, in the first client's run
         pass
+    gc.freeze()  # what start-up built lives as long as the worker: full collections need not walk it
+
+
+def _interruptible(function: Callable, *args: Any) -> Any:
+    """Run one task with Ctrl-C live (the task cleans up: its kernel stops, its staging folder goes)."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return function(*args)
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class LocalPool:
@@ -38,15 +64,19 @@ class LocalPool:
 
     def __init__(self, workers: int, pdf_engine: str | None = None):
         """``pdf_engine``: the engine the reports will use, started as a worker starts (None: no PDF)."""
+        from . import kernels
+
         self.workers = workers
+        # One kernel zygote serves every worker: its imports are paid once, not once per worker.
+        self.zygote = kernels.Zygote.start() if kernels.enabled() else None
         self.executor = ProcessPoolExecutor(
             max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker,
-            initargs=(pdf_engine,),
+            initargs=(pdf_engine, self.zygote.address if self.zygote else None),
         )
         self.executor.submit(os.getpid)  # start the workers now: they warm up while the batch prepares
 
     def submit(self, function: Callable, *args: Any) -> Any:
-        return self.executor.submit(function, *args)
+        return self.executor.submit(_interruptible, function, *args)
 
     def first_completed(self, futures: Iterable[Any]) -> set:
         return wait(list(futures), return_when=FIRST_COMPLETED)[0]
@@ -63,6 +93,8 @@ class LocalPool:
 
     def close(self) -> None:
         self.executor.shutdown(wait=True, cancel_futures=True)
+        if self.zygote is not None:
+            self.zygote.close()
 
 
 class DaskPool:

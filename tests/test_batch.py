@@ -149,3 +149,19 @@ def test_output_to_an_fsspec_url(portfolio, tmp_path):
         assert (remote / "reports" / "portfolio" / stamp / link).resolve().is_file(), link
     again = run_batch(portfolio, url, workers=2, formats=("html",), only=["harbour-hotels"], changed=True)
     assert [r.status for r in again.results] == ["unchanged"]
+
+
+def test_ctrl_c_reaching_an_idle_worker_is_ignored(capfd):
+    """A worker between clients has nothing to stop: Ctrl-C must neither kill it nor print a traceback."""
+    from cxassess.pools import LocalPool
+
+    pool = LocalPool(2)
+    try:
+        workers = {pool.submit(os.getpid).result() for _ in range(4)}  # both started and now idle
+        for pid in list(pool.executor._processes):
+            os.kill(pid, signal.SIGINT)
+        time.sleep(1)
+        assert pool.submit(os.getpid).result(timeout=30) in set(pool.executor._processes) | workers
+    finally:
+        pool.close()
+    assert "Traceback" not in capfd.readouterr().err

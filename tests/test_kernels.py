@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import nbformat
 import papermill as pm
@@ -44,3 +45,52 @@ def test_a_killed_kernel_is_gone(tmp_path):
     pid = int(run(tmp_path, "import os; print(os.getpid())", "d"))
     process = kernels.ForkedProcess(pid)
     assert process.wait(timeout=10) == 0
+
+
+def _kernel_parent(folder: str) -> tuple[int, int]:
+    """In a pool worker: run a notebook in a forked kernel; (worker pid, the kernel's parent pid)."""
+    from pathlib import Path
+
+    return os.getpid(), int(run(Path(folder), "import os; print(os.getppid())", f"w{os.getpid()}"))
+
+
+def test_a_batch_pool_shares_one_zygote_between_its_workers(tmp_path):
+    from concurrent.futures import wait
+
+    from cxassess.pools import LocalPool
+
+    pool = LocalPool(2)
+    try:
+        results = set()
+        while len({worker for worker, _ in results}) < 2:  # until both workers have run one
+            futures = [pool.submit(_kernel_parent, str(tmp_path)) for _ in range(4)]
+            wait(futures)
+            results |= {f.result() for f in futures}
+        assert {parent for _, parent in results} == {pool.zygote.process.pid}
+    finally:
+        pool.close()
+    assert pool.zygote.process.poll() is not None  # closing the pool ends its zygote
+    assert not Path(pool.zygote.address).parent.exists()
+
+
+def _idle_kernel(zygote: kernels.Zygote, tmp_path, name: str) -> kernels.ForkedProcess:
+    from jupyter_client.connect import write_connection_file
+
+    connection_file, _ = write_connection_file(str(tmp_path / f"{name}.json"))
+    return kernels.ForkedProcess(zygote.fork(["-f", connection_file], dict(os.environ), str(tmp_path)))
+
+
+def test_a_kernel_dies_with_the_connection_that_asked_for_it(tmp_path):
+    owner = kernels.Zygote.start()
+    first, second = kernels.Zygote(owner.address), kernels.Zygote(owner.address)  # as two workers would
+    try:
+        a, b = _idle_kernel(first, tmp_path, "a"), _idle_kernel(second, tmp_path, "b")
+        assert a.poll() is None and b.poll() is None
+        first.close()  # the first worker ends (or crashes): its kernel goes, the other's stays
+        assert a.wait(timeout=10) == 0
+        assert b.poll() is None
+        owner.close()  # the batch ends: the zygote goes, and every kernel it still has
+        assert b.wait(timeout=10) == 0
+    finally:
+        for zygote in (first, second, owner):
+            zygote.close()

@@ -381,3 +381,31 @@ def test_distribution_colours_run_low_to_high(sample):
     assert reds[0] > 0 > reds[-1]
     assert bars[0].get_hatch() and not bars[-1].get_hatch()  # low answers also hatched, for greyscale
     assert math.isclose(sum(b.get_width() for b in bars), 1.0)
+
+
+def test_embedded_chart_is_a_small_palette_png_that_looks_the_same(sample):
+    """display.figure keeps 256 colours: against the same drawing in full colour, no visible change."""
+    import io
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+
+    from cxassess import display
+
+    for name, fig in all_figures(sample).items():
+        fig.set_dpi(display.FIGURE_DPI)
+        fig.patch.set_facecolor("white")
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()
+        width, height = canvas.get_width_height(physical=True)
+        full = np.asarray(Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+                          .convert("RGB"), dtype=float)
+        fig.set_layout_engine("none")  # the second drawing, display.figure's, puts every pixel in the same place
+        png = Image.open(io.BytesIO(display.figure(fig).data))
+        assert png.mode == "P", name
+        error = np.abs(np.asarray(png.convert("RGB"), dtype=float) - full)
+        assert error.mean() < 2.5, (name, error.mean())  # on a 0-255 scale: about half a percent on average
+        assert np.percentile(error.max(axis=2), 99.5) <= 16, name  # and nowhere a visibly wrong colour
+        full_png = io.BytesIO()
+        Image.fromarray(full.astype(np.uint8)).save(full_png, format="png", compress_level=3)
+        assert len(display.figure(fig).data) < 0.7 * len(full_png.getvalue()), name

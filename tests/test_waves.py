@@ -11,6 +11,7 @@ import re
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
@@ -395,3 +396,12 @@ def test_a_bad_wave_date_is_one_located_message(tmp_path):
         load_client(folder)
     assert messages(exc) == [f"{folder / 'client.yaml'}:4: waves.w1.date: must be a date written YYYY-MM-DD "
                              "(found 'someday')"]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_welch_matches_scipy_ttest_on_random_samples(seed):
+    rng = np.random.default_rng(seed)
+    before = pd.Series(rng.normal(50, 10 + 5 * seed, 8 + 3 * seed))
+    after = pd.Series(rng.normal(55 + seed, 12, 30 - 4 * seed))
+    expected = stats.ttest_ind(after, before, equal_var=False)
+    assert waves.welch(before, after) == pytest.approx((expected.statistic, expected.df, expected.pvalue), rel=1e-9)
