@@ -348,7 +348,10 @@ def _serve(listen_fd: int) -> None:
             else:
                 connection = key.fileobj
                 buffer, pids = clients[connection]
-                data = connection.recv(65536)
+                try:
+                    data = connection.recv(65536)
+                except OSError:  # reset: the worker died mid-request
+                    data = b""
                 if not data:  # the worker closed or died: its kernels go with it
                     kill(pids)
                     selector.unregister(connection)

@@ -17,15 +17,18 @@ import base64
 import importlib.util
 import logging
 import os
+import queue
 import re
 import shutil
 import tempfile
 import threading
 from pathlib import Path
+from typing import Any
 
 from .errors import CxError
 
 ENGINES = ("auto", "chromium", "weasyprint")
+PRINTER_ENV = "CXASSESS_PRINTER"  # the batch's shared Chromium (PrintServer.address), for its workers
 EMPTY = "<!DOCTYPE html><html><head></head><body></body></html>"
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 # A closed network: no background requests, no first-run work, no GPU on a server.
@@ -59,9 +62,14 @@ def engine(requested: str | None = None) -> str:
 
 
 def render_pdf(html: str, target: Path, requested: str | None = None) -> str:
-    """Write ``html`` as an A4 PDF to ``target``; returns the engine used."""
+    """Write ``html`` as an A4 PDF to ``target``; returns the engine used.
+
+    Chromium is the batch's shared one when ``$CXASSESS_PRINTER`` names it, else this process's own.
+    """
     name = engine(requested)
-    if name == "chromium":
+    if name == "chromium" and os.environ.get(PRINTER_ENV):
+        _SharedPrinter.get().print(html, Path(target))
+    elif name == "chromium":
         _Chromium.get().print(html, Path(target))
     else:
         _weasyprint(html, Path(target))
@@ -71,7 +79,7 @@ def render_pdf(html: str, target: Path, requested: str | None = None) -> str:
 def warm_up(requested: str | None = None) -> None:
     """Start the engine now (a browser launch, or WeasyPrint's imports) rather than at the first report."""
     if engine(requested) == "chromium":
-        _Chromium.get()
+        _SharedPrinter.get() if os.environ.get(PRINTER_ENV) else _Chromium.get()
     else:
         import weasyprint  # noqa: F401
 
@@ -134,12 +142,16 @@ class _Chromium:
         return printer
 
     def print(self, html: str, target: Path) -> None:
-        # Relative links (the portfolio overview's, to each report) resolve from the PDF's own folder.
-        base = f'<base href="{target.resolve().parent.as_uri()}/">'
+        Path(target).write_bytes(self.pdf(html, Path(target).resolve().parent))
+
+    def pdf(self, html: str, folder: Path) -> bytes:
+        """The page as PDF; relative links (the portfolio overview's, to each report) resolve from ``folder``."""
+        base = f'<base href="{folder.as_uri()}/">'
         try:
             self.page.set_content(html.replace("<head>", "<head>" + base, 1), wait_until="load")
-            self.page.pdf(path=str(target), format="A4", print_background=True, prefer_css_page_size=True)
+            data = self.page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
             self.page.set_content(EMPTY)
+            return data
         except BaseException:  # a crashed or interrupted page is replaced, never reused
             try:
                 self.page.close()
@@ -158,7 +170,119 @@ class _Chromium:
 
 @atexit.register
 def _close_browsers() -> None:
-    for key, printer in list(_Chromium._instances.items()):
-        if key[0] == os.getpid():
-            printer.close()
-    _Chromium._instances.clear()
+    """At exit, the browsers this thread drives (Playwright's objects work only in their own thread)."""
+    for key in [key for key in _Chromium._instances if key == (os.getpid(), threading.get_ident())]:
+        _Chromium._instances.pop(key).close()
+
+
+# ------------------------------------------------------------------------------ one Chromium for a batch
+
+
+class PrintServer:
+    """One Chromium for a whole batch, run by the process that starts it; workers send it their pages.
+
+    Each browser costs about 1.5 s of CPU to start and some more while it idles, and a batch
+    worker prints a page only now and then: one browser serves them all. A thread owns it
+    (Playwright's objects stay in their thread) and prints one page at a time; workers connect
+    over a Unix socket in a folder only this user can open, with a random key besides.
+    """
+
+    def __init__(self) -> None:
+        from multiprocessing.connection import Listener
+
+        self._folder = tempfile.mkdtemp(prefix="cxassess-printer-")
+        self._key = os.urandom(32)
+        self._listener = Listener(os.path.join(self._folder, "printer.sock"), "AF_UNIX", authkey=self._key)
+        self._jobs: queue.Queue = queue.Queue()
+        self._printer = threading.Thread(target=self._print_jobs, name="cxassess-printer", daemon=True)
+        self._printer.start()  # its first job: launching the browser, while the batch prepares
+        threading.Thread(target=self._accept, name="cxassess-printer-accept", daemon=True).start()
+
+    @property
+    def address(self) -> str:
+        """What a worker needs to connect (the value of ``$CXASSESS_PRINTER``)."""
+        return f"{self._listener.address} {self._key.hex()}"
+
+    def print(self, html: str, target: Path) -> None:
+        """Print a page here (the same queue as the workers' pages)."""
+        Path(target).write_bytes(_answer(self.pdf(html, Path(target).resolve().parent)))
+
+    def pdf(self, html: str, folder: Path) -> bytes | str:
+        """The page as PDF bytes, or the error's first line; links resolve from ``folder``."""
+        done: queue.Queue = queue.Queue(maxsize=1)
+        self._jobs.put((html, folder, done))
+        return done.get()
+
+    def _print_jobs(self) -> None:
+        try:
+            _Chromium.get()
+        except Exception:  # reported, job by job, when pages come
+            pass
+        while (job := self._jobs.get()) is not None:
+            html, folder, done = job
+            try:
+                done.put(_Chromium.get().pdf(html, folder))
+            except Exception as exc:
+                done.put(f"{type(exc).__name__}: {exc}".splitlines()[0])
+        _close_browsers()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection = self._listener.accept()
+            except OSError:  # closed: the batch is over
+                return
+            except Exception:  # a wrong key: not one of our workers
+                continue
+            threading.Thread(target=self._relay, args=(connection,), daemon=True).start()
+
+    def _relay(self, connection: Any) -> None:
+        with connection:
+            while True:
+                try:
+                    html, folder = connection.recv()
+                    connection.send(self.pdf(html, Path(folder)))
+                except (EOFError, OSError):  # the worker closed, ended or was interrupted
+                    return
+
+    def close(self) -> None:
+        """Close the browser and stop serving."""
+        self._jobs.put(None)
+        self._printer.join(timeout=30)
+        self._listener.close()
+        shutil.rmtree(self._folder, ignore_errors=True)
+
+
+class _SharedPrinter:
+    """A worker's connection to its batch's PrintServer (``$CXASSESS_PRINTER``)."""
+
+    _instance: "_SharedPrinter | None" = None
+
+    def __init__(self) -> None:
+        from multiprocessing.connection import Client
+
+        address, key = os.environ[PRINTER_ENV].rsplit(" ", 1)
+        self._connection = Client(address, "AF_UNIX", authkey=bytes.fromhex(key))
+
+    @classmethod
+    def get(cls) -> "_SharedPrinter":
+        if cls._instance is None:
+            cls._instance = cls()
+        return cls._instance
+
+    def print(self, html: str, target: Path) -> None:
+        """Have the batch's browser print the page; the PDF is written here, so an interrupted run writes none."""
+        try:
+            self._connection.send((html, str(Path(target).resolve().parent)))
+            answer = self._connection.recv()
+        except BaseException:  # interrupted mid-request: the answer would come to the next one, so start afresh
+            self._connection.close()
+            type(self)._instance = None
+            raise
+        Path(target).write_bytes(_answer(answer))
+
+
+def _answer(answer: bytes | str) -> bytes:
+    if isinstance(answer, str):
+        raise RuntimeError(answer)
+    return answer

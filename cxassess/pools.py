@@ -22,21 +22,22 @@ def _quiet_worker() -> None:
     warnings.simplefilter("ignore", DeprecationWarning)
 
 
-def _start_worker(pdf_engine: str | None, zygote: str | None = None) -> None:
+def _start_worker(pdf_engine: str | None, zygote: str | None = None, printer: str | None = None) -> None:
     """A new worker process: quiet logs, then its one-off start-up work before the first client arrives.
 
-    ``zygote`` is the address of the kernel zygote the pool shares (kernels.py); None: each worker its own.
+    ``zygote`` and ``printer`` are the addresses of the kernel zygote (kernels.py) and the Chromium
+    (pdf.py) the pool shares; None: each worker starts its own.
     """
     import gc
     import sys
 
     from .kernels import ZYGOTE_ENV
+    from .pdf import PRINTER_ENV
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # until a task runs (_interruptible): idle, nothing to stop
-
-    if zygote:
-        os.environ[ZYGOTE_ENV] = zygote
-
+    for name, address in ((ZYGOTE_ENV, zygote), (PRINTER_ENV, printer)):
+        if address:
+            os.environ[name] = address
     # jsonschema (under nbformat) imports rfc3987_syntax when it is installed, for an IRI format check
     # nbformat's validation never makes; building that grammar cost each worker about a second.
     sys.modules.setdefault("rfc3987_syntax", None)
@@ -64,14 +65,16 @@ class LocalPool:
 
     def __init__(self, workers: int, pdf_engine: str | None = None):
         """``pdf_engine``: the engine the reports will use, started as a worker starts (None: no PDF)."""
-        from . import kernels
+        from . import kernels, pdf
 
         self.workers = workers
-        # One kernel zygote serves every worker: its imports are paid once, not once per worker.
+        # One kernel zygote and one browser serve every worker: each is started once, not once per worker.
         self.zygote = kernels.Zygote.start() if kernels.enabled() else None
+        self.printer = pdf.PrintServer() if pdf_engine == "chromium" else None
         self.executor = ProcessPoolExecutor(
             max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker,
-            initargs=(pdf_engine, self.zygote.address if self.zygote else None),
+            initargs=(pdf_engine, self.zygote.address if self.zygote else None,
+                      self.printer.address if self.printer else None),
         )
         self.executor.submit(os.getpid)  # start the workers now: they warm up while the batch prepares
 
@@ -93,8 +96,9 @@ class LocalPool:
 
     def close(self) -> None:
         self.executor.shutdown(wait=True, cancel_futures=True)
-        if self.zygote is not None:
-            self.zygote.close()
+        for shared in (self.zygote, self.printer):
+            if shared is not None:
+                shared.close()
 
 
 class DaskPool:

@@ -6,6 +6,7 @@ import base64
 import http.server
 import io
 import threading
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -90,3 +91,34 @@ def test_engine_choice(monkeypatch, tmp_path):
     assert pdf.engine("auto") == "weasyprint"  # auto falls back quietly
     with pytest.raises(CxError, match="chromium needs the Python package playwright and a Chromium"):
         pdf.engine("chromium")  # asked for by name: refused, with what to install
+
+
+@pytest.mark.skipif(not CHROMIUM, reason="no Chromium (or no playwright) on this machine")
+def test_a_batch_shares_one_browser_between_its_workers(tmp_path, monkeypatch):
+    """Workers hand pages to the batch's PrintServer; the PDF is the same, written by the worker itself."""
+    from multiprocessing.connection import Client
+
+    server = pdf.PrintServer()
+    try:
+        monkeypatch.setenv(pdf.PRINTER_ENV, server.address)
+        monkeypatch.setattr(pdf._SharedPrinter, "_instance", None)
+        browsers = dict(pdf._Chromium._instances)
+        pdf.warm_up("chromium")  # connects, launches nothing here
+        assert pdf._Chromium._instances == browsers and pdf._SharedPrinter._instance is not None
+        page = PAGE.format(red=_png("red"), blue=_png("blue"), extra="")
+        shared, own = tmp_path / "shared.pdf", tmp_path / "own.pdf"
+        pdf.render_pdf(page, shared, "chromium")
+        monkeypatch.delenv(pdf.PRINTER_ENV)
+        pdf.render_pdf(page, own, "chromium")
+        assert [p.extract_text() for p in PdfReader(shared).pages] == [p.extract_text() for p in PdfReader(own).pages]
+        gone = tmp_path / "gone" / "report.pdf"  # a run removed while its page printed: nothing recreates it
+        monkeypatch.setenv(pdf.PRINTER_ENV, server.address)
+        with pytest.raises(FileNotFoundError):
+            pdf.render_pdf(page, gone, "chromium")
+        assert not gone.parent.exists()
+        address, _key = server.address.rsplit(" ", 1)
+        with pytest.raises(Exception):  # noqa: B017 - multiprocessing's AuthenticationError, or a closed pipe
+            Client(address, "AF_UNIX", authkey=b"not the key").send(("<p>x</p>", str(tmp_path)))
+    finally:
+        server.close()
+    assert not Path(address).parent.exists()
