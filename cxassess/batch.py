@@ -157,8 +157,8 @@ def wave_trends(clients: Mapping[str, Client]) -> dict[str, list[tuple[str, dt.d
 
 
 def default_workers() -> int:
-    """One worker more than CPU cores: while one client's fresh kernel starts up (about 0.4 s of
-    waiting, little CPU), the others keep every core busy."""
+    """One worker more than CPU cores: while a worker waits (its client's kernel starting, its page
+    printing, messages in flight) the others keep every core busy."""
     return (os.cpu_count() or 1) + 1
 
 
