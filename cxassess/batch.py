@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
-from . import outputs, pdf, portfolio
+from . import outputs, pdf
 from .clients import Client, check_client_id, list_clients, load_client, load_waves
 from .errors import CxError
 from .pools import DaskPool, LocalPool
@@ -219,6 +219,8 @@ def run_batch(
                 todo.append(folder)
         scored = score_clients(clients)
         batch_folder = portfolio_folder(local_out)
+        from . import portfolio  # here, not at the top: workers unpickle run_client from this module and need no charts
+
         benchmark: str | Path = portfolio.write_benchmark(
             portfolio.benchmark_document(portfolio.pillar_frame({c: s for c, (_, s) in scored.items()})),
             batch_folder / "benchmark.json")
@@ -331,6 +333,8 @@ def write_portfolio_overview(batch: BatchResult, scored: dict[str, tuple[str, Sc
     scores = {client: scored[client][1] for client in shown}
     names = {client: scored[client][0] for client in shown}
     failed = [(r.client, (r.error or "failed").splitlines()[0]) for r in batch.results if r.status == "failed"]
+    from . import portfolio
+
     return portfolio.write_overview(
         folder, portfolio.client_frame(scores, names), portfolio.pillar_frame(scores),
         reports={c: path for c, path in shown.items() if path is not None}, failed=failed, anonymise=anonymise,

@@ -36,7 +36,11 @@ from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 
-PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "IPython.display", "numpy", "pandas", "matplotlib", "cxassess.display",
+# Everything a kernel imports before its first cell (its shell, debugger, magics) and what the notebook uses.
+PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "IPython.core.debugger",
+           "IPython.core.completerlib", "IPython.core.logger", "IPython.core.oinspect", "IPython.utils.wildcard",
+           "IPython.extensions.storemagic", "psutil", "faulthandler", "runpy", "tornado.platform.asyncio",
+           "IPython.display", "numpy", "pandas", "matplotlib", "cxassess.display",
            "cxassess.assessment", "cxassess.report", "scipy.special")
 ZYGOTE_ENV = "CXASSESS_ZYGOTE"  # the socket of the zygote a batch shares between its workers
 
