@@ -40,7 +40,8 @@ from jupyter_client.provisioning import LocalProvisioner
 PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "IPython.core.debugger",
            "IPython.core.completerlib", "IPython.core.logger", "IPython.core.oinspect", "IPython.utils.wildcard",
            "IPython.extensions.storemagic", "psutil", "faulthandler", "runpy", "tornado.platform.asyncio",
-           "IPython.display", "numpy", "pandas", "matplotlib", "cxassess.display",
+           "IPython.display", "numpy", "pandas", "pandas.core.methods.to_dict", "matplotlib", "cxassess.display",
+           "cxassess.portfolio",
            "cxassess.assessment", "cxassess.report", "scipy.special")
 ZYGOTE_ENV = "CXASSESS_ZYGOTE"  # the socket of the zygote a batch shares between its workers
 
@@ -298,6 +299,7 @@ def zygote_main(listen_fd: int, folder: str) -> None:
     Ends, removing its socket's ``folder``, at EOF on stdin or SIGTERM (its owner closed or died).
     """
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the owner to handle; EOF on stdin ends us
     try:
         _serve(listen_fd)
     finally:
@@ -314,7 +316,6 @@ def _serve(listen_fd: int) -> None:
     # Every kernel inherits these objects: frozen, the garbage collector never walks them (a full
     # collection over them cost a kernel about 0.1 s) nor writes to them (so the pages stay shared).
     gc.freeze()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the owner decides; EOF on stdin ends us
     live: set[int] = set()  # forked, not yet reaped: only these pids are still ours to kill
 
     def reap(*_: Any) -> None:  # at once, so a worker polling its kernel sees it gone

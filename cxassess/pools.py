@@ -31,17 +31,17 @@ def _start_worker(pdf_engine: str | None, zygote: str | None = None, printer: st
     import gc
     import sys
 
-    from .kernels import ZYGOTE_ENV
-    from .pdf import PRINTER_ENV
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # until a task runs (_interruptible): idle, nothing to stop
-    for name, address in ((ZYGOTE_ENV, zygote), (PRINTER_ENV, printer)):
-        if address:
-            os.environ[name] = address
     # jsonschema (under nbformat) imports rfc3987_syntax when it is installed, for an IRI format check
     # nbformat's validation never makes; building that grammar cost each worker about a second.
     sys.modules.setdefault("rfc3987_syntax", None)
+    from .kernels import ZYGOTE_ENV
+    from .pdf import PRINTER_ENV
     from .report import warm_up
+
+    for name, address in ((ZYGOTE_ENV, zygote), (PRINTER_ENV, printer)):
+        if address:
+            os.environ[name] = address
 
     _quiet_worker()
     try:

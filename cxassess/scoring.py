@@ -513,14 +513,13 @@ QUESTION_FIELDS = ("id", "text", "reverse", "weight", "n", "na", "mean", "sd", "
 def to_document(scores: Scores, breakdowns: Mapping[str, pd.DataFrame] | None = None) -> dict[str, Any]:
     """The ``cxassess score --json`` document (null where a figure cannot be computed)."""
     t = scores.template
+    questions = {qid: {"id": qid, **q} for qid, q in scores.questions.to_dict("index").items()}
     pillars = []
-    for pid, row in scores.pillars.iterrows():
-        item = {"id": pid, **row.to_dict()}
+    for pid, row in scores.pillars.to_dict("index").items():
+        item = {"id": pid, **row}
         entry = {k: item.get(k) for k in PILLAR_FIELDS}
-        qrows = scores.questions[scores.questions["pillar_id"] == pid]
-        entry["questions"] = [
-            {k: {"id": qid, **q.to_dict()}.get(k) for k in QUESTION_FIELDS} for qid, q in qrows.iterrows()
-        ]
+        entry["questions"] = [{k: q.get(k) for k in QUESTION_FIELDS} for q in questions.values()
+                              if q["pillar_id"] == pid]
         pillars.append(entry)
     document: dict[str, Any] = {
         "template": {"id": t.id, "name": t.name, "version": t.version},
