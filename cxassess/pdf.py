@@ -1,8 +1,9 @@
 """A report page (self-contained HTML) to an A4 PDF, with one of two engines.
 
 - ``chromium``: the machine's Chromium, driven by Playwright: one browser and one script-less,
-  offline page kept per worker process, emptied after each report. Less than half WeasyPrint's
-  CPU per report, so a batch uses it whenever it can.
+  offline page kept per process, emptied after each report; a batch's workers share the one
+  browser of its ``PrintServer``. Less than half WeasyPrint's CPU per report, so a batch uses it
+  whenever it can.
 - ``weasyprint``: pure Python, needs no browser; the fallback everywhere else.
 
 ``auto`` (the default, or ``$CXASSESS_PDF_ENGINE``) picks Chromium when Playwright is installed
