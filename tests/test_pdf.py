@@ -106,10 +106,15 @@ def test_a_batch_shares_one_browser_between_its_workers(tmp_path, monkeypatch):
         pdf.warm_up("chromium")  # connects, launches nothing here
         assert pdf._Chromium._instances == browsers and pdf._SharedPrinter._instance is not None
         page = PAGE.format(red=_png("red"), blue=_png("blue"), extra="")
+        printed_by = []
+        original = pdf._Chromium.pdf
+        monkeypatch.setattr(pdf._Chromium, "pdf", lambda self, *args: printed_by.append(
+            threading.current_thread().name) or original(self, *args))
         shared, own = tmp_path / "shared.pdf", tmp_path / "own.pdf"
         pdf.render_pdf(page, shared, "chromium")
         monkeypatch.delenv(pdf.PRINTER_ENV)
         pdf.render_pdf(page, own, "chromium")
+        assert printed_by == ["cxassess-printer", threading.current_thread().name]  # the server's browser, then ours
         assert [p.extract_text() for p in PdfReader(shared).pages] == [p.extract_text() for p in PdfReader(own).pages]
         gone = tmp_path / "gone" / "report.pdf"  # a run removed while its page printed: nothing recreates it
         monkeypatch.setenv(pdf.PRINTER_ENV, server.address)
