@@ -37,8 +37,8 @@ BIN = Path(sys.executable).parent
 
 
 def make_portfolio(folder: Path, clients: int, respondents: int) -> list[Path]:
-    from cxassess.samples import portfolio, write_sample_client
-    from cxassess.templates import find_template
+    from cxassess.inputs.sample_clients import portfolio, write_sample_client
+    from cxassess.inputs.templates import find_template
 
     template = find_template("cx_service_strategy")
     return [write_sample_client(s, folder, template) for s in portfolio(clients, respondents, seed=1)]
@@ -105,7 +105,7 @@ def cxassess_batch(clients_dir: Path, out: Path, workers: int) -> float:
 
 def floor(clients: list[Path]) -> float:
     """The notebook's cells and the HTML export in this process: no kernel, no PDF."""
-    from cxassess.report import _exporter
+    from cxassess.run.report import _exporter
 
     nb = nbformat.read(NOTEBOOK, as_version=4)
     defaults = next(c.source for c in nb.cells if "parameters" in c.metadata.get("tags", []))
@@ -138,7 +138,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=None, help="batch workers (default: cxassess's own)")
     args = parser.parse_args()
     if args.workers is None:
-        from cxassess.batch import default_workers
+        from cxassess.run.batch import default_workers
 
         args.workers = default_workers()
     work = Path(tempfile.mkdtemp(prefix="cxbench-"))
@@ -155,7 +155,7 @@ def main() -> None:
         c = floor(clients)
         a, route = baseline(clients[: args.baseline_clients], work / "baseline", webpdf_environment(work))
         print(f"(a) hand-scripted loop   {a:7.2f} s/client  [{route}; {args.baseline_clients} clients]")
-        from cxassess.pdf import engine
+        from cxassess.render.pdf import engine
 
         print(f"(b) cxassess batch       {b:7.2f} s/client  [{b_total:.1f} s in all; PDF by {engine()}; cores busy "
               f"{b_cpu:.0%} (whole machine); largest process {b_rss:.0f} MiB]")

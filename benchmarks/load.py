@@ -88,8 +88,8 @@ def run_marked(cmd: list, run_id: str) -> tuple[float, PeakMemory, subprocess.Co
 
 def write_client(folder: Path, respondents: int, seed: int = 1) -> Path:
     """A fictional client of ``respondents`` (responses.csv and client.yaml)."""
-    from cxassess.samples import Profile, generate
-    from cxassess.templates import find_template
+    from cxassess.inputs.samples import Profile, generate
+    from cxassess.inputs.templates import find_template
 
     folder.mkdir(parents=True)
     generate(find_template("cx_service_strategy"), Profile(respondents=respondents), seed=seed).to_csv(
@@ -101,8 +101,8 @@ def write_client(folder: Path, respondents: int, seed: int = 1) -> Path:
 
 
 def batch(args: argparse.Namespace, work: Path) -> bool:
-    from cxassess.samples import portfolio, write_sample_client
-    from cxassess.templates import find_template
+    from cxassess.inputs.sample_clients import portfolio, write_sample_client
+    from cxassess.inputs.templates import find_template
 
     template = find_template("cx_service_strategy")
     for sample in portfolio(args.clients, args.respondents, seed=1):
@@ -130,7 +130,7 @@ def census(client_dir: str) -> None:
     import matplotlib.lines
     import nbformat
 
-    from cxassess import display
+    from cxassess.render import comparisons, display, sections
 
     charts: list[tuple[str, int]] = []
     drawn = display.figure
@@ -154,7 +154,8 @@ def census(client_dir: str) -> None:
                 n += 1
         return n
 
-    display.figure = counting
+    for module in (display, sections, comparisons):  # each calls figure by its own name
+        module.figure = counting
     nb = nbformat.read(NOTEBOOK, as_version=4)
     namespace: dict = {}
     for cell in nb.cells:

@@ -18,9 +18,10 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 
-from cxassess.responses import Responses
-from cxassess.scoring import breakdown, score
-from cxassess.templates import find_template
+from cxassess.inputs.responses import Responses
+from cxassess.analysis.breakdowns import breakdown
+from cxassess.analysis.scoring import score
+from cxassess.inputs.templates import find_template
 
 
 def synthetic(template, n: int, seed: int = 0) -> Responses:

@@ -10,8 +10,9 @@ from typing import Any, Sequence
 
 import pytest
 
-from cxassess.responses import RawTable, Responses, validate_table
-from cxassess.templates import Template, load_template
+from cxassess.inputs.responses import Responses, validate_table
+from cxassess.inputs.tables import RawTable
+from cxassess.inputs.templates import Template, load_template
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"

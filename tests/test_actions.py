@@ -7,9 +7,9 @@ import math
 import pandas as pd
 import pytest
 
-from cxassess import actions
-from cxassess.scoring import Scores
-from cxassess.templates import Template
+from cxassess.analysis import actions
+from cxassess.analysis.scoring import Scores
+from cxassess.inputs.templates import Template
 
 NAN = math.nan
 TEMPLATE = Template.model_validate(

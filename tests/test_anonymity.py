@@ -19,8 +19,8 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT
-from cxassess.report import build_report
-from cxassess.scoring import group_indices, suppressed_groups
+from cxassess.run.report import build_report
+from cxassess.analysis.breakdowns import group_indices, suppressed_groups
 
 SOURCE = ROOT / "data" / "clients" / "northwind-retail"
 LEADER = "R001"
@@ -102,7 +102,7 @@ def recover(sets: list[tuple[frozenset, float]], ids: list[str], person: str) ->
 
 
 def _truth(client: Path, run, person: str) -> float:
-    from cxassess.clients import load_client
+    from cxassess.inputs.clients import load_client
 
     c = load_client(client)
     alone = pd.Series(np.where(c.responses.ratings.index == person, "me", "others"), index=c.responses.ratings.index)
@@ -126,7 +126,7 @@ def test_the_same_attack_succeeds_against_small_group_suppression_alone(publishe
     """The attack is real: hiding only groups under the threshold gives the leader's index away."""
     client, run, ids, labels = published
     document = json.loads((run.folder / "scores.json").read_text())
-    from cxassess.clients import load_client
+    from cxassess.inputs.clients import load_client
 
     c = load_client(client)
     sets = [(frozenset(ids), document["overall"]["index"])]
@@ -182,9 +182,9 @@ def test_no_small_cell_is_ever_solvable_from_what_is_shown():
 def test_the_explorer_refuses_a_group_that_would_give_a_smaller_one_away(tmp_path):
     """northwind-retail at threshold 8: 7 leaders are hidden, so the 11 managers (the next smallest
     role) are hidden with them; the what-if explorer neither offers nor scores them."""
-    from cxassess import explore
-    from cxassess.assessment import assess
-    from cxassess.errors import CxError
+    from cxassess.interactive import explore
+    from cxassess.analysis.assessment import assess
+    from cxassess.core.errors import CxError
 
     a = assess(SOURCE)
     counts = a.client.responses.segments["role"].value_counts()

@@ -19,8 +19,8 @@ import yaml
 
 from conftest import DATA, ROOT, TINY_TEMPLATE
 from cxassess.cli import main
-from cxassess.samples import Profile, generate
-from cxassess.templates import load_template
+from cxassess.inputs.samples import Profile, generate
+from cxassess.inputs.templates import load_template
 
 BAD = DATA / "bad"
 EXPECTED: dict[str, dict] = yaml.safe_load((BAD / "expected.yaml").read_text(encoding="utf-8"))

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from cxassess.batch import run_batch, summary_text
+from cxassess.run.batch import run_batch, summary_text
 from cxassess.cli import main
-from cxassess.errors import CxError
+from cxassess.core.errors import CxError
 
 CLIENTS = ROOT / "data" / "clients"
 
@@ -94,7 +94,7 @@ def _kernels(marker: str) -> set[str]:
     for path in glob.glob("/proc/[0-9]*/cmdline"):
         try:
             command = Path(path).read_bytes()
-            if (b"ipykernel_launcher" in command or b"cxassess.kernels" in command or b"chrom" in command) \
+            if (b"ipykernel_launcher" in command or b"cxassess.run.kernels" in command or b"chrom" in command) \
                     and marker.encode() in Path(path).with_name("environ").read_bytes():
                 found.add(path.split("/")[2])
         except OSError:
@@ -153,7 +153,7 @@ def test_output_to_an_fsspec_url(portfolio, tmp_path):
 
 def test_ctrl_c_reaching_an_idle_worker_is_ignored(capfd):
     """A worker between clients has nothing to stop: Ctrl-C must neither kill it nor print a traceback."""
-    from cxassess.pools import LocalPool
+    from cxassess.run.pools import LocalPool
 
     pool = LocalPool(2)
     try:

@@ -20,9 +20,9 @@ from typing import Any, Callable
 import pytest
 
 from conftest import ROOT
-from cxassess.pdf import chromium_executable
-from cxassess.clients import load_client
-from cxassess.responses import read_table
+from cxassess.render.pdf import chromium_executable
+from cxassess.inputs.clients import load_client
+from cxassess.inputs.tables import read_table
 
 CHROMIUM = chromium_executable() or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "tests" / "artifacts"

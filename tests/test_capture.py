@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from cxassess import capture
-from cxassess.app import EXPLORER, QUESTIONNAIRE, app_command
-from cxassess.clients import load_client
-from cxassess.errors import CxError
-from cxassess.responses import load_responses, read_table
-from cxassess.templates import find_template
+from cxassess.interactive import answers_file, capture
+from cxassess.interactive.app import EXPLORER, QUESTIONNAIRE, app_command
+from cxassess.inputs.clients import load_client
+from cxassess.core.errors import CxError
+from cxassess.inputs.responses import load_responses
+from cxassess.inputs.tables import read_table
+from cxassess.inputs.templates import find_template
 
 SAMPLE = ROOT / "data" / "clients" / "brightpath-software"
 TEMPLATE = find_template("cx_service_strategy")
@@ -102,13 +103,13 @@ def test_missing_id_is_shown_next_to_the_id_field(client):
 def test_a_bad_cell_is_located_and_shown_next_to_its_question(client):
     answers = {"respondent_id": "W9", "vision_1": "7", "goals_2:importance": "very"}
     with pytest.raises(CxError) as caught:
-        capture.save_response(client, answers)
+        answers_file.save_response(client, answers)
     found = {(p.column, p.message.split(":")[0]) for p in caught.value.problems}
     assert ("vision_1", "'7' is outside the scale 1-5") in found
     assert ("goals_2:importance", "'very' is not a number") in found
 
     form = capture.questionnaire(client)
-    rest = form._show(capture.check_answers(TEMPLATE, answers))
+    rest = form._show(answers_file.check_answers(TEMPLATE, answers))
     assert "outside the scale" in form.problems["vision_1"].value
     assert "not a number" in form.problems["goals_2"].value
     assert form.problems["vision_2"].value == ""
@@ -168,10 +169,10 @@ def test_reopening_an_unknown_id_says_so(client):
 
 
 def test_saved_labels_and_numbers_reload_into_the_dropdowns(client):
-    capture.save_response(client, {"respondent_id": "L1", "vision_1": "Agree", "vision_2": "Don't know",
-                                   "vision_3": "4.0"})
+    answers_file.save_response(client, {"respondent_id": "L1", "vision_1": "Agree", "vision_2": "Don't know",
+                                        "vision_3": "4.0"})
     form = capture.questionnaire(client)
-    form.set_answers(capture.load_response(client, "L1"))
+    form.set_answers(answers_file.load_response(client, "L1"))
     assert (form.ratings["vision_1"].value, form.ratings["vision_2"].value, form.ratings["vision_3"].value) == (
         "4", "N/A", "4")
 
@@ -183,7 +184,7 @@ def test_threads_saving_at_once_all_land(client):
     def save(i: int) -> None:
         barrier.wait()
         try:
-            capture.save_response(client, {"respondent_id": f"T{i}", "vision_1": str(1 + i % 5)})
+            answers_file.save_response(client, {"respondent_id": f"T{i}", "vision_1": str(1 + i % 5)})
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
@@ -201,7 +202,7 @@ def test_threads_saving_at_once_all_land(client):
 
 SAVER = """
 import sys
-from cxassess.capture import save_response
+from cxassess.interactive.answers_file import save_response
 for i in range(4):
     save_response(sys.argv[1], {"respondent_id": f"{sys.argv[2]}{i}", "goals_1": "3"})
 """
@@ -216,12 +217,12 @@ def test_processes_saving_at_once_all_land(client):
 
 CRASH = """
 import os, sys
-from cxassess import capture
+from cxassess.interactive import answers_file
 def crash(src, dst):
     assert os.path.getsize(src) > 0   # the new file is fully written...
     os._exit(3)                       # ...and the process dies before the rename
-capture.os.replace = crash
-capture.save_response(sys.argv[1], {"respondent_id": "CRASH", "vision_1": "5"})
+answers_file.os.replace = crash
+answers_file.save_response(sys.argv[1], {"respondent_id": "CRASH", "vision_1": "5"})
 """
 
 
@@ -232,7 +233,7 @@ def test_a_crash_between_temp_write_and_rename_leaves_the_old_file(client):
     assert (answers(client)).read_bytes() == before
     leftovers = list(answers(client).parent.glob(".responses.csv.*.tmp"))
     assert len(leftovers) == 1 and b"CRASH" in leftovers[0].read_bytes()  # the unrenamed temp file
-    result = capture.save_response(client, {"respondent_id": "AFTER", "vision_1": "5"})  # the lock died too
+    result = answers_file.save_response(client, {"respondent_id": "AFTER", "vision_1": "5"})  # the lock died too
     assert result.row == 26 and rows(client)[-1]["respondent_id"] == "AFTER"
 
 
@@ -242,12 +243,12 @@ def test_a_failed_rename_in_process_cleans_up(client, monkeypatch):
     def refuse(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(capture.os, "replace", refuse)
+    monkeypatch.setattr(answers_file.os, "replace", refuse)
     with pytest.raises(OSError):
-        capture.save_response(client, {"respondent_id": "X", "vision_1": "5"})
+        answers_file.save_response(client, {"respondent_id": "X", "vision_1": "5"})
     monkeypatch.undo()
     assert (answers(client)).read_bytes() == before and not list(answers(client).parent.glob("*.tmp"))
-    assert capture.save_response(client, {"respondent_id": "X", "vision_1": "5"}).row == 26
+    assert answers_file.save_response(client, {"respondent_id": "X", "vision_1": "5"}).row == 26
 
 
 def test_file_mode_and_layout_are_kept(client):
@@ -256,7 +257,7 @@ def test_file_mode_and_layout_are_kept(client):
     with open(path, "w", newline="", encoding="utf-8") as handle:  # the same answers, as a European Excel saves them
         csv.writer(handle, delimiter=";", lineterminator="\r\n").writerows([table.header, *table.rows])
     path.chmod(0o640)
-    capture.save_response(client, {"respondent_id": "S1", "vision_1": "2"})
+    answers_file.save_response(client, {"respondent_id": "S1", "vision_1": "2"})
     data = path.read_bytes()
     assert data.count(b"\r\n") == 26 and data.splitlines()[-1].startswith(b"S1;")
     assert path.stat().st_mode & 0o777 == 0o640
@@ -266,9 +267,9 @@ def test_first_response_creates_the_file(tmp_path):
     folder = tmp_path / "newco"
     folder.mkdir()
     shutil.copy(SAMPLE / "client.yaml", folder / "client.yaml")
-    capture.save_response(folder, {"respondent_id": "N1", "role": "Leadership", "vision_1": "5"})
+    answers_file.save_response(folder, {"respondent_id": "N1", "role": "Leadership", "vision_1": "5"})
     table = read_table(folder / "responses.csv")
-    assert table.header == capture.form_columns(TEMPLATE)
+    assert table.header == answers_file.form_columns(TEMPLATE)
     responses, warnings = load_responses(folder / "responses.csv", TEMPLATE)
     assert responses.respondent_ids == ["N1"] and "under half" in warnings[0].message
 
@@ -276,7 +277,7 @@ def test_first_response_creates_the_file(tmp_path):
 def test_an_excel_client_is_refused_with_a_way_out(tmp_path):
     folder = Path(shutil.copytree(ROOT / "data" / "clients" / "harbour-hotels", tmp_path / "harbour-hotels"))
     with pytest.raises(CxError, match="saves to responses.csv"):
-        capture.save_response(folder, {"respondent_id": "H1", "vision_1": "3"})
+        answers_file.save_response(folder, {"respondent_id": "H1", "vision_1": "3"})
     with pytest.raises(CxError, match="saves to responses.csv"):
         app_command(folder)
 
@@ -287,15 +288,15 @@ def test_app_command_serves_on_loopback_with_culling(client):
     assert {"--port=9123", "--Voila.ip=127.0.0.1", "--strip_sources=True",
             "--MappingKernelManager.cull_idle_timeout=300"} <= set(argv)
     assert any(a.startswith("--MappingKernelManager.cull_interval=") for a in argv)
-    assert env[capture.CLIENT_DIR_VARIABLE] == str(client.resolve())
+    assert env[answers_file.CLIENT_DIR_VARIABLE] == str(client.resolve())
     assert app_command(client, explorer=True)[0][3] == str(EXPLORER)
 
 
 def test_client_dir_from_environment(monkeypatch, client):
-    monkeypatch.delenv(capture.CLIENT_DIR_VARIABLE, raising=False)
-    assert capture.client_dir_from_environment("x/y") == Path("x/y")
-    monkeypatch.setenv(capture.CLIENT_DIR_VARIABLE, str(client))
-    assert capture.client_dir_from_environment("x/y") == client
+    monkeypatch.delenv(answers_file.CLIENT_DIR_VARIABLE, raising=False)
+    assert answers_file.client_dir_from_environment("x/y") == Path("x/y")
+    monkeypatch.setenv(answers_file.CLIENT_DIR_VARIABLE, str(client))
+    assert answers_file.client_dir_from_environment("x/y") == client
 
 
 def test_app_refuses_a_bad_client_folder_before_serving(tmp_path, capsys):

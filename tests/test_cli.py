@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from cxassess.cli import main
-from cxassess.templates import find_template
+from cxassess.inputs.templates import find_template
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = {

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT
-from cxassess.clients import check_client_id, list_clients, load_client
-from cxassess.errors import CxError
-from cxassess.samples import SAMPLE_CLIENTS, write_sample_client
-from cxassess.templates import find_template
+from cxassess.inputs.clients import check_client_id, list_clients, load_client
+from cxassess.core.errors import CxError
+from cxassess.inputs.sample_clients import SAMPLE_CLIENTS, write_sample_client
+from cxassess.inputs.templates import find_template
 
 CLIENTS = ROOT / "data" / "clients"
 
@@ -74,7 +74,8 @@ def test_committed_samples_match_the_seeded_generator(tmp_path):
 
 
 def test_sample_profiles_show_the_patterns_consultants_meet():
-    from cxassess.scoring import breakdown, score
+    from cxassess.analysis.breakdowns import breakdown
+    from cxassess.analysis.scoring import score
 
     for sample in SAMPLE_CLIENTS:
         client = load_client(CLIENTS / sample.id)

@@ -16,12 +16,13 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, TINY_TEMPLATE
-from cxassess import templates
-from cxassess.errors import CxError
-from cxassess.report import build_report, notebook_parameters
-from cxassess.templates import load_template, read_yaml
+from cxassess.inputs import yamlfile
+from cxassess.core.errors import CxError
+from cxassess.run.report import build_report, notebook_parameters
+from cxassess.inputs.templates import load_template
+from cxassess.inputs.yamlfile import read_yaml
 
-# PyYAML: only the safe loader (templates.read_yaml); ruamel.yaml: only its round-trip or safe modes,
+# PyYAML: only the safe loader (yamlfile.read_yaml); ruamel.yaml: only its round-trip or safe modes,
 # which build plain mappings and lists and never call Python objects named by a tag
 UNSAFE_PYYAML = re.compile(r"yaml\.(load|load_all|full_load|full_load_all|unsafe_load|unsafe_load_all)\s*\(|"
                            r"(Full|Unsafe|)Loader\b(?<!SafeLoader)(?<!NoAliasLoader)")
@@ -34,14 +35,14 @@ def injection(marker: Path) -> str:
 
 
 def test_no_module_or_notebook_loads_yaml_unsafely():
-    sources = [*(ROOT / "cxassess").glob("*.py"), *(ROOT / "notebooks").glob("*.ipynb")]
+    sources = [*(ROOT / "cxassess").rglob("*.py"), *(ROOT / "notebooks").glob("*.ipynb")]
     found = []
     for path in sources:
         text = path.read_text(encoding="utf-8")
         patterns = [UNSAFE_RUAMEL, *([UNSAFE_PYYAML] if PYYAML_IMPORT.search(text) else [])]
         found += [f"{path.name}: {m.group(0)}" for pattern in patterns for m in pattern.finditer(text)]
     assert found == []
-    assert issubclass(templates._SafeNoAliasLoader, templates.yaml.SafeLoader)
+    assert issubclass(yamlfile._SafeNoAliasLoader, yamlfile.yaml.SafeLoader)
 
 
 @pytest.mark.parametrize("tag", ["!!python/object/apply:os.system", "!!python/object/new:os.system",
@@ -106,7 +107,7 @@ def test_a_client_name_and_folder_written_as_code_are_shown_as_text_and_run_noth
     monkeypatch.setenv("CXASSESS_TEMPLATES", str(templates_dir))
     (folder / "client.yaml").write_text(f"name: '{name}'\ntemplate: tiny\nassessment_date: 2026-10-01\n",
                                         encoding="utf-8")
-    from cxassess.samples import Profile, generate
+    from cxassess.inputs.samples import Profile, generate
 
     generate(load_template(TINY_TEMPLATE), Profile(respondents=8), seed=2).to_csv(folder / "responses.csv", index=False)
     run = build_report(folder, tmp_path / "reports", ["html"])

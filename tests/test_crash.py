@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from cxassess.batch import run_batch
-from cxassess.report import _hold, build_report, clean_stale_staging
+from cxassess.run.batch import run_batch
+from cxassess.run.report import _hold, build_report, clean_stale_staging
 
 CLIENTS = ROOT / "data" / "clients"
 COMPLETE = ("report.html", "report.pdf", "scores.json", "fingerprint.json")

@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from conftest import ROOT
-from cxassess.batch import run_batch
+from cxassess.run.batch import run_batch
 
 pytest.importorskip("distributed")
 CLIENTS = ROOT / "data" / "clients"

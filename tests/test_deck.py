@@ -12,13 +12,13 @@ from pptx.util import Emu
 from pypdf import PdfReader
 
 from conftest import ROOT, hand_overall_index, hand_pillar_indices, libreoffice_convert, needs_libreoffice
-from cxassess import actions
-from cxassess.assessment import assess
-from cxassess.batch import run_batch
+from cxassess.analysis import actions
+from cxassess.analysis.assessment import assess
+from cxassess.run.batch import run_batch
 from cxassess.cli import main
-from cxassess.deck import SLIDE_HEIGHT, SLIDE_WIDTH, write_deck
-from cxassess.report import DEFAULT_FORMATS, parse_formats
-from cxassess.scoring import ACTIONS
+from cxassess.render.deck import SLIDE_HEIGHT, SLIDE_WIDTH, write_deck
+from cxassess.run.report import DEFAULT_FORMATS, parse_formats
+from cxassess.analysis.scoring import ACTIONS
 
 CLIENTS = ROOT / "data" / "clients"
 TITLES = ["Executive summary", "Current practice against target", "Where the gaps are",

@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from cxassess import explore
-from cxassess.assessment import assess
-from cxassess.clients import load_client
-from cxassess.errors import CxError
-from cxassess.scoring import breakdown, score
-from cxassess.templates import find_template
+from cxassess.interactive import explore
+from cxassess.analysis.assessment import assess
+from cxassess.inputs.clients import load_client
+from cxassess.core.errors import CxError
+from cxassess.analysis.breakdowns import breakdown
+from cxassess.analysis.scoring import score
+from cxassess.inputs.templates import find_template
 
 SAMPLE = ROOT / "data" / "clients" / "northwind-retail"  # 64 respondents, targets for 5 pillars
 TEMPLATE = find_template("cx_service_strategy")

@@ -11,15 +11,15 @@ import pandas as pd
 import pytest
 
 from conftest import DATA, ROOT
-from cxassess import actions, voice
-from cxassess.assessment import assess
-from cxassess.clients import load_client
+from cxassess.analysis import actions, voice
+from cxassess.analysis.assessment import assess
+from cxassess.inputs.clients import load_client
 from cxassess.cli import main
-from cxassess.errors import CxError
-from cxassess.feedback import Feedback, load_feedback, validate_feedback
-from cxassess.responses import RawTable
-from cxassess.samples import SAMPLE_CLIENTS, write_sample_client
-from cxassess.templates import find_template, load_template
+from cxassess.core.errors import CxError
+from cxassess.inputs.feedback import Feedback, load_feedback, validate_feedback
+from cxassess.inputs.sample_clients import SAMPLE_CLIENTS, write_sample_client
+from cxassess.inputs.tables import RawTable
+from cxassess.inputs.templates import find_template, load_template
 
 CLIENTS = ROOT / "data" / "clients"
 
@@ -344,15 +344,15 @@ def test_client_settings_change_the_customer_figures(tmp_path):
 
 
 def test_report_section_shows_only_with_feedback():
-    from cxassess import display
+    from cxassess.render import comparisons
 
     a = assess(CLIENTS / "northwind-retail")
-    html = display.customers(a).html
+    html = comparisons.customers(a).html
     assert "14. What your customers say" in html and "Net Promoter Score" in html
     assert html.count("data:image/png;base64,") == 3  # touchpoints, trend, staff vs customers
     assert "Service recovery</strong> (staff 66, customers 27)" in html
     assert "07700" not in html and "[number removed]" in html
-    assert display.customers(assess(CLIENTS / "harbour-hotels")) is None
+    assert comparisons.customers(assess(CLIENTS / "harbour-hotels")) is None
 
 
 def test_cli_score_json_gains_the_customer_measures(capsys):
@@ -390,7 +390,7 @@ def test_customer_charts_draw_the_figures_they_are_given():
     from matplotlib.collections import PathCollection
     from matplotlib.patches import Rectangle
 
-    from cxassess import plots
+    from cxassess.render import plots
 
     before = plt.get_fignums()
     v = assess(CLIENTS / "northwind-retail").voice

@@ -17,8 +17,8 @@ from openpyxl import Workbook, load_workbook
 
 from conftest import TINY_TEMPLATE
 from cxassess.cli import main
-from cxassess.errors import CxError
-from cxassess.forms import (
+from cxassess.core.errors import CxError
+from cxassess.inputs.forms import (
     ANSWER_COLUMNS,
     FORM_SHEET,
     LISTS_SHEET,
@@ -26,10 +26,11 @@ from cxassess.forms import (
     rating_choices,
     write_form,
 )
-from cxassess.importers import import_export
-from cxassess.responses import RawTable, load_responses, validate_table
-from cxassess.samples import Profile, generate
-from cxassess.templates import find_template, load_template
+from cxassess.inputs.importers import import_export
+from cxassess.inputs.responses import load_responses, validate_table
+from cxassess.inputs.samples import Profile, generate
+from cxassess.inputs.tables import RawTable
+from cxassess.inputs.templates import find_template, load_template
 
 FRAMES = ("ratings", "not_applicable", "importance", "target", "comments", "segments")
 LETTER = {kind: "ABCDEFG"[col - 1] for kind, col in ANSWER_COLUMNS.items()}

@@ -25,13 +25,17 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from conftest import DATA, TINY_TEMPLATE
-from cxassess.clients import load_client
-from cxassess.errors import CxError
-from cxassess.feedback import load_feedback, validate_feedback
-from cxassess.importers import FORMATS, import_export, load_mapping
-from cxassess.responses import RawTable, read_table, validate_table
-from cxassess.samples import Profile, generate
-from cxassess.templates import Template, load_template, read_yaml
+from cxassess.inputs.clients import load_client
+from cxassess.core.errors import CxError
+from cxassess.inputs.feedback import load_feedback, validate_feedback
+from cxassess.inputs.exports import FORMATS
+from cxassess.inputs.importers import import_export
+from cxassess.inputs.matching import load_mapping
+from cxassess.inputs.responses import validate_table
+from cxassess.inputs.tables import RawTable, read_table
+from cxassess.inputs.samples import Profile, generate
+from cxassess.inputs.templates import Template, load_template
+from cxassess.inputs.yamlfile import read_yaml
 
 FUZZ = settings(max_examples=int(os.environ.get("CXASSESS_FUZZ_EXAMPLES", "60")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                          HealthCheck.too_slow])
@@ -134,7 +138,7 @@ def test_validate_table_of_any_table(table):
 def test_responses_files_of_any_table(table, as_xlsx):
     header, rows = table
     data = xlsx_bytes(header, rows) if as_xlsx else csv_bytes(header, rows)
-    from cxassess.responses import load_responses
+    from cxassess.inputs.responses import load_responses
 
     only_cx_errors(load_responses, scratch("r.xlsx" if as_xlsx else "r.csv", data), TINY)
 
@@ -142,7 +146,7 @@ def test_responses_files_of_any_table(table, as_xlsx):
 @FUZZ
 @given(header=st.lists(header_names(TINY), max_size=8), rows=st.lists(st.lists(xlsx_cells, max_size=8), max_size=5))
 def test_xlsx_cells_of_any_type(header, rows):
-    from cxassess.responses import load_responses
+    from cxassess.inputs.responses import load_responses
 
     only_cx_errors(load_responses, scratch("r.xlsx", xlsx_bytes(header, rows)), TINY)
 

@@ -9,7 +9,7 @@ import nbformat
 import papermill as pm
 import pytest
 
-from cxassess import kernels
+from cxassess.run import kernels
 
 pytestmark = pytest.mark.skipif(not kernels.enabled(), reason="needs os.fork")
 
@@ -37,7 +37,7 @@ def test_each_run_is_a_new_process_and_sees_nothing_of_the_last(tmp_path):
 
 
 def test_kernels_start_with_the_libraries_already_imported(tmp_path):
-    text = run(tmp_path, "import sys; print('pandas' in sys.modules, 'cxassess.display' in sys.modules)", "c")
+    text = run(tmp_path, "import sys; print('pandas' in sys.modules, 'cxassess.render.display' in sys.modules)", "c")
     assert text == "True True"
 
 
@@ -57,7 +57,7 @@ def _kernel_parent(folder: str) -> tuple[int, int]:
 def test_a_batch_pool_shares_one_zygote_between_its_workers(tmp_path):
     from concurrent.futures import wait
 
-    from cxassess.pools import LocalPool
+    from cxassess.run.pools import LocalPool
 
     pool = LocalPool(2)
     try:

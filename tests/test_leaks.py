@@ -18,7 +18,7 @@ from pptx import Presentation
 from pypdf import PdfReader
 
 from conftest import ROOT
-from cxassess.batch import run_batch
+from cxassess.run.batch import run_batch
 
 CLIENTS = ROOT / "data" / "clients"
 TEMPLATE = ROOT / "data" / "templates" / "cx_service_strategy.yaml"

@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 
 from conftest import DATA, ROOT, TINY_TEMPLATE
-from cxassess.batch import select_clients
+from cxassess.run.batch import select_clients
 from cxassess.cli import main
-from cxassess.clients import check_client_id, check_wave_id, client_folder, load_client
-from cxassess.errors import CxError
-from cxassess.paths import check_inside
-from cxassess.report import build_report
-from cxassess.samples import Profile, generate
-from cxassess.templates import find_template, load_template
+from cxassess.inputs.clients import check_client_id, check_wave_id, client_folder, load_client
+from cxassess.core.errors import CxError
+from cxassess.core.paths import check_inside
+from cxassess.run.report import build_report
+from cxassess.inputs.samples import Profile, generate
+from cxassess.inputs.templates import find_template, load_template
 
 TINY = load_template(TINY_TEMPLATE)
 ESCAPES = ["../x", "../../etc", "/etc", "/tmp/x", "a/b", "x\x00y", "..", ".", "", "C:\\x", "~root"]
@@ -193,7 +193,7 @@ def test_ids_given_on_the_command_line_are_checked(args, tmp_path, capsys):
 @pytest.mark.parametrize("content, expected", [("2026-10-01T120000\n", "2026-10-01T120000"), ("../../etc\n", None),
                                                ("/etc\n", None), ("..\n", None), ("a\\b", None), ("", None)])
 def test_a_published_latest_file_names_only_a_run_folder_beside_it(tmp_path, content, expected):
-    from cxassess.outputs import latest_run
+    from cxassess.run.outputs import latest_run
 
     (tmp_path / "acme").mkdir()
     (tmp_path / "acme" / "latest").write_text(content, encoding="utf-8")

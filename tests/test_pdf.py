@@ -12,8 +12,8 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from cxassess import pdf
-from cxassess.errors import CxError
+from cxassess.render import pdf
+from cxassess.core.errors import CxError
 
 CHROMIUM = pdf.engine("auto") == "chromium"
 ENGINES = ["weasyprint"] + (["chromium"] if CHROMIUM else [])

@@ -23,10 +23,11 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 
-from cxassess import plots
-from cxassess.responses import load_responses
-from cxassess.scoring import ACTIONS, Scores, answer_distribution, breakdown, score
-from cxassess.templates import ActionRules, find_template
+from cxassess.render import plots
+from cxassess.inputs.responses import load_responses
+from cxassess.analysis.breakdowns import answer_distribution, breakdown
+from cxassess.analysis.scoring import ACTIONS, Scores, score
+from cxassess.inputs.templates import ActionRules, find_template
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = {
@@ -390,7 +391,7 @@ def test_embedded_chart_is_a_small_palette_png_that_looks_the_same(sample):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from PIL import Image
 
-    from cxassess import display
+    from cxassess.render import display
 
     for name, fig in all_figures(sample).items():
         fig.set_dpi(display.FIGURE_DPI)

@@ -17,12 +17,14 @@ from matplotlib.image import AxesImage
 from matplotlib.patches import Rectangle
 from pypdf import PdfReader
 
-from cxassess import display, plots, portfolio
-from cxassess.batch import run_batch
+from cxassess.analysis import portfolio
+from cxassess.render import comparisons, display, overview, plots
+from cxassess.run.portfolio import how_you_compare, read_benchmark, write_benchmark
+from cxassess.run.batch import run_batch
 from cxassess.cli import main
-from cxassess.samples import portfolio as sample_portfolio
-from cxassess.samples import write_sample_client
-from cxassess.templates import find_template
+from cxassess.inputs.sample_clients import portfolio as sample_portfolio
+from cxassess.inputs.sample_clients import write_sample_client
+from cxassess.inputs.templates import find_template
 
 MARKUP_NAME = 'Acme <b>Bold</b> & "Co"'
 
@@ -118,10 +120,10 @@ def test_benchmark_names_no_client_and_hides_small_groups(tmp_path):
     assert group["clients"] == 5
     assert group["pillars"]["a"] == {"clients": 5, "q1": 20.0, "median": 30.0, "q3": 40.0}
     assert group["pillars"]["b"] == {"clients": 4, "q1": None, "median": None, "q3": None}  # under 5 clients
-    path = portfolio.write_benchmark(document, tmp_path / "benchmark.json")
+    path = write_benchmark(document, tmp_path / "benchmark.json")
     text = path.read_text()
     assert not re.search(r'"[pqrs]"', text)  # no client id anywhere
-    assert portfolio.read_benchmark(path) == document
+    assert read_benchmark(path) == document
 
 
 def test_compare_places_the_client_against_the_quartiles():
@@ -140,19 +142,19 @@ def test_compare_places_the_client_against_the_quartiles():
 
 
 def test_how_you_compare_section(tmp_path):
-    note = display.how_you_compare(None)
+    note = comparisons.how_you_compare(None)
     assert "No portfolio comparison" in note.html and "at least 5 organisations" in note.html
-    assert portfolio.how_you_compare(None, None) is None
+    assert how_you_compare(None, None) is None
     pillars = pd.DataFrame({"name": ["Pillar <A>"], "index": [45.0]}, index=["a"])
     c = portfolio.compare(pillars, "t", portfolio.benchmark_document(five_clients()))
-    parts = display.how_you_compare(c)
+    parts = comparisons.how_you_compare(c)
     assert isinstance(parts[0], display.Png) and parts[0].data.startswith(b"\x89PNG")
     html = display.section("12. How you compare", parts).html
     assert "Pillar &lt;A&gt;" in html and "<A>" not in html
     assert re.search(r">45</td>\s*<td>20</td><td>30</td><td>40</td><td>top quarter", html)
     assert "the 5 organisations" in html
     with pytest.raises(Exception, match="benchmark file not found"):
-        portfolio.read_benchmark(tmp_path / "missing.json")
+        read_benchmark(tmp_path / "missing.json")
 
 
 def test_overview_of_two_questionnaires_compares_within_each():
@@ -162,8 +164,8 @@ def test_overview_of_two_questionnaires_compares_within_each():
         "template_name": ["Tee"] * 4 + ["You"], "respondents": [10] * 5,
         "overall_index": [20.0, 40.0, 60.0, 80.0, 5.0], "maturity": ["Basic"] * 5,
     }, index=list("wxyzv"))
-    html = portfolio.overview_html(clients, pillars, links={"w": "../../w/1/report.html"},
-                                   failed=[("bad", "responses.csv:1: <missing>")])
+    html = overview.overview_html(clients, pillars, links={"w": "../../w/1/report.html"},
+                                  failed=[("bad", "responses.csv:1: <missing>")])
     assert "Questionnaire: Tee" in html and "Questionnaire: You" in html
     assert html.count("data:image/png;base64,") == 3  # one distribution, a heatmap per questionnaire
     assert "W &lt;i&gt;co&lt;/i&gt;" in html and "<i>co</i>" not in html

@@ -13,12 +13,12 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import ROOT
-from cxassess.assessment import assess
+from cxassess.analysis.assessment import assess
 from cxassess.cli import main
-from cxassess.clients import load_client
-from cxassess.errors import CxError
-from cxassess.report import NOTEBOOK, build_report
-from cxassess.scoring import to_document
+from cxassess.inputs.clients import load_client
+from cxassess.core.errors import CxError
+from cxassess.run.report import NOTEBOOK, build_report
+from cxassess.analysis.document import to_document
 
 CLIENTS = ROOT / "data" / "clients"
 SCRIPT = '<script>alert("x")</script> & <img src=x onerror=alert(1)>'
@@ -138,7 +138,7 @@ def test_bad_answers_stop_before_anything_runs(tmp_path):
 
 def test_a_failing_cell_keeps_the_partial_notebook_and_names_the_cell(tmp_path):
     nb = nbformat.read(NOTEBOOK, as_version=4)
-    broken_at = next(i for i, c in enumerate(nb.cells) if "show.scorecard" in c.source)
+    broken_at = next(i for i, c in enumerate(nb.cells) if "sections.scorecard" in c.source)
     nb.cells[broken_at].source = "raise RuntimeError('chart engine on fire')"
     broken = tmp_path / "notebooks" / "assessment.ipynb"
     broken.parent.mkdir()

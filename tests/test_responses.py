@@ -23,16 +23,11 @@ from openpyxl import Workbook
 
 from conftest import DATA, ROOT, TINY_TEMPLATE, responses_from_rows
 from cxassess.cli import main
-from cxassess.errors import CxError
-from cxassess.responses import (
-    RawTable,
-    Responses,
-    load_responses,
-    read_table,
-    read_targets,
-    validate_table,
-)
-from cxassess.templates import load_template
+from cxassess.core.errors import CxError
+from cxassess.inputs.responses import Responses, load_responses, validate_table
+from cxassess.inputs.tables import RawTable, read_table
+from cxassess.inputs.targets import read_targets
+from cxassess.inputs.templates import load_template
 
 NAN = np.nan
 QIDS = ["q1", "q2", "q3", "q4", "q5"]
@@ -449,7 +444,7 @@ def test_unusable_target_files(tmp_path, tiny_template, name, content, message):
 
 
 def test_target_yaml_syntax_error_names_the_line(tmp_path, tiny_template):
-    # the wording of YAML syntax errors belongs to templates.read_yaml; here only the place matters
+    # the wording of YAML syntax errors belongs to yamlfile.read_yaml; here only the place matters
     path = tmp_path / "t.yaml"
     path.write_text("p1: 4\np2: [4\n", encoding="utf-8")
     (problem,) = problems_of(lambda: read_targets(path, tiny_template))

@@ -11,17 +11,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cxassess.responses import RawTable, Responses, validate_table
-from cxassess.scoring import (
-    breakdown,
+from cxassess.inputs.responses import Responses, validate_table
+from cxassess.inputs.tables import RawTable
+from cxassess.analysis.breakdowns import breakdown
+from cxassess.analysis.document import to_document
+from cxassess.analysis.scoring import (
     classify,
     cronbach_alpha,
     flip_reversed,
     rwg,
     score,
-    to_document,
 )
-from cxassess.templates import ActionRules, Template
+from cxassess.inputs.templates import ActionRules, Template
 
 TEMPLATE = Template.model_validate(
     {
@@ -307,7 +308,7 @@ def test_reverse_scoring_twice_is_identity(rows):
 
 def test_breakdown_equals_scoring_each_group_on_its_own():
     from conftest import ROOT
-    from cxassess.clients import load_client
+    from cxassess.inputs.clients import load_client
 
     client = load_client(ROOT / "data" / "clients" / "northwind-retail")
     for segment in ("role", "department"):

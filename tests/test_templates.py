@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cxassess.errors import CxError
-from cxassess.templates import Template, find_template, load_template, read_yaml
+from cxassess.core.errors import CxError
+from cxassess.inputs.templates import Template, find_template, load_template
+from cxassess.inputs.yamlfile import read_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "data" / "templates"

@@ -17,15 +17,17 @@ import pytest
 from scipy import stats
 
 from conftest import ROOT, responses_from_rows
-from cxassess import display, plots, portfolio, waves
-from cxassess.assessment import assess, compare_waves, progress
+from cxassess.analysis import portfolio
+from cxassess.render import comparisons, overview, plots
+from cxassess.analysis import waves
+from cxassess.analysis.assessment import assess, compare_waves, progress
 from cxassess.cli import main
-from cxassess.clients import check_wave_id, load_client, load_waves
-from cxassess.errors import CxError
-from cxassess.report import fingerprint
-from cxassess.samples import SAMPLE_CLIENTS, write_sample_client
-from cxassess.scoring import score
-from cxassess.templates import find_template
+from cxassess.inputs.clients import check_wave_id, load_client, load_waves
+from cxassess.core.errors import CxError
+from cxassess.run.report import fingerprint
+from cxassess.inputs.sample_clients import SAMPLE_CLIENTS, write_sample_client
+from cxassess.analysis.scoring import score
+from cxassess.inputs.templates import find_template
 
 CLIENTS = ROOT / "data" / "clients"
 HEADER = ["respondent_id", "q1", "q2", "q3", "q4", "q5"]
@@ -193,7 +195,7 @@ def test_a_single_top_level_file_is_one_wave():
     client = load_client(CLIENTS / "northwind-retail")
     assert [(w.id, w.date) for w in client.waves] == [("2026-10-12", dt.date(2026, 10, 12))]
     assert client.wave == client.waves[0]
-    assert display.progress(progress(assess(client))).html.count("first assessment") == 1
+    assert comparisons.progress(progress(assess(client))).html.count("first assessment") == 1
 
 
 @pytest.mark.parametrize("bad", ["Q1", "2026 q1", "../up", "-x", "a" * 65, ""])
@@ -367,11 +369,11 @@ def test_portfolio_trend_column():
     frame = portfolio.trend_frame({"acme": [("w2", dt.date(2026, 1, 1), 62.0), ("w1", dt.date(2025, 1, 1), 50.0)],
                                    "solo": [("w1", dt.date(2025, 1, 1), 40.0)]})
     assert frame["wave"].tolist() == ["w1", "w2", "w1"]
-    trends = portfolio.client_trends(frame)
+    trends = overview.client_trends(frame)
     assert set(trends) == {"acme"} and trends["acme"]["change"] == pytest.approx(12.0)
     assert trends["acme"]["since"] == "w1"
     # 0-100 runs from y = 20 (bottom) to y = 2 (top) in a 22-pixel-high line
-    assert 'points="3.0,20.0 81.0,2.0"' in str(portfolio.sparkline([0, 100]))
+    assert 'points="3.0,20.0 81.0,2.0"' in str(overview.sparkline([0, 100]))
 
 
 def test_overview_shows_a_trend_only_for_clients_with_waves():
@@ -380,14 +382,14 @@ def test_overview_shows_a_trend_only_for_clients_with_waves():
     frame = portfolio.client_frame(scores, {c: x.config.name for c, x in clients.items()})
     history = {"harbour-hotels": [(w.wave.id, w.wave.date, score(w.template, w.responses, w.targets).overall["index"])
                                   for w in load_waves(clients["harbour-hotels"])]}
-    html = portfolio.overview_html(frame, portfolio.pillar_frame(scores), trends=portfolio.trend_frame(history))
+    html = overview.overview_html(frame, portfolio.pillar_frame(scores), trends=portfolio.trend_frame(history))
     trend = html[html.index("Trend over assessment waves"):]
     row = re.search(r"Harbour Line Hotels</td>.*?</tr>", trend, re.S).group(0)
     values = [v for _, _, v in history["harbour-hotels"]]
     assert row.count("<svg") == 1 and f"{values[-1] - values[-2]:+.0f} (since 2026-04)" in row
     assert " → ".join(f"{v:.0f}" for v in values) in row
     assert "Northwind" not in trend.split("</table>")[0]  # one wave: no trend
-    assert "Trend over assessment waves" not in portfolio.overview_html(frame, portfolio.pillar_frame(scores))
+    assert "Trend over assessment waves" not in overview.overview_html(frame, portfolio.pillar_frame(scores))
 
 
 def test_a_bad_wave_date_is_one_located_message(tmp_path):

@@ -16,11 +16,11 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from conftest import ROOT, hand_overall_index, hand_pillar_indices, libreoffice_convert, needs_libreoffice
-from cxassess.assessment import assess
-from cxassess.clients import load_client
-from cxassess.errors import CxError
-from cxassess.scoring import ACTIONS
-from cxassess.workbook import SUPPRESSED, put, write_workbook
+from cxassess.analysis.assessment import assess
+from cxassess.inputs.clients import load_client
+from cxassess.core.errors import CxError
+from cxassess.analysis.scoring import ACTIONS
+from cxassess.render.workbook import SUPPRESSED, put, write_workbook
 
 CLIENTS = ROOT / "data" / "clients"
 HOSTILE = ['=HYPERLINK("http://x","y")', "+1", "-1", "@SUM(A1)", "\t=1+1", "\r=2+2"]

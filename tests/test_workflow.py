@@ -7,9 +7,9 @@ import csv
 from pptx import Presentation
 
 from cxassess.cli import main
-from cxassess.clients import load_client
-from cxassess.samples import Profile, generate
-from cxassess.templates import find_template
+from cxassess.inputs.clients import load_client
+from cxassess.inputs.samples import Profile, generate
+from cxassess.inputs.templates import find_template
 
 
 def _google_forms_export(path, template) -> dict[str, dict[str, str]]:

@@ -1,0 +1,75 @@
+"""The ``cxassess score --json`` document: a client's scores (and breakdowns) as plain, JSON-safe data.
+
+Kept apart from the arithmetic so that what is published, field by field, is decided in one
+place; ``clean`` (numpy scalars to Python, NaN to null, rounding) is shared with the customers'
+JSON of ``cxassess.analysis.voice``. Nothing here reads or writes files.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from .scoring import Scores
+
+
+def clean(value: Any) -> Any:
+    """JSON-safe: numpy scalars to Python, NaN to None, floats rounded to 4 places."""
+    if isinstance(value, dict):
+        return {k: clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [clean(v) for v in value]
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if math.isnan(value) else round(float(value), 4)
+    return value
+
+
+PILLAR_FIELDS = ("id", "name", "mean", "index", "target", "gap", "gap_index", "importance", "priority", "maturity",
+                 "n", "sd", "rwg", "alpha", "alpha_n", "alpha_if_dropped", "action", "target_source", "weight",
+                 "stage")
+QUESTION_FIELDS = ("id", "text", "reverse", "weight", "n", "na", "mean", "sd", "index", "target", "gap",
+                   "gap_index", "importance", "rwg", "action")
+
+
+def to_document(scores: Scores, breakdowns: Mapping[str, pd.DataFrame] | None = None) -> dict[str, Any]:
+    """The ``cxassess score --json`` document (null where a figure cannot be computed)."""
+    t = scores.template
+    questions = {qid: {"id": qid, **q} for qid, q in scores.questions.to_dict("index").items()}
+    pillars = []
+    for pid, row in scores.pillars.to_dict("index").items():
+        item = {"id": pid, **row}
+        entry = {k: item.get(k) for k in PILLAR_FIELDS}
+        entry["questions"] = [{k: q.get(k) for k in QUESTION_FIELDS} for q in questions.values()
+                              if q["pillar_id"] == pid]
+        pillars.append(entry)
+    document: dict[str, Any] = {
+        "template": {"id": t.id, "name": t.name, "version": t.version},
+        "scale": {"min": t.scale.min, "max": t.scale.max},
+        "respondents": scores.respondents,
+        "overall": scores.overall,
+        "pillars": pillars,
+    }
+    if breakdowns:
+        document["breakdown"] = {
+            segment: [
+                {
+                    "group": r["group"],
+                    "n": r["n"],
+                    "suppressed": r["suppressed"],
+                    "overall_index": r["overall_index"],
+                    "pillars": {p.id: r[p.id] for p in t.pillars},
+                }
+                for r in frame.to_dict("records")
+            ]
+            for segment, frame in breakdowns.items()
+        }
+    return clean(document)

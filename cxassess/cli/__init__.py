@@ -1,0 +1,47 @@
+"""The ``cxassess`` command line: thin wrappers that load, call the library, and print.
+
+This package's namespace is ``main``, the console script's entry point: it parses the arguments
+(``parser``), runs the chosen sub-command (``commands``, which print tables made by ``text``) and
+turns every ``CxError`` into its messages and exit status 1. ``python -m cxassess.cli`` runs it too.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from typing import Sequence
+
+from ..core.errors import CxError
+from .commands import print_problems
+from .parser import build_parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit status (0 ok, 1 bad input, 2 usage or internal error)."""
+    argv = sys.argv[1:] if argv is None else [os.fspath(a) for a in argv]
+    for arg in argv:  # no path or id may hold a NUL byte; say so before anything touches a file
+        if "\x00" in arg:
+            print(f"{arg!r}: this argument holds a NUL byte (\\x00); no file name or id may contain one",
+                  file=sys.stderr)
+            return 1
+    args = build_parser().parse_args(argv)
+    if getattr(args, "anonymity", None) is not None and args.anonymity < 1:
+        print("cxassess: --anonymity must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        return args.func(args)
+    except CxError as exc:
+        print_problems(exc.problems)
+        return 1
+    except KeyboardInterrupt:
+        print("cxassess: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # a bug, not bad input: say so without a wall of traceback
+        if os.environ.get("CXASSESS_DEBUG"):
+            traceback.print_exc()
+        print(f"cxassess: internal error: {type(exc).__name__}: {exc} "
+              "(please report it; set CXASSESS_DEBUG=1 for details)", file=sys.stderr)
+        return 2

@@ -1,0 +1,258 @@
+"""The ``cxassess`` sub-commands: one ``cmd_*`` function per command, from parsed arguments to output.
+
+Each loads its input, calls the library and prints (tables from ``text``), returning the exit status;
+bad input is raised as ``CxError`` for ``main`` to print. Heavy or optional modules (report and
+batch machinery, importers, forms, ipywidgets) are imported inside the commands that need them, so
+the command starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from ..analysis import voice
+from ..core.errors import CxError, Problem
+from ..inputs.feedback import load_feedback
+from ..core.files import write_text_atomically
+from ..inputs.responses import load_responses
+from ..inputs.targets import read_targets
+from ..inputs.samples import Profile, generate
+from ..analysis.breakdowns import breakdowns as segment_breakdowns
+from ..analysis.document import to_document
+from ..analysis.scoring import score
+from ..inputs.templates import find_template
+from .text import breakdown_text, compare_text, customers_text, scorecard_text
+
+
+def print_problems(problems: Sequence[Problem], stream=None) -> None:
+    for problem in problems:
+        print(problem, file=stream or sys.stderr)
+
+
+def _checked(path: str, load) -> tuple | None:
+    """``load(path)``, printing every problem; None after a one-line summary if any is an error."""
+    try:
+        value, warnings = load(path)
+    except CxError as exc:
+        print_problems(exc.problems, sys.stdout)
+        errors = sum(p.level == "error" for p in exc.problems)
+        print(f"{path}: {errors} error(s), {len(exc.problems) - errors} warning(s); not valid")
+        return None
+    print_problems(warnings, sys.stdout)
+    return value, warnings
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    template = find_template(args.template)
+    checked = _checked(args.responses, lambda path: load_responses(path, template))
+    if checked is None:
+        return 1
+    responses, warnings = checked
+    print(
+        f"{args.responses}: valid for template {template.id!r}: {len(responses)} respondents, "
+        f"{len(template.question_ids)} questions, {len(warnings)} warning(s)"
+    )
+    if not args.feedback:
+        return 0
+    checked = _checked(args.feedback, lambda path: load_feedback(path, template))
+    if checked is None:
+        return 1
+    feedback, warnings = checked
+    print(f"{args.feedback}: valid customer feedback for template {template.id!r}: {len(feedback)} responses, "
+          f"{len(warnings)} warning(s)")
+    return 0
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    template = find_template(args.template)
+    responses, warnings = load_responses(args.responses, template)
+    print_problems(warnings)
+    targets = read_targets(args.targets, template) if args.targets else None
+    for segment in args.by:
+        if segment not in responses.segments.columns:
+            available = ", ".join(responses.segments.columns) or "none"
+            raise CxError.at(args.responses, f"no segment column {segment!r} to break down by (available: {available})")
+    scores = score(template, responses, targets)
+    breakdowns = segment_breakdowns(template, responses, args.by, args.anonymity)
+    customers = None
+    if args.feedback:
+        feedback, feedback_warnings = load_feedback(args.feedback, template)
+        print_problems(feedback_warnings)
+        settings = voice.VoiceSettings(args.min_answers, args.word_of_mouth, args.blind_spot_at)
+        customers = voice.analyse(template, feedback, scores.pillars, settings)
+    wave = wave_of(args.responses, args.wave)
+    if args.json:
+        document = to_document(scores, breakdowns)
+        if customers is not None:
+            document["customers"] = voice.to_document(customers)
+        document["wave"] = wave
+        print(json.dumps(document, indent=2, ensure_ascii=False))
+        return 0
+    print(scorecard_text(scores) + (f", wave {wave!r}" if wave else ""))
+    for segment, frame in breakdowns.items():
+        print(f"\nBy {segment} (groups under {args.anonymity} respondents suppressed; index 0-100):")
+        print(breakdown_text(frame, [p.id for p in template.pillars]))
+    if customers is not None:
+        print("\n" + customers_text(customers))
+    return 0
+
+
+def wave_of(responses: str | os.PathLike, given: str | None = None) -> str | None:
+    """The wave id of ``cxassess score``: ``--wave``, else the folder of ``.../waves/<id>/responses.*``."""
+    from ..inputs.clients import WAVES_FOLDER, check_wave_id
+
+    if given is not None:
+        return check_wave_id(given, "--wave")
+    folder = Path(responses).resolve().parent
+    if folder.parent.name == WAVES_FOLDER:
+        return check_wave_id(folder.name, folder)
+    return None
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from ..analysis.assessment import compare_waves
+    from ..inputs.clients import load_client
+
+    client = load_client(args.client_dir)
+    if args.waves:
+        first, second = args.waves
+    elif len(client.waves) > 1:
+        first, second = client.waves[-2].id, client.waves[-1].id
+    else:
+        raise CxError.at(args.client_dir, "has a single wave, so there is nothing to compare; add a second wave "
+                         "under waves/<wave-id>/")
+    before, after, changes = compare_waves(client, first, second, args.alpha)
+    print(compare_text(before, after, changes, args.alpha))
+    return 0
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    template = find_template(args.template)
+    out = Path(args.out)
+    if out.is_dir():
+        raise CxError.at(out, "is a folder; give a file name for --out, such as responses.csv")
+    if out.exists() and not args.force:
+        raise CxError.at(out, "already exists; choose another name or pass --force to replace it")
+    frame = generate(template, Profile(respondents=args.respondents), seed=args.seed)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_text_atomically(out, frame.to_csv(index=False))
+    print(f"{out}: {len(frame)} fictional respondents for template {template.id!r} (seed {args.seed})")
+    return 0
+
+
+def cmd_sample_clients(args: argparse.Namespace) -> int:
+    from ..inputs.sample_clients import SAMPLE_CLIENTS, write_sample_client
+
+    for sample in SAMPLE_CLIENTS:
+        template = find_template(sample.config["template"])
+        folder = write_sample_client(sample, Path(args.folder), template, force=args.force)
+        print(f"{folder}: {sample.config['name']} ({sample.profile.respondents} respondents)")
+    return 0
+
+
+def _print_run(run) -> None:
+    files = ", ".join(sorted(run.files))
+    print(f"{run.client_id}: {run.folder}  [{files}]  {run.seconds:.1f} s")
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from ..run.report import build_report, parse_formats
+
+    run = build_report(args.client_dir, args.out, parse_formats(args.format), args.anonymity,
+                       pdf_engine=args.pdf_engine)
+    print_problems(run.warnings)
+    _print_run(run)
+    return 0
+
+
+def _batch(clients: str, out: str, workers: int | None = None, formats: str = "html,pdf",
+           only: list[str] | None = None, changed: bool = False, anonymise: bool = False,
+           scheduler: str | None = None, dask_local: int | None = None, pdf_engine: str | None = None) -> int:
+    from tqdm import tqdm
+
+    from ..run.batch import run_batch, summary_text
+
+    bar = tqdm(total=None, desc="clients", unit="client", disable=None, file=sys.stderr, dynamic_ncols=True)
+
+    def update(result, state) -> None:
+        bar.total = state["total"]
+        if result is not None:
+            bar.update(1)
+        bar.set_postfix_str(
+            f"done {state['done']}, failed {state['failed']}, remaining {state['remaining']}"
+            + (f" | {', '.join(state['running'][-2:])}" if state["running"] else "")
+        )
+
+    with bar:
+        batch = run_batch(clients, out, workers, formats, only, changed, on_update=update, anonymise=anonymise,
+                          scheduler=scheduler, dask_local=dask_local, pdf_engine=pdf_engine)
+        bar.update(batch.counts.get("unchanged", 0))
+    print(summary_text(batch))
+    print(f"summary: {batch.summary_file}")
+    if batch.overview:
+        print(f"portfolio overview: {batch.overview}")
+    if batch.interrupted:
+        print("cxassess: interrupted; finished reports are kept, unfinished ones were removed", file=sys.stderr)
+        return 130
+    return 1 if batch.failed else 0
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    if args.scheduler and args.dask_local:
+        raise CxError.at("--scheduler", "give either --scheduler ADDRESS or --dask-local N, not both")
+    return _batch(args.clients_dir, args.out, args.workers, args.format, args.only, args.changed, args.anonymise,
+                  args.scheduler, args.dask_local, args.pdf_engine)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    status = _batch(args.clients, args.out, pdf_engine=args.pdf_engine)
+    print(f"\nOpen {Path(args.out).resolve()}/<client>/latest/report.html (or report.pdf) to read a report.")
+    return status
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from ..inputs.importers import import_export, write_import
+    from ..inputs.matching import load_mapping
+
+    template = find_template(args.template)
+    mapping = load_mapping(args.mapping, template) if args.mapping else None
+    result = import_export(args.source_format, args.export, template, mapping, args.allow_unmatched,
+                           args.keep_identity)
+    written = write_import(result, args.out, args.force)
+    print_problems(result.warnings)
+    how = ", ".join(f"{n} by {rule}" for rule, n in sorted(result.matched.items()))
+    questions = sum(c in template.question_ids for c in result.header)
+    print(f"{written[0]}: {len(result.responses)} respondents, {questions} of {len(template.question_ids)} "
+          f"questions of template {template.id!r} ({len(result.header) - 1} columns matched: {how}), "
+          f"{len(result.warnings)} warning(s)")
+    if len(written) > 1:
+        print(f"{written[1]}: names and e-mail addresses, by respondent_id (keep it apart from the answers)")
+    return 0
+
+
+def cmd_form(args: argparse.Namespace) -> int:
+    from ..inputs.clients import client_form_settings
+    from ..inputs.forms import build_form, write_form
+
+    template = find_template(args.template)
+    name, segments = client_form_settings(args.client, template) if args.client else (None, {})
+    out = write_form(build_form(template, name, segments), args.out, args.force)
+    print(f"{out}: questionnaire form for template {template.id!r} ({len(template.question_ids)} questions"
+          + (f", client {name}" if name else "") + "); send one copy to each respondent")
+    return 0
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    from ..interactive import app  # imports ipywidgets; only this command needs them
+
+    argv, env = app.app_command(args.client_dir, args.port, args.explorer, args.cull_idle)
+    what = "what-if explorer" if args.explorer else "questionnaire"
+    print(f"Serving the {what} for {Path(args.client_dir).resolve().name} at http://127.0.0.1:{args.port}/ "
+          "(Ctrl-C stops it)")
+    app.serve(argv, env)
+    return 0  # not reached: serve() replaces this process with Voila

@@ -1,0 +1,99 @@
+"""The text that ``cxassess`` prints: scorecards, segment breakdowns, customers' measures, wave changes.
+
+Plain-text tables (pandas ``to_string``) of the library's results, with missing figures as '-':
+what ``cxassess score`` and ``cxassess compare`` show on a terminal, apart from the commands that
+load and compute them.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..analysis import voice
+from ..analysis.scoring import ACTIONS, Scores
+
+
+def _fmt(value: object, digits: int = 2) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "-"
+    return f"{value:.{digits}f}" if isinstance(value, float) else str(value)
+
+
+def scorecard_text(scores: Scores) -> str:
+    """The readable table printed by ``cxassess score``."""
+    p = scores.pillars
+    table = pd.DataFrame(
+        {
+            "Pillar": p["name"],
+            "Mean": p["mean"].map(_fmt),
+            "Index": p["index"].map(lambda v: _fmt(v, 1)),
+            "Target": p["target"].map(_fmt),
+            "Gap": p["gap"].map(_fmt),
+            "Importance": p["importance"].map(_fmt),
+            "Maturity": p["maturity"].map(_fmt),
+            "n": p["n"],
+            "rwg": p["rwg"].map(_fmt),
+            "alpha": p["alpha"].map(_fmt),
+            "Action": p["action"].map(lambda a: ACTIONS.get(a, "-")),
+        }
+    )
+    o = scores.overall
+    return (
+        table.to_string(index=False)
+        + f"\n\nOverall index {_fmt(o['index'], 1)} ({o['maturity'] or '-'}), "
+        f"{scores.respondents} respondents, template {scores.template.id!r}"
+    )
+
+
+def breakdown_text(frame: pd.DataFrame, pillar_ids: list[str]) -> str:
+    """A segment breakdown as a table: one row per group, 'suppressed' for small groups."""
+    rows = {}
+    for record in frame.to_dict("records"):
+        if record["suppressed"]:
+            rows[record["group"]] = ["suppressed"] * (len(pillar_ids) + 2)
+        else:
+            rows[record["group"]] = [int(record["n"]), _fmt(record["overall_index"], 1)] + [
+                _fmt(record[p], 1) for p in pillar_ids
+            ]
+    return pd.DataFrame.from_dict(rows, orient="index", columns=["n", "overall", *pillar_ids]).to_string()
+
+
+def customers_text(customers: voice.CustomerVoice) -> str:
+    """The customers' measures as printed by ``cxassess score --feedback``."""
+    o, s = customers.overall, customers.settings
+    lines = [
+        f"Customers: {customers.responses} responses. NPS {_fmt(o['nps'], 1)} (± {_fmt(o['nps_moe'], 1)}, n={o['nps_n']}), "
+        f"CSAT {_fmt(o['csat'], 1)}% (n={o['csat_n']}), ease {_fmt(o['ces'], 2)} of 7 (n={o['ces_n']}); "
+        f"word of mouth ≈ {_fmt(o['word_of_mouth'], 0)} people ({o['unhappy']} unhappy x {s.word_of_mouth:g}). "
+        f"Figures on fewer than {s.min_answers} answers show as '-'.",
+        "",
+        customers.touchpoints[["responses", "nps", "nps_moe", "csat", "ces", "word_of_mouth"]]
+        .map(lambda v: _fmt(v, 1) if isinstance(v, float) else v).to_string(),
+        "",
+    ]
+    table = customers.pillars[["staff_index", "customer_index", "source", "gap", "kind"]].copy()
+    table["kind"] = table["kind"].map({"blind_spot": "BLIND SPOT", "undersold": "undersold"}).fillna("")
+    lines.append(table.map(lambda v: _fmt(v, 1) if isinstance(v, float) else v).to_string())
+    return "\n".join(lines)
+
+
+def compare_text(before, after, changes: pd.DataFrame, alpha: float) -> str:
+    """The change table printed by ``cxassess compare``: indices, change, Welch p, result."""
+    from ..analysis.waves import counts
+
+    table = pd.DataFrame({
+        "Pillar": changes["name"],
+        before.id: changes["before"].map(lambda v: _fmt(v, 1)),
+        after.id: changes["after"].map(lambda v: _fmt(v, 1)),
+        "Change": changes["change"].map(lambda v: "-" if pd.isna(v) else f"{v:+.1f}"),
+        "p": changes["p"].map(lambda v: "-" if pd.isna(v) else ("<0.001" if v < 0.001 else f"{v:.3f}")),
+        "Result": changes["status"].map(lambda v: v or "-"),
+    })
+    c = counts(changes)
+    return (
+        f"Change from wave {before.id!r} ({before.date}, {before.scores.respondents} respondents) to wave "
+        f"{after.id!r} ({after.date}, {after.scores.respondents} respondents), index points 0-100\n\n"
+        + table.to_string(index=False)
+        + f"\n\n{c['improved']} improved, {c['declined']} declined, {c['unchanged']} unchanged "
+        f"(Welch's t-test on respondents' pillar scores, alpha {alpha:g}; see docs/scoring.md)"
+    )

@@ -1,0 +1,337 @@
+"""Respondents' answers in the canonical format: validating a table of them, and the validated value.
+
+Canonical format: one row per respondent; ``respondent_id``; any of the template's segment
+columns; one column per question id (the rating); optional companions ``<qid>:importance``,
+``<qid>:target`` and ``<qid>:comment``. Validation collects every problem with its spreadsheet
+row and column, so a consultant fixes a file in one pass.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..core.errors import CxError, Problem
+from .ratings import Parser
+from .tables import RawTable, column_letter, read_table
+from .templates import Template, normalise_label
+
+COMPANIONS = ("importance", "target", "comment")
+NOT_GIVEN = "(not given)"
+
+
+@dataclass(frozen=True)
+class Responses:
+    """Validated answers, every frame indexed by ``respondent_id`` in file order.
+
+    ``ratings``, ``importance`` and ``target`` are floats with NaN where nothing usable was
+    given (blank or not applicable); ``not_applicable`` marks the N/A answers; reverse-scored
+    items are stored as answered (scoring flips them).
+    """
+
+    ratings: pd.DataFrame
+    not_applicable: pd.DataFrame
+    importance: pd.DataFrame
+    target: pd.DataFrame
+    comments: pd.DataFrame
+    segments: pd.DataFrame
+    source: str = ""
+
+    def __len__(self) -> int:
+        return len(self.ratings)
+
+    @property
+    def respondent_ids(self) -> list[str]:
+        return list(self.ratings.index)
+
+    def subset(self, rows: Sequence[bool] | pd.Series | Iterable[str]) -> "Responses":
+        """The same answers for a subset of respondents (a boolean mask or a list of ids).
+
+        A boolean Series indexed by respondent id is aligned by id; any other mask is taken
+        by position and must have one value per respondent. Missing values (NA) in a mask,
+        as ``segments[s] == value`` gives for blank segment cells, count as not selected.
+        """
+        index = self.ratings.index
+        if isinstance(rows, pd.Series) and pd.api.types.is_bool_dtype(rows.dtype):
+            if len(rows) == len(index) and rows.index.sort_values().equals(index.sort_values()):
+                rows = rows.reindex(index)
+            rows = list(rows)
+        else:
+            rows = list(rows)
+        if rows and all(isinstance(v, (bool, np.bool_)) or v is pd.NA for v in rows) and any(
+            v is not pd.NA for v in rows
+        ):
+            if len(rows) != len(index):
+                raise ValueError(f"a mask of {len(rows)} values for {len(index)} respondents")
+            ids = index[np.array([v is not pd.NA and bool(v) for v in rows], dtype=bool)]
+        else:
+            ids = pd.Index(rows)
+        return Responses(
+            **{name: getattr(self, name).loc[ids] for name in _FRAMES},
+            source=self.source,
+        )
+
+
+_FRAMES = ("ratings", "not_applicable", "importance", "target", "comments", "segments")
+
+
+# --------------------------------------------------------------------------------- validation
+
+
+def _classify_columns(header: list[str], template: Template, file: str) -> tuple[dict, list[Problem]]:
+    """Map each column position to (kind, question-or-segment id); report header problems.
+
+    If no question column is present at all (most likely the wrong template), the
+    unknown-column problems are left out: every column would be one, and the single
+    "none of the question columns" problem says what is wrong.
+    """
+    questions = set(template.question_ids)
+    segments = set(template.segment_ids)
+    known = ["respondent_id", *template.segment_ids, *template.question_ids]
+    kinds: dict[int, tuple[str, str]] = {}
+    problems: list[Problem] = []
+    unknown: list[Problem] = []
+    first_seen: dict[str, int] = {}
+    folded = {k.casefold(): k for k in known}
+    for i, name in enumerate(header):
+        where = dict(row=1, column=name or column_letter(i))
+        if not name:
+            kinds[i] = ("unnamed", "")
+            continue
+        if name in first_seen:
+            problems.append(
+                Problem(file, f"column {name!r} appears twice (columns {column_letter(first_seen[name])} "
+                        f"and {column_letter(i)}); keep one", **where)
+            )
+            continue
+        first_seen[name] = i
+        base, _, companion = name.partition(":")
+        if name == "respondent_id":
+            kinds[i] = ("respondent_id", name)
+        elif name in segments:
+            kinds[i] = ("segment", name)
+        elif name in questions:
+            kinds[i] = ("rating", name)
+        elif base in questions and companion in COMPANIONS:
+            kinds[i] = (companion, base)
+        else:
+            if base in questions:
+                message = f"unknown companion column {name!r}; use {base}:importance, {base}:target or {base}:comment"
+            else:
+                close = difflib.get_close_matches(base.casefold(), list(folded), n=1, cutoff=0.75)
+                hint = (f"did you mean {folded[close[0]] + (':' + companion if companion else '')!r}?"
+                        if close else "remove it or rename it to a question id")
+                message = f"unknown column {name!r}: not a question or segment of template {template.id!r}; {hint}"
+            unknown.append(Problem(file, message, **where))
+    present = {qid for kind, qid in kinds.values() if kind == "rating"}
+    if "respondent_id" not in first_seen:
+        problems.append(Problem(file, "missing required column 'respondent_id' (one unique id per respondent)", row=1))
+    if not present:
+        examples = ", ".join(template.question_ids[:3])
+        problems.append(
+            Problem(file, f"none of the {len(questions)} question columns of template {template.id!r} "
+                    f"({examples}, ...) is in the header; check that this is the right template", row=1)
+        )
+    else:
+        problems += unknown
+        missing = [q for q in template.question_ids if q not in present]
+        if missing:
+            shown = ", ".join(missing[:12]) + (f" and {len(missing) - 12} more" if len(missing) > 12 else "")
+            problems.append(
+                Problem(file, f"missing question columns: {shown}; add them (they may stay empty)", row=1)
+            )
+    return kinds, problems
+
+
+def filled_rows(raw: RawTable, problems: list[Problem]) -> tuple[list[list[str]], list[int]]:
+    """The rows holding anything, cut or padded to the header's width, with their row numbers.
+
+    A row with values beyond the header's last column adds a problem at the first such cell.
+    """
+    width = len(raw.header)
+    rows, numbers = [], []
+    for cells, number in zip(raw.rows, raw.row_numbers):
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) > width and any(c.strip() for c in cells[width:]):
+            extra = width + next(k for k, c in enumerate(cells[width:]) if c.strip())
+            problems.append(
+                Problem(raw.file, f"this row has {len(cells)} cells but the header has {width} columns; "
+                        "look for a stray delimiter or an unquoted comma", number, column_letter(extra))
+            )
+        rows.append(list(cells[:width]) + [""] * (width - len(cells)))
+        numbers.append(number)
+    return rows, numbers
+
+
+def validate_table(raw: RawTable, template: Template) -> tuple[Responses | None, list[Problem]]:
+    """Check every cell of a raw table against a template.
+
+    Returns the validated responses (None if there is any error) and every problem found,
+    errors and warnings, in file order.
+    """
+    file = raw.file
+    if not raw.header or not any(raw.header):
+        return None, [Problem(file, "the file is empty; expected a header row with respondent_id and the question ids")]
+    kinds, problems = _classify_columns(raw.header, template, file)
+    if not any(kind == "rating" for kind, _ in kinds.values()):
+        for cells, number in zip(raw.rows[:5], raw.row_numbers[:5]):
+            if "respondent_id" in (c.strip() for c in cells):  # a title row (often merged cells) above the header
+                problems.append(Problem(file, f"row {number} looks like the header row (it holds respondent_id); the "
+                                        "header must be row 1, so delete the rows above it (a title or merged cells)",
+                                        row=number))
+                break
+        return None, problems  # wrong template or no header: cell checks would only add noise
+
+    rows, numbers = filled_rows(raw, problems)
+    if not rows:
+        problems.append(Problem(file, "no respondents: the file has a header but no answer rows; "
+                                "add one row per respondent under the header", row=2))
+        return None, problems
+
+    columns = list(zip(*rows))
+    parser = Parser(template)
+    id_col = next((i for i, (kind, _) in kinds.items() if kind == "respondent_id"), None)
+    ids = [c.strip() for c in columns[id_col]] if id_col is not None else [""] * len(rows)
+    first_row: dict[str, int] = {}
+    for rid, number in zip(ids, numbers):
+        if id_col is None:
+            break  # the missing column is already reported once
+        if not rid:
+            problems.append(Problem(file, "missing respondent id; give every row a unique id", number, "respondent_id"))
+        elif rid in first_row:
+            problems.append(
+                Problem(file, f"duplicate respondent id {rid!r} (first on row {first_row[rid]}); "
+                        "give every respondent a unique id", number, "respondent_id")
+            )
+        else:
+            first_row[rid] = number
+
+    qids = template.question_ids
+    n = len(rows)
+    frames = {
+        "ratings": np.full((n, len(qids)), np.nan),
+        "importance": np.full((n, len(qids)), np.nan),
+        "target": np.full((n, len(qids)), np.nan),
+        "not_applicable": np.zeros((n, len(qids)), dtype=bool),
+    }
+    comments = np.full((n, len(qids)), None, dtype=object)
+    invalid = np.zeros((n, len(qids)), dtype=bool)
+    qpos = {q: j for j, q in enumerate(qids)}
+    segment_values: dict[str, list] = {}
+    for i, (kind, ident) in sorted(kinds.items()):
+        name = raw.header[i]
+        cells = columns[i]
+        if kind in ("rating", "target", "importance"):
+            j = qpos[ident]
+            for r, text in enumerate(cells):
+                value = parser.parse(text, labels_allowed=kind != "importance")
+                if value is None:
+                    continue
+                if isinstance(value, str) and value.startswith("!"):
+                    problems.append(Problem(file, value[1:], numbers[r], name))
+                    invalid[r, j] |= kind == "rating"
+                elif value == parser.NA:
+                    if kind == "rating":
+                        frames["not_applicable"][r, j] = True
+                else:
+                    frames["ratings" if kind == "rating" else kind][r, j] = value
+        elif kind == "comment":
+            j = qpos[ident]
+            for r, text in enumerate(cells):
+                comments[r, j] = text.strip() or None
+        elif kind == "segment":
+            segment_values[ident] = _segment_column(template, ident, cells, numbers, file, name, problems)
+        elif kind == "unnamed" and any(c.strip() for c in cells):
+            problems.append(Problem(file, "this column holds values but has no name in row 1; name it or delete it",
+                                    1, column_letter(i)))
+
+    answered = (~np.isnan(frames["ratings"])) | frames["not_applicable"] | invalid
+    present = [qpos[ident] for kind, ident in kinds.values() if kind == "rating"]
+    for r, count in enumerate(answered[:, present].sum(axis=1)):
+        if count * 2 < len(present):
+            problems.append(
+                Problem(file, (f"respondent {ids[r]!r}" if ids[r] else "this respondent")
+                        + f" answered {count} of {len(present)} questions (under half); their answers are kept",
+                        numbers[r], level="warning")
+            )
+
+    position = {name: i for i, name in reversed(list(enumerate(raw.header))) if name}
+
+    def column_position(column: str | None) -> int:
+        """Named columns by their first place; letters (unnamed or extra cells) by theirs."""
+        if column is None:
+            return -1
+        if column in position:
+            return position[column]
+        return sum((ord(c) - 64) * 26**k for k, c in enumerate(reversed(column))) - 1
+
+    problems.sort(key=lambda p: (p.row or 0, column_position(p.column)))
+    if any(p.level == "error" for p in problems):
+        return None, problems
+    index = pd.Index(ids, name="respondent_id")
+    make = lambda data, dtype=None: pd.DataFrame(data, index=index, columns=pd.Index(qids, name="question_id"), dtype=dtype)
+    segments = pd.DataFrame(
+        {s: segment_values.get(s, [pd.NA] * n) for s in template.segment_ids if s in segment_values},
+        index=index,
+        dtype="string",
+    )
+    return (
+        Responses(
+            ratings=make(frames["ratings"], float),
+            not_applicable=make(frames["not_applicable"], bool),
+            importance=make(frames["importance"], float),
+            target=make(frames["target"], float),
+            comments=make(comments, object),
+            segments=segments,
+            source=file,
+        ),
+        problems,
+    )
+
+
+def _segment_column(
+    template: Template, segment_id: str, cells: Sequence[str], numbers: list[int], file: str, name: str,
+    problems: list[Problem],
+) -> list:
+    """Segment values, one spelling per group.
+
+    Values are matched case- and space-insensitively: to the declared spelling if the
+    segment declares values, else to the first spelling seen in the file. A value outside
+    the declared ones is warned about once and kept as a group of its own.
+    """
+    segment = next(s for s in template.segments if s.id == segment_id)
+    canonical = {normalise_label(v): v for v in segment.values or []}
+    out: list = []
+    for text, number in zip(cells, numbers):
+        value = " ".join(text.split())
+        if not value:
+            out.append(pd.NA)
+            continue
+        key = normalise_label(value)
+        if key not in canonical:
+            canonical[key] = value
+            if segment.values:
+                problems.append(
+                    Problem(file, f"{value!r} is not a known {segment.title.lower()} "
+                            f"({', '.join(segment.values)}); it is kept as a group of its own",
+                            number, name, level="warning")
+                )
+        out.append(canonical[key])
+    return out
+
+
+def load_responses(path: str | os.PathLike, template: Template) -> tuple[Responses, list[Problem]]:
+    """Read and validate a responses file; raise CxError with every problem if any is an error.
+
+    Returns the responses and the warnings.
+    """
+    responses, problems = validate_table(read_table(path), template)
+    if responses is None:
+        raise CxError(problems)
+    return responses, problems

@@ -1,0 +1,241 @@
+"""The executive deck (``deck.pptx``): the assessment's story on seven slides, for a client meeting.
+
+Title, executive summary, radar, gap chart, importance-performance matrix, action plan and
+roadmap. The charts are the report's own (``cxassess.render.plots``), rendered to PNG in memory; the
+speaker notes of every slide say how its figures were computed, so a presenter can answer
+"where does this number come from?" without the report at hand.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+from pathlib import Path
+from typing import Any, Sequence
+
+from matplotlib.figure import Figure
+from pptx import Presentation
+from pptx.dml.color import RGBColor
+from pptx.util import Emu, Inches, Pt
+
+from ..analysis import actions
+from . import display, plots
+from ..analysis.assessment import Assessment
+from ..analysis.scoring import ACTIONS
+from .workbook import save_atomically
+
+SLIDE_WIDTH, SLIDE_HEIGHT = Inches(13.333), Inches(7.5)  # 16:9
+MARGIN = Inches(0.5)
+TITLE_HEIGHT = Inches(0.9)
+PNG_DPI = 160
+ACCENT = RGBColor.from_string(plots.CURRENT_COLOR.lstrip("#"))
+TITLE_LAYOUT, TITLE_ONLY_LAYOUT = 0, 5  # in python-pptx's default template
+
+
+def _num(value: Any, digits: int = 0) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value:.{digits}f}"
+
+
+def _png(fig: Figure) -> tuple[io.BytesIO, float]:
+    """A figure as PNG bytes (drawn as the report draws it, at a projector's resolution), and its width / height ratio."""
+    width, height = fig.get_size_inches()
+    return io.BytesIO(display.figure(fig, dpi=PNG_DPI).data), width / height
+
+
+def _slide(prs: Any, title: str, notes: str) -> Any:
+    """A title-only slide with the title across the top and the speaker notes filled in."""
+    slide = prs.slides.add_slide(prs.slide_layouts[TITLE_ONLY_LAYOUT])
+    shape = slide.shapes.title
+    shape.left, shape.top, shape.width, shape.height = MARGIN, Inches(0.3), SLIDE_WIDTH - 2 * MARGIN, TITLE_HEIGHT
+    shape.text = title
+    paragraph = shape.text_frame.paragraphs[0]
+    paragraph.font.size, paragraph.font.bold, paragraph.font.color.rgb = Pt(30), True, ACCENT
+    slide.notes_slide.notes_text_frame.text = notes
+    return slide
+
+
+def _body_top() -> int:
+    return Inches(0.3) + TITLE_HEIGHT + Inches(0.15)
+
+
+def _chart_slide(prs: Any, title: str, notes: str, fig: Figure) -> Any:
+    """A slide holding one of the report's charts under its title."""
+    slide = _slide(prs, title, notes)
+    _picture(slide, fig)
+    return slide
+
+
+def _picture(slide: Any, fig: Figure) -> Any:
+    """The figure as large as the space under the title allows, centred, its proportions kept."""
+    stream, ratio = _png(fig)
+    top = _body_top()
+    box_w, box_h = SLIDE_WIDTH - 2 * MARGIN, SLIDE_HEIGHT - top - Inches(0.3)
+    width, height = (box_w, int(box_w / ratio)) if box_w / ratio <= box_h else (int(box_h * ratio), box_h)
+    return slide.shapes.add_picture(stream, Emu(int((SLIDE_WIDTH - width) / 2)), top, Emu(width), Emu(height))
+
+
+def _text(slide: Any, left: int, top: int, width: int, height: int,
+          paragraphs: Sequence[tuple[str, int, bool]]) -> Any:
+    """A text box of (text, size in points, bold) paragraphs, wrapped to its width."""
+    box = slide.shapes.add_textbox(left, top, width, height)
+    frame = box.text_frame
+    frame.word_wrap = True
+    for i, (text, size, bold) in enumerate(paragraphs):
+        paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+        paragraph.text = text
+        paragraph.font.size, paragraph.font.bold = Pt(size), bold
+        paragraph.space_after = Pt(4)
+    return box
+
+
+def _table(slide: Any, headings: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float],
+           size: int = 12) -> Any:
+    """A table under the title: a header row, then one row per item, columns ``widths`` inches wide."""
+    top = _body_top()
+    shape = slide.shapes.add_table(len(rows) + 1, len(headings), MARGIN, top, Inches(sum(widths)),
+                                   Inches(0.4) * (len(rows) + 1))
+    table = shape.table
+    for j, width in enumerate(widths):
+        table.columns[j].width = Inches(width)
+    for i, values in enumerate([headings, *rows]):
+        for j, value in enumerate(values):
+            cell = table.cell(i, j)
+            cell.text = value
+            for paragraph in cell.text_frame.paragraphs:
+                paragraph.font.size = Pt(size)
+                paragraph.font.bold = i == 0
+    return shape
+
+
+# -------------------------------------------------------------------------------------- slides
+
+
+def title_slide(prs: Any, a: Assessment) -> Any:
+    c, t = a.client, a.client.template
+    slide = prs.slides.add_slide(prs.slide_layouts[TITLE_LAYOUT])
+    title, subtitle = slide.shapes.title, slide.placeholders[1]
+    for shape, top, height in ((title, Inches(2.0), Inches(1.6)), (subtitle, Inches(3.8), Inches(1.6))):
+        shape.left, shape.top, shape.width, shape.height = MARGIN, top, SLIDE_WIDTH - 2 * MARGIN, height
+    title.text = c.config.name
+    title.text_frame.paragraphs[0].font.color.rgb = ACCENT
+    sector = f"{c.config.sector} · " if c.config.sector else ""
+    subtitle.text = (f"Customer-service strategy assessment\n{sector}assessed "
+                     f"{c.config.assessment_date.strftime('%d %B %Y')} · {a.scores.respondents} respondents")
+    for paragraph in subtitle.text_frame.paragraphs:
+        paragraph.font.size = Pt(22)
+    slide.notes_slide.notes_text_frame.text = (
+        f"{a.scores.respondents} members of staff answered the {t.name} questionnaire (version {t.version}): "
+        f"{len(t.question_ids)} statements in {len(t.pillars)} pillars, each rated on a {t.scale.min}-{t.scale.max} "
+        f"scale for current practice, with {t.terms.importance.lower()} and {t.terms.target.lower()} asked alongside. "
+        "Answers are anonymous; breakdowns by group hide any group smaller than "
+        f"{a.anonymity_threshold} people."
+    )
+    return slide
+
+
+def summary_slide(prs: Any, a: Assessment) -> Any:
+    o = a.scores.overall
+    strongest, weakest = actions.strongest_weakest(a.scores)
+    slide = _slide(prs, "Executive summary", (
+        "The overall index is the weighted average of the pillar indices. A pillar's index places its mean "
+        f"rating on 0-100: 0 when everyone answers {a.client.template.scale.min}, 100 when everyone answers "
+        f"{a.client.template.scale.max}; negatively worded statements are reverse-scored first. "
+        "Strongest and weakest are the three highest and lowest pillar indices. The priorities are the pillars "
+        "to start or do differently, ordered by the gap to target weighted by importance."
+    ))
+    gap = f"average gap to {a.client.template.terms.target.lower()}: {_num(o['gap_index'])} points" \
+        if not math.isnan(o["gap_index"]) else "no targets set"
+    left = [("Overall index", 16, True), (f"{_num(o['index'])} / 100", 40, True),
+            (f"{o['maturity'] or '–'} · {gap}", 14, False), ("Strongest pillars", 16, True)]
+    left += [(f"{row['name']}: {_num(row['index'])}", 13, False) for _, row in strongest.iterrows()]
+    left += [("Weakest pillars", 16, True)]
+    left += [(f"{row['name']}: {_num(row['index'])}", 13, False) for _, row in weakest.iterrows()]
+    top = _body_top()
+    _text(slide, MARGIN, top, Inches(4.6), SLIDE_HEIGHT - top - MARGIN, left)
+    sentences = actions.priority_sentences(a.scores)
+    right = [("Top priorities", 16, True)]
+    right += [(f"{i}. {s}", 13, False) for i, s in enumerate(sentences, start=1)] or [
+        ("No pillar needs to be started or done differently.", 13, False)]
+    _text(slide, MARGIN + Inches(5.0), top, SLIDE_WIDTH - 2 * MARGIN - Inches(5.0), SLIDE_HEIGHT - top - MARGIN,
+          right)
+    return slide
+
+
+def radar_slide(prs: Any, a: Assessment) -> Any:
+    return _chart_slide(prs, "Current practice against target", (
+        "Each spoke is a pillar; the solid line is today's index (0-100), the dashed line the target placed on the "
+        "same index. Targets come from " + ("the client's agreed pillar targets where set, else from " if
+        a.client.targets else "") + "respondents' own target answers. Where the lines are far apart, practice "
+        "falls furthest short of ambition."
+    ), plots.radar(a.scores))
+
+
+def gap_slide(prs: Any, a: Assessment) -> Any:
+    terms = a.client.template.terms
+    return _chart_slide(prs, "Where the gaps are", (
+        f"A gap is the {terms.target.lower()} minus the current mean, put on the 0-100 index scale. Pillars are "
+        f"ordered by priority: the gap weighted by {terms.importance.lower()} (its index divided by 100), so a "
+        "large gap on something that matters comes first. Bar patterns show each pillar's action class."
+    ), plots.gap_chart(a.scores))
+
+
+def matrix_slide(prs: Any, a: Assessment) -> Any:
+    rules, terms = a.client.template.actions, a.client.template.terms
+    return _chart_slide(prs, "Importance and performance", (
+        f"Each pillar is placed by its index (across) and its {terms.importance.lower()} index (up). A pillar is "
+        f"important from {_num(rules.important_at)} up (without importance answers: from a gap of "
+        f"{_num(rules.gap_priority_at)} points). Important pillars at or above {_num(rules.performing_at)} are "
+        f"kept, those at or below {_num(rules.start_below)} are to be started, those in between done "
+        "differently; pillars that are not important are candidates to stop or reduce."
+    ), plots.importance_performance(a.scores))
+
+
+def plan_slide(prs: Any, a: Assessment) -> Any:
+    slide = _slide(prs, "Action plan", (
+        "Every pillar gets one of four actions from the importance-performance grid: keep, do differently, "
+        "start, stop or reduce. Within an action, pillars come by priority. The statement shown is the one that "
+        "explains the class best: the weakest statement sharing it (the strongest for pillars to keep). The full "
+        "plan, with every statement behind each pillar, is in the report and in the results workbook."
+    ))
+    first = a.plan.drop_duplicates("pillar_id")
+    rows = [[r["action_label"], r["pillar"], _num(r["pillar_index"]), _num(r["pillar_gap_index"]), r["question"]]
+            for r in first.to_dict("records")]
+    _table(slide, ["Action", "Pillar", "Index", "Gap", "Statement to look at first"], rows,
+           [1.7, 3.0, 0.8, 0.8, 6.03], size=11 if len(rows) <= 10 else 10)
+    return slide
+
+
+def roadmap_slide(prs: Any, a: Assessment) -> Any:
+    slide = _slide(prs, "Improvement roadmap", (
+        "The roadmap follows the improvement cycle: know the real need, deliver on it, examine every touchpoint, "
+        "fix what you find, measure the results, reinforce continuously. Each step lists up to two of the "
+        "weakest pillars that serve it, with the statement that scored lowest in each."
+    ))
+    frame = actions.roadmap(a.scores)
+    rows = [[f"{r['step']}. {r['title']}", r["pillar"], _num(r["index"]), ACTIONS.get(r["action"], "–"),
+             r["weakest_point"] or "–"] for r in frame.to_dict("records")]
+    _table(slide, ["Step", "Pillar", "Index", "Action", "Weakest point"], rows, [2.6, 2.8, 0.8, 1.6, 4.53],
+           size=11 if len(rows) <= 10 else 10)
+    return slide
+
+
+SLIDES = (title_slide, summary_slide, radar_slide, gap_slide, matrix_slide, plan_slide, roadmap_slide)
+
+
+def build_deck(a: Assessment) -> Any:
+    """The executive deck of an assessment (a python-pptx Presentation, not yet saved)."""
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = SLIDE_WIDTH, SLIDE_HEIGHT
+    for make in SLIDES:
+        make(prs, a)
+    prs.core_properties.title = f"{a.client.config.name}: customer-service strategy assessment"
+    prs.core_properties.author = "cxassess"
+    return prs
+
+
+def write_deck(a: Assessment, path: str | os.PathLike, overwrite: bool = False) -> Path:
+    """Write the executive deck to ``path`` (atomically; an existing file only with ``overwrite``)."""
+    return save_atomically(path, build_deck(a), overwrite)

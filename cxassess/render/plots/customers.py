@@ -1,0 +1,171 @@
+"""Charts of the customers' own view: touchpoints, months, and staff against customers by pillar.
+
+Draws ``cxassess.analysis.voice``'s measures (NPS, CSAT, ease, word of mouth) per touchpoint and
+month, and each pillar's staff index beside its customer index with blind spots marked; cells
+resting on too few answers are shown as such, never as figures.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
+from matplotlib.ticker import MaxNLocator
+
+from .style import (CURRENT_COLOR, FONT, INDEX_CMAP, SMALL, TITLE, WIDTH, cell_grid, clean_axes, figure, set_titles,
+                    text_color, wrap)
+
+# -------------------------------------------------------------------------- customer voice
+
+#: The customer measures of a touchpoint table: column, label, and the range its colour spans.
+CUSTOMER_MEASURES = (("nps", "NPS\n(-100 to 100)", -100.0, 100.0), ("csat", "CSAT\n(% satisfied)", 0.0, 100.0),
+                     ("ces", "Ease\n(1-7)", 1.0, 7.0))
+CUSTOMER_COLOR = "#B45F06"  # customers' marks: an orange apart from the staff's dark blue, lighter in greyscale
+
+
+def touchpoint_heatmap(touchpoints: pd.DataFrame, *, min_answers: int | None = None, wrap_at: int = 22) -> Figure:
+    """NPS, CSAT and ease per touchpoint, one row each, with the estimated word-of-mouth reach.
+
+    ``touchpoints`` is ``cxassess.analysis.voice.measures`` by touchpoint. Each measure column is coloured
+    on its own range (darker = better); a cell resting on too few answers is grey and hatched.
+    """
+    groups = [str(g) for g in touchpoints.index]
+    n_rows = len(groups)
+    columns = [m for m in CUSTOMER_MEASURES if m[0] in touchpoints.columns]
+    fig = figure(WIDTH, 1.7 + 0.38 * n_rows)
+    ax = fig.add_subplot()
+    cmap = matplotlib.colormaps[INDEX_CMAP]
+    for j, (column, _, low, high) in enumerate(columns):
+        for i, group in enumerate(groups):
+            value = float(touchpoints[column].iloc[i])
+            if math.isnan(value):
+                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="#E6E6E6", edgecolor="#999999",
+                                       hatch="////", linewidth=0))
+                count = touchpoints.get(f"{column}_n", pd.Series([None] * n_rows)).iloc[i]
+                ax.text(j, i, f"n={int(count)}" if count is not None and not pd.isna(count) else "–", ha="center",
+                        va="center", fontsize=SMALL, style="italic",
+                        bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0})
+                continue
+            color = cmap(0.1 + 0.75 * (value - low) / (high - low))
+            cell = Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=color, linewidth=0)
+            cell.set_gid(f"{group}:{column}")
+            ax.add_patch(cell)
+            text = f"{value:+.0f}" if column == "nps" else f"{value:.0f}%" if column == "csat" else f"{value:.1f}"
+            ax.text(j, i, text, ha="center", va="center", fontsize=FONT - 0.5, color=text_color(color))
+    j = len(columns)
+    for i in range(n_rows):  # word of mouth: an estimate, shown as text on white
+        value = float(touchpoints["word_of_mouth"].iloc[i]) if "word_of_mouth" in touchpoints else math.nan
+        ax.text(j, i, "–" if math.isnan(value) else f"≈{value:,.0f}", ha="center", va="center", fontsize=FONT - 0.5)
+    labels = [wrap(f"{g} (n={int(touchpoints['responses'].iloc[i])})", wrap_at) for i, g in enumerate(groups)]
+    ax.set_xlim(-0.5, j + 0.5)
+    ax.set_ylim(n_rows - 0.5, -0.5)
+    ax.set_yticks(range(n_rows))
+    ax.set_yticklabels(labels, fontsize=FONT)
+    cell_grid(ax, [c[1] for c in columns] + ["People told\nof a bad visit"], n_rows, rotate=False)
+    fig.suptitle("How customers rate each touchpoint", fontsize=TITLE, fontweight="bold", x=0.02, ha="left")
+    sub = "Darker = better on each measure's own range."
+    if min_answers:
+        sub += f" Grey cells rest on fewer than {min_answers} answers: too few to read."
+    fig.supxlabel(textwrap.fill(sub, int(fig.get_figwidth() * 16)), fontsize=SMALL, color="#444444", x=0.02, ha="left")
+    return fig
+
+
+def customer_trend(months: pd.DataFrame) -> Figure:
+    """NPS (with its 95% margin), CSAT and ease month by month: one small panel per measure given.
+
+    ``months`` is ``cxassess.analysis.voice.measures`` by month; hidden months (too few answers) are gaps.
+    """
+    shown = [m for m in CUSTOMER_MEASURES if m[0] in months.columns and months[m[0]].notna().any()]
+    fig = figure(WIDTH, 1.0 + 1.45 * max(len(shown), 1))
+    axes = fig.subplots(max(len(shown), 1), 1, sharex=True, squeeze=False)[:, 0]
+    x = np.arange(len(months))
+    for ax, (column, label, low, high) in zip(axes, shown):
+        clean_axes(ax)
+        values = months[column].to_numpy(dtype=float)
+        if column == "nps" and "nps_moe" in months:
+            moe = months["nps_moe"].to_numpy(dtype=float)
+            ax.fill_between(x, values - moe, values + moe, color=CURRENT_COLOR, alpha=0.15, linewidth=0,
+                            label="95% margin")
+        ax.plot(x, values, marker="o", color=CURRENT_COLOR, linewidth=1.5, markersize=4)
+        for xi, v in zip(x, values):
+            if not math.isnan(v):
+                ax.annotate(f"{v:.0f}" if column != "ces" else f"{v:.1f}", (xi, v), xytext=(0, 5),
+                            textcoords="offset points", ha="center", fontsize=SMALL)
+        ax.set_ylabel(label.replace("\n", " "), fontsize=SMALL)
+        span = max(high - low, 1)
+        finite = values[~np.isnan(values)]
+        ax.set_ylim(max(low, float(finite.min()) - 0.15 * span) if finite.size else low,
+                    min(high, float(finite.max()) + 0.2 * span) if finite.size else high)
+        ax.yaxis.set_major_locator(MaxNLocator(4))
+    axes[-1].set_xticks(x)
+    axes[-1].set_xticklabels([str(m) for m in months.index], fontsize=SMALL)
+    set_titles(axes[0], "Customers' view month by month",
+               "Months with too few answers are left blank; the band around NPS is its 95% margin of error")
+    return fig
+
+
+def staff_vs_customer(pillars: pd.DataFrame, *, threshold: float | None = None, wrap_at: int = 30) -> Figure:
+    """Each pillar's staff index beside its customer index, with blind spots and undersold strengths marked.
+
+    ``pillars`` is ``CustomerVoice.pillars``: name, staff_index, customer_index, kind. A blind
+    spot (staff well above customers) has a hatched band and a bold label; an undersold strength
+    a dotted band and an italic one. Pillars without a customer figure show the staff point only.
+    """
+    n = len(pillars)
+    fig = figure(WIDTH, 1.6 + 0.36 * n)
+    ax = fig.add_subplot()
+    clean_axes(ax)
+    y = np.arange(n)
+    kinds = list(pillars["kind"])
+    for i, (pid, row) in enumerate(pillars.iterrows()):
+        staff, customer = float(row["staff_index"]), float(row["customer_index"])
+        if kinds[i] in ("blind_spot", "undersold"):
+            band = Rectangle((0, i - 0.45), 100, 0.9, facecolor="#F2F2F2", edgecolor="#888888", linewidth=0,
+                             hatch="///" if kinds[i] == "blind_spot" else "..", zorder=0)
+            band.set_gid(f"{pid}:{kinds[i]}")
+            ax.add_patch(band)
+        if not math.isnan(customer):
+            ax.plot([staff, customer], [i, i], color="#555555", linewidth=1.2, zorder=1)
+            marker = ax.scatter([customer], [i], marker="D", s=42, facecolor=CUSTOMER_COLOR, edgecolor="#222222",
+                                zorder=3)
+            marker.set_gid(f"{pid}:customer")
+            if kinds[i] in ("blind_spot", "undersold"):
+                gap = float(row["gap"])
+                word = (f"blind spot: staff {gap:+.0f}" if kinds[i] == "blind_spot"
+                        else f"undersold: customers {-gap:+.0f}")
+                ax.annotate(word, (max(staff, customer), i), xytext=(8, 0), textcoords="offset points", va="center",
+                            fontsize=SMALL, fontweight="bold",
+                            bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0})
+        point = ax.scatter([staff], [i], marker="o", s=42, facecolor=CURRENT_COLOR, edgecolor="#222222", zorder=3)
+        point.set_gid(f"{pid}:staff")
+    ax.set_yticks(y)
+    ax.set_yticklabels([wrap(name, wrap_at) for name in pillars["name"]], fontsize=FONT - 0.5, linespacing=1.05)
+    for tick, kind in zip(ax.get_yticklabels(), kinds):
+        if kind == "blind_spot":
+            tick.set_fontweight("bold")
+        elif kind == "undersold":
+            tick.set_fontstyle("italic")
+    ax.set_ylim(n - 0.5, -0.5)
+    ax.set_xlim(0, 135)
+    ax.set_xticks(range(0, 101, 20))
+    ax.set_xlabel("Index (0-100)", fontsize=FONT)
+    ax.tick_params(axis="y", length=0)
+    handles = [
+        Line2D([], [], linestyle="none", marker="o", markersize=7, markerfacecolor=CURRENT_COLOR,
+               markeredgecolor="#222222", label="Staff self-assessment"),
+        Line2D([], [], linestyle="none", marker="D", markersize=6, markerfacecolor=CUSTOMER_COLOR,
+               markeredgecolor="#222222", label="Customers"),
+        Patch(facecolor="#F2F2F2", edgecolor="#888888", hatch="///", label="Blind spot"),
+        Patch(facecolor="#F2F2F2", edgecolor="#888888", hatch="..", label="Undersold strength"),
+    ]
+    fig.legend(handles=handles, loc="outside lower center", ncol=4, fontsize=SMALL, frameon=False)
+    rule = f" by {threshold:g} points or more" if threshold else ""
+    set_titles(ax, "Staff view against customers' view, by pillar",
+               f"Blind spot: staff rate the pillar above their customers{rule}; undersold: the reverse")
+    return fig

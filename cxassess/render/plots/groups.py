@@ -1,0 +1,185 @@
+"""Charts of how answers differ inside one organisation: between the groups of a segment and across the scale.
+
+``segment_heatmap`` shows each group's pillar indices (suppressed groups hidden) and the gap
+between two highlighted groups; ``distribution_chart`` shows how each pillar's ratings spread over
+the answer scale, so consensus and split opinions are told apart.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from collections.abc import Sequence
+from typing import Any
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+from matplotlib.ticker import PercentFormatter
+
+from ...inputs.templates import Template
+from .style import (DIVERGING_CMAP, FONT, GAP_CMAP, INDEX_CMAP, SMALL, TITLE, WIDTH, cell_grid, clean_axes, figure,
+                    luminance, set_titles, text_color, wrap)
+
+# ------------------------------------------------------------------------------ segment heatmap
+
+
+def segment_heatmap(breakdown: pd.DataFrame, template: Template,
+                    highlight: tuple[str, str] = ("Leadership", "Frontline"), *, threshold: int | None = None,
+                    wrap_at: int = 24, decimals: int = 0, overall: bool = True) -> Figure:
+    """Pillar index per group of one segment, to show where groups see the strategy differently.
+
+    Rows are the breakdown's groups, columns the pillars (and the overall index first when
+    ``overall``). Suppressed groups (below the anonymity ``threshold``) are a grey hatched row
+    without figures. When both ``highlight`` groups have figures their rows are in bold and a
+    last row gives their difference (first minus second) on a diverging scale.
+    """
+    pillar_ids = [p.id for p in template.pillars if p.id in breakdown.columns]
+    columns = (["overall_index"] if overall and "overall_index" in breakdown.columns else []) + pillar_ids
+    names = {p.id: p.name for p in template.pillars} | {"overall_index": "Overall"}
+    groups = [str(g) for g in breakdown["group"]]
+    suppressed = breakdown["suppressed"].fillna(False).astype(bool).to_numpy()
+    values = breakdown[columns].to_numpy(dtype=float)
+    values[suppressed] = np.nan
+    first, second = highlight
+    rows_of = {g: i for i, g in enumerate(groups)}
+    has_gap = all(g in rows_of and not suppressed[rows_of[g]] for g in highlight)
+    n_rows, n_cols = len(groups), len(columns)
+
+    rotate = n_cols > 6  # upright column labels when they fit the cell width, else bottom-to-top
+    fig = figure(WIDTH if rotate else 2.2 + 0.75 * n_cols, (2.5 if rotate else 1.4) + 0.38 * (n_rows + has_gap))
+    ax = fig.add_subplot()
+    cmap = matplotlib.colormaps[INDEX_CMAP]
+    image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=0, vmax=100, aspect="auto",
+                      extent=(-0.5, n_cols - 0.5, n_rows - 0.5, -0.5), interpolation="nearest")
+    image.set_gid("index")
+    for i in range(n_rows):
+        if suppressed[i]:
+            ax.add_patch(Rectangle((-0.5, i - 0.5), n_cols, 1, facecolor="#E6E6E6", edgecolor="#999999",
+                                   hatch="////", linewidth=0))
+            why = f"fewer than {threshold}" if threshold is not None else "too few respondents"
+            if "reason" in breakdown.columns and breakdown["reason"].iloc[i] in ("complement", "overlap"):
+                why = "would reveal a smaller group"  # secondary suppression (docs/scoring.md, section 8)
+            ax.text((n_cols - 1) / 2, i, f"suppressed ({why})", ha="center", va="center", fontsize=FONT,
+                    style="italic", bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5})
+            continue
+        for j in range(n_cols):
+            v = values[i, j]
+            if not math.isnan(v):
+                ax.text(j, i, f"{v:.{decimals}f}", ha="center", va="center", fontsize=FONT - 0.5,
+                        color=text_color(cmap(v / 100)))
+
+    labels = []
+    for i, g in enumerate(groups):
+        n = breakdown["n"].iloc[i]
+        labels.append(g if suppressed[i] or pd.isna(n) else f"{g} (n={int(n)})")
+    y_end = n_rows - 0.5
+    if has_gap:
+        diff = values[rows_of[first]] - values[rows_of[second]]
+        limit = max(10.0, float(np.nanmax(np.abs(diff)))) if not np.isnan(diff).all() else 10.0
+        gap_cmap = matplotlib.colormaps[GAP_CMAP]
+        row = n_rows + 0.15  # a thin white gap separates it from the groups
+        gap_image = ax.imshow(np.ma.masked_invalid(diff[None, :]), cmap=gap_cmap, vmin=-limit, vmax=limit,
+                              aspect="auto", extent=(-0.5, n_cols - 0.5, row + 0.5, row - 0.5),
+                              interpolation="nearest")
+        gap_image.set_gid("gap")
+        for j, v in enumerate(diff):
+            if not math.isnan(v):
+                ax.text(j, row, f"{v:+.{decimals}f}", ha="center", va="center", fontsize=FONT - 0.5,
+                        color=text_color(gap_cmap((v + limit) / (2 * limit))))
+        labels.append(f"Gap ({first} - {second})")
+        y_end = row + 0.5
+    ax.set_ylim(y_end, -0.5)
+    ax.set_xlim(-0.5, n_cols - 0.5)
+
+    ticks = list(range(n_rows)) + ([n_rows + 0.15] if has_gap else [])
+    ax.set_yticks(ticks)
+    ax.set_yticklabels(labels, fontsize=FONT)
+    for i, tick in enumerate(ax.get_yticklabels()):
+        if (i < n_rows and groups[i] in highlight and has_gap) or i == n_rows:
+            tick.set_fontweight("bold")
+    cell_grid(ax, [wrap(names[c], wrap_at if rotate else 12) for c in columns], n_rows, rotate=rotate,
+              heavy_first=overall and columns[0] == "overall_index")
+
+    segment = str(breakdown["segment"].iloc[0]) if len(breakdown) else ""
+    title = next((s.title for s in template.segments if s.id == segment), segment.replace("_", " ").capitalize())
+    sub = "Cells: index 0-100, darker = higher"
+    if has_gap:
+        sub += f". Last row: {first} minus {second} (purple = {first} higher, orange = {second} higher)"
+    fig.suptitle(f"Pillar index by {title.lower()}", fontsize=TITLE, fontweight="bold", x=0.02, ha="left")
+    fig.supxlabel(textwrap.fill(sub, int(fig.get_figwidth() * 16)), fontsize=SMALL, color="#444444", x=0.02,
+                  ha="left")
+    return fig
+
+
+# ---------------------------------------------------------------------------- distribution
+
+
+def _neutral_grey(others: Sequence[Any]) -> tuple[float, float, float]:
+    """A light grey whose greyscale lightness is as far as possible from ``others``'."""
+    levels = np.linspace(0.55, 0.88, 34)
+    taken = np.array([luminance(c) for c in others]) if len(others) else np.array([0.0])
+    best = float(levels[np.argmax(np.abs(levels[:, None] - taken[None, :]).min(axis=1))])
+    return (best, best, best)
+
+
+def distribution_chart(distribution: pd.DataFrame, template: Template, pillars: list[str] | None = None, *,
+                       wrap_at: int = 30, min_share_label: float = 0.08, hatch_low: bool = True) -> Figure:
+    """How the ratings of each pillar spread over the scale: consensus or split opinions.
+
+    One 100% bar per pillar (template order, top to bottom), one segment per scale point from
+    low (left, red) to high (right, blue); shares of at least ``min_share_label`` are printed.
+    A diverging map is symmetric in lightness, so with ``hatch_low`` the points below the
+    middle of the scale are also hatched: "disagree" and "agree" differ in greyscale too.
+    """
+    ids = [p.id for p in template.pillars if p.id in distribution.index]
+    if pillars is not None:
+        unknown = [p for p in pillars if p not in distribution.index]
+        if unknown:
+            raise KeyError(f"no distribution for pillar(s): {', '.join(unknown)}")
+        ids = [p for p in ids if p in pillars]
+    scale = template.scale
+    points = list(range(scale.min, scale.max + 1))
+    shares = distribution.loc[ids].reindex(columns=points).fillna(0.0)
+    names = {p.id: p.name for p in template.pillars}
+    n = len(ids)
+    cmap = matplotlib.colormaps[DIVERGING_CMAP]
+    colors: list[Any] = [cmap(0.05 + 0.9 * k / (len(points) - 1)) for k in range(len(points))]
+    if len(points) % 2:  # the neutral middle point: a grey, not the near-white of the colormap
+        middle = len(points) // 2
+        colors[middle] = _neutral_grey(colors[middle + 1:] if hatch_low else colors[:middle] + colors[middle + 1:])
+
+    fig = figure(WIDTH, 1.5 + 0.4 * n)
+    ax = fig.add_subplot()
+    clean_axes(ax)
+    left = np.zeros(n)
+    for k, point in enumerate(points):
+        width = shares[point].to_numpy(dtype=float)
+        label = scale.label(point)
+        legend = str(point) if label == str(point) else f"{point} {label}"
+        low = hatch_low and point < (scale.min + scale.max) / 2
+        bars = ax.barh(range(n), width, left=left, height=0.7, color=colors[k], edgecolor="white", linewidth=0.6,
+                       hatch="///" if low else None, label=legend)
+        for y, (w, x0) in enumerate(zip(width, left)):
+            bars[y].set_gid(f"{ids[y]}:{point}")
+            if w >= min_share_label:
+                ax.text(x0 + w / 2, y, f"{w:.0%}", ha="center", va="center", fontsize=SMALL,
+                        color=text_color(colors[k]),
+                        bbox={"facecolor": colors[k], "edgecolor": "none", "pad": 1.0} if low else None)
+        left = left + width
+    ax.set_yticks(range(n))
+    ax.set_yticklabels([wrap(names[i], wrap_at) for i in ids], fontsize=FONT - 0.5, linespacing=1.05)
+    ax.set_ylim(n - 0.5, -0.5)
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.tick_params(axis="y", length=0)
+    ax.spines["left"].set_visible(False)
+    ax.set_xlabel("Share of ratings (after reverse scoring)", fontsize=FONT)
+    fig.legend(loc="outside lower center", ncol=len(points), fontsize=SMALL, frameon=False, handlelength=1.0,
+               handletextpad=0.4, columnspacing=0.9)
+    set_titles(ax, "How the answers spread, by pillar",
+               f"Share of each answer from {scale.min} ({scale.label(scale.min)}) to {scale.max} "
+               f"({scale.label(scale.max)})")
+    return fig

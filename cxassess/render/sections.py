@@ -1,0 +1,269 @@
+"""The report sections drawn from the staff's own answers, each as an escaped HTML fragment or a PNG.
+
+Title, executive summary, scorecard, action plan, roadmap, perception gaps between segments,
+disagreement, comments and method: what the notebook shows of one assessment on its own. Each
+function takes an ``Assessment`` and returns what ``display.section`` lays out; the sections that set
+the client beside something else (the portfolio, earlier waves, customers) are in ``comparisons``.
+"""
+
+from __future__ import annotations
+
+from ..analysis import actions
+from . import plots
+from ..analysis.assessment import Assessment
+from .display import Html, Png, figure, index_style, render
+
+LOW_AGREEMENT = 0.7
+LOW_ALPHA = 0.6
+
+
+_TITLE = """
+<header class="cx-title">
+  <p class="cx-kicker">Customer-service strategy assessment</p>
+  <h1>{{ c.config.name }}</h1>
+  <p class="cx-meta">{{ c.config.sector }}{% if c.config.sector %} · {% endif %}assessed {{ c.config.assessment_date.strftime('%d %B %Y') }}{% if c.waves|length > 1 %} (wave {{ c.wave.id }}){% endif %}
+   · {{ a.scores.respondents }} respondents · questionnaire: {{ t.name }} (v{{ t.version }})</p>
+  {% if c.config.notes %}<p class="cx-notes">{{ c.config.notes }}</p>{% endif %}
+</header>
+"""
+
+
+def title(a: Assessment) -> Html:
+    """The report's title block: client, sector, date, respondents, questionnaire."""
+    return render(_TITLE, a=a, c=a.client, t=a.client.template)
+
+
+_SUMMARY = """
+<div class="cx-summary">
+  <div class="cx-card cx-overall">
+    <div class="cx-big">{{ o.index|num }}</div>
+    <div>overall index (0-100)</div>
+    <div class="cx-band">{{ o.maturity or '–' }}</div>
+    {% if o.gap_index == o.gap_index and o.gap_index is not none %}<div class="cx-small">average gap to target: {{ o.gap_index|num }} points</div>{% endif %}
+  </div>
+  <div class="cx-card">
+    <h3>Strongest pillars</h3>
+    <table class="cx-ranked">{% for name, row in strongest.iterrows() %}<tr><td>{{ loop.index }}.</td><td>{{ row['name'] }}</td><td class="cx-score">{{ row['index']|num }}</td></tr>{% endfor %}</table>
+  </div>
+  <div class="cx-card">
+    <h3>Weakest pillars</h3>
+    <table class="cx-ranked">{% for name, row in weakest.iterrows() %}<tr><td>{{ loop.index }}.</td><td>{{ row['name'] }}</td><td class="cx-score">{{ row['index']|num }}</td></tr>{% endfor %}</table>
+  </div>
+</div>
+<h3>Top priorities</h3>
+{% if sentences %}
+<ol class="cx-priorities">{% for s in sentences %}<li>{{ s }}</li>{% endfor %}</ol>
+{% else %}
+<p>No pillar needs to be started or done differently: every pillar is performing or not a priority.</p>
+{% endif %}
+"""
+
+
+def executive_summary(a: Assessment) -> Html:
+    """Overall index and band, three strongest and weakest pillars, top five priorities."""
+    strongest, weakest = actions.strongest_weakest(a.scores)
+    return render(
+        _SUMMARY, o=a.scores.overall, strongest=strongest, weakest=weakest,
+        sentences=actions.priority_sentences(a.scores),
+    )
+
+
+_SCORECARD = """
+<table class="cx-table cx-scorecard">
+  <thead><tr><th>Pillar</th><th>Mean</th><th>Index</th><th>{{ terms.target }}</th><th>Gap</th>
+  <th>{{ terms.importance }}</th><th>Maturity</th><th>n</th><th>Agreement (rwg)</th><th>Action</th></tr></thead>
+  <tbody>
+  {% for pid, p in pillars.iterrows() %}
+  <tr>
+    <td class="cx-name">{{ p['name'] }}</td>
+    <td>{{ p['mean']|num(2) }}</td>
+    <td style="{{ heat(p['index']) }}">{{ p['index']|num }}</td>
+    <td>{{ p['target']|num(2) }}</td>
+    <td>{{ p['gap']|num(2) }}</td>
+    <td>{{ p['importance']|num(2) }}</td>
+    <td>{{ p['maturity'] or '–' }}</td>
+    <td>{{ p['n'] }}</td>
+    <td{% if p['rwg'] < low %} class="cx-warn"{% endif %}>{{ p['rwg']|num(2) }}</td>
+    <td class="cx-action" style="{{ action_style(p['action']) }}">{{ ACTIONS.get(p['action'], '–') }}</td>
+  </tr>
+  {% endfor %}
+  </tbody>
+</table>
+<p class="cx-small">Mean, {{ terms.target|lower }}, gap and {{ terms.importance|lower }} are on the {{ scale.min }}-{{ scale.max }} scale;
+the index puts the mean on 0-100. Agreement below {{ low }} (marked) means respondents see the pillar very differently.</p>
+"""
+
+
+def scorecard(a: Assessment) -> Html:
+    """The pillar scorecard, colour-coded by index and action class."""
+    t = a.client.template
+    return render(_SCORECARD, pillars=a.scores.pillars, terms=t.terms, scale=t.scale, heat=index_style,
+                  low=LOW_AGREEMENT)
+
+
+_PLAN = """
+{% for action, group in groups %}
+<h3 class="cx-plan-head"><span class="cx-chip" style="{{ action_style(action) }}">{{ ACTIONS[action] }}</span> {{ blurbs[action] }}</h3>
+<table class="cx-table cx-plan">
+  <thead><tr><th>Pillar</th><th>Index</th><th>The questions behind it</th><th>Index</th></tr></thead>
+  <tbody>
+  {% for pillar, rows in group %}
+    {% for r in rows %}
+    <tr>{% if loop.first %}<td rowspan="{{ rows|length }}" class="cx-name">{{ pillar }}</td><td rowspan="{{ rows|length }}">{{ r['pillar_index']|num }}</td>{% endif %}
+    <td>{{ r['question'] }}{% if r['reverse'] %} <span class="cx-small">{{ REVERSED }}</span>{% endif %}</td><td>{{ r['question_index']|num }}</td></tr>
+    {% endfor %}
+    {% if rows[0].get('evidence') %}<tr><td colspan="4" class="cx-small"><strong>Customers' evidence:</strong> {{ rows[0]['evidence'] }}</td></tr>{% endif %}
+  {% endfor %}
+  </tbody>
+</table>
+{% else %}
+<p>No pillar could be classified (no ratings).</p>
+{% endfor %}
+"""
+
+
+PLAN_BLURBS = {
+    "do_differently": "important and under-performing: change how it is done",
+    "start": "important and barely in place: start doing it",
+    "keep": "important and performing: keep doing it",
+    "stop": "not a priority: stop or reduce the effort",
+}
+
+
+def action_plan(a: Assessment) -> Html:
+    """For each of do differently, start, keep and stop: the pillars and the questions behind them."""
+    groups = []
+    for action in actions.PLAN_ORDER:
+        part = a.plan[a.plan["action"] == action]
+        if part.empty:
+            continue
+        by_pillar = [(name, rows.to_dict("records")) for name, rows in part.groupby("pillar", sort=False)]
+        groups.append((action, by_pillar))
+    return render(_PLAN, groups=groups, blurbs=PLAN_BLURBS)
+
+
+_ROADMAP = """
+<ol class="cx-roadmap">
+{% for step, rows in steps %}
+  <li><strong>{{ rows[0]['title'] }}</strong>
+  <ul>{% for r in rows %}<li>{{ r['pillar'] }} (index {{ r['index']|num }}, {{ ACTIONS.get(r['action'], '–')|lower }}){% if r['weakest_point'] %}: weakest point “{{ r['weakest_point'] }}”{% if r['weakest_reverse'] %} <span class="cx-small">{{ REVERSED }}</span>{% endif %}{% endif %}</li>{% endfor %}</ul>
+  </li>
+{% endfor %}
+</ol>
+"""
+
+
+def roadmap(a: Assessment) -> Html:
+    """The improvement cycle, stage by stage, with the weakest pillars of each stage."""
+    frame = actions.roadmap(a.scores)
+    steps = [(step, rows.to_dict("records")) for step, rows in frame.groupby("step", sort=True)]
+    return render(_ROADMAP, steps=steps)
+
+
+_SEGMENT_NOTE = """
+<p class="cx-small">Index by {{ segment }} (0-100). Groups with fewer than {{ threshold }} respondents are
+suppressed to protect anonymity, and so are groups whose figures would let a suppressed group be worked
+out{% if suppressed %}: {{ suppressed|length }} group(s) here{% endif %}.</p>
+"""
+
+
+def segment_note(a: Assessment, segment: str) -> Html:
+    frame = a.breakdowns[segment]
+    suppressed = frame.loc[frame["suppressed"], "group"].tolist()
+    return render(_SEGMENT_NOTE, segment=segment, threshold=a.anonymity_threshold, suppressed=suppressed)
+
+
+def segment_heatmaps(a: Assessment) -> list[Png | Html]:
+    """Perception gaps: one heatmap per segment (role first), small groups suppressed."""
+    out: list[Png | Html] = []
+    for segment in sorted(a.breakdowns, key=lambda s: (s != "role", s)):
+        fig = plots.segment_heatmap(a.breakdowns[segment], a.client.template, threshold=a.anonymity_threshold)
+        out += [figure(fig, f"Index by {segment}"), segment_note(a, segment)]
+    return out
+
+
+def disagreement(a: Assessment) -> list[Png | Html]:
+    """Pillars where staff disagree (rwg below 0.7), with how their answers spread."""
+    low = a.scores.pillars[a.scores.pillars["rwg"] < LOW_AGREEMENT]
+    if low.empty:
+        return [render("<p>Staff broadly agree on every pillar (agreement rwg of {{ low }} or more).</p>",
+                       low=LOW_AGREEMENT)]
+    note = render(
+        "<p>Agreement is low (rwg under {{ low }}) on: {% for n, p in rows.iterrows() %}<strong>{{ p['name'] }}</strong> "
+        "(rwg {{ p['rwg']|num(2) }}){% if not loop.last %}, {% endif %}{% endfor %}. A mean here hides different experiences: "
+        "look at who answers what before acting.</p>",
+        rows=low, low=LOW_AGREEMENT,
+    )
+    return [note, figure(plots.distribution_chart(a.distribution, a.client.template, list(low.index)),
+                         "Answer distribution")]
+
+
+_COMMENTS = """
+{% for pillar, items in groups %}
+<h3>{{ pillar }}</h3>
+<ul class="cx-comments">{% for text in items %}<li>{{ text }}</li>{% endfor %}</ul>
+{% else %}
+<p>No comments were written.</p>
+{% endfor %}
+"""
+
+
+def comments_by_pillar(a: Assessment) -> list[tuple[str, list[str]]]:
+    """Comments grouped by pillar, in template order, without anything that names who wrote them.
+
+    Within a pillar they are in alphabetical order: the order of the answers file (often sorted by
+    role or department) would otherwise hint at who wrote which.
+    """
+    comments = a.client.responses.comments
+    out = []
+    for pillar in a.client.template.pillars:
+        texts = [
+            text
+            for q in pillar.questions
+            for text in comments[q.id].dropna().tolist()
+            if str(text).strip()
+        ]
+        if texts:
+            out.append((pillar.name, sorted(set(texts), key=lambda t: (str(t).casefold(), str(t)))))
+    return out
+
+
+def comments(a: Assessment) -> Html:
+    """Verbatim comments grouped by pillar, never attributed, shown as text."""
+    return render(_COMMENTS, groups=comments_by_pillar(a))
+
+
+_METHOD = """
+<p>{{ n }} people answered {{ q }} statements in {{ p }} pillars on a {{ scale.min }}-{{ scale.max }} scale
+({{ labels }}). N/A and blank answers are left out; negatively worded statements are reverse-scored.
+A pillar's mean is the weighted average of its statements' means; its index places that mean on 0-100;
+the overall index is the weighted average of the pillar indices. Targets come from
+{% if targets %}the client's pillar targets{% else %}respondents' target answers{% endif %}; importance from respondents'
+importance answers. The full arithmetic is in the cxassess documentation (docs/scoring.md).</p>
+<table class="cx-table">
+  <thead><tr><th>Pillar</th><th>Answered by</th><th>Ratings</th><th>N/A</th><th>Cronbach's alpha</th><th>on n complete</th></tr></thead>
+  <tbody>
+  {% for pid, r in rows.iterrows() %}
+  <tr><td class="cx-name">{{ r['name'] }}</td><td>{{ r['n'] }}</td><td>{{ r['ratings'] }}</td><td>{{ r['na'] }}</td>
+  <td{% if r['alpha'] < low %} class="cx-warn"{% endif %}>{{ r['alpha']|num(2) }}{% if r['alpha'] < low %} ⚠ below {{ low }}{% endif %}</td><td>{{ r['alpha_n'] }}</td></tr>
+  {% endfor %}
+  </tbody>
+</table>
+{% if weak %}<p class="cx-warn-text">Alpha under {{ low }} means the statements of {{ weak|join(', ') }} do not hang together well:
+read those pillars statement by statement.</p>{% endif %}
+{% if warnings %}<p class="cx-small">Data notes: {{ warnings|length }} warning(s) when the answers were checked, e.g. {{ warnings[0] }}.</p>{% endif %}
+"""
+
+
+def method(a: Assessment) -> Html:
+    """Respondents, answer counts and reliability per pillar, and how the scores are computed."""
+    t, scores = a.client.template, a.scores
+    q = scores.questions.groupby("pillar_id", sort=False)[["n", "na"]].sum()
+    rows = scores.pillars[["name", "n", "alpha", "alpha_n"]].join(q.rename(columns={"n": "ratings"}))
+    labels = ", ".join(f"{k} = {v}" for k, v in sorted(t.scale.labels.items()))
+    weak = rows.loc[rows["alpha"] < LOW_ALPHA, "name"].tolist()
+    return render(
+        _METHOD, n=scores.respondents, q=len(t.question_ids), p=len(t.pillars), scale=t.scale, labels=labels,
+        targets=bool(a.client.targets), rows=rows, low=LOW_ALPHA, weak=weak,
+        warnings=[p.message for p in a.client.warnings],
+    )

@@ -1,0 +1,311 @@
+"""The results workbook (``results.xlsx``): a client's scores as Excel sheets a consultant can sort and reuse.
+
+Sheets: Scorecard (pillars, with a chart of index against target), Questions, Segments (groups
+below the anonymity threshold shown as suppressed, exactly as in the report), Action plan,
+Comments (as the report shows them) and About. Every text cell is written as a string cell, and
+text that Excel would read as a formula (``=``, ``+``, ``-``, ``@``, tab, carriage return first)
+also carries Excel's quote prefix, so a comment can never run as a formula, not even after editing.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.formatting.rule import ColorScaleRule
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from . import plots
+from ..analysis.assessment import Assessment
+from .sections import comments_by_pillar
+from ..core.errors import CxError
+from ..core.files import write_bytes_atomically
+from ..analysis.scoring import ACTIONS, to_index
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+SUPPRESSED = "suppressed"
+INDEX = "0.0"  # 0-100 indices, gaps in index points, priorities
+SCALE = "0.00"  # means, targets and gaps on the rating scale, agreement, alpha
+COUNT = "0"
+
+_HEADER_FONT = Font(bold=True, color="FFFFFF")
+_HEADER_FILL = PatternFill("solid", fgColor=plots.CURRENT_COLOR.lstrip("#"))
+_SUPPRESSED_FONT = Font(italic=True, color="808080")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a sheet: heading, how to get its value from a row, number format, width."""
+
+    heading: str
+    value: Callable[[Any], Any]
+    number_format: str | None = None
+    width: float = 12
+    wrap: bool = False
+
+
+def save_atomically(path: str | os.PathLike, document: Any, overwrite: bool = False) -> Path:
+    """Save a document (anything with ``save(stream)``: a workbook, a presentation) to ``path``.
+
+    It is written to a temporary file first, then renamed; an existing file is replaced only with
+    ``overwrite``.
+    """
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise CxError.at(path, "already exists; choose another file name or remove it first")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return write_bytes_atomically(path, buffer.getvalue())
+
+
+def is_missing(value: Any) -> bool:
+    """True for None, pandas' NA and NaN: what a sheet shows as an empty cell."""
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def put(ws: Worksheet, row: int, column: int, value: Any, number_format: str | None = None) -> Any:
+    """Write one cell; text is always a string cell, and formula-like text gets the quote prefix."""
+    cell = ws.cell(row=row, column=column)
+    if is_missing(value):
+        return cell
+    if isinstance(value, str):
+        cell.value = value
+        cell.data_type = "s"  # openpyxl would otherwise store text starting with "=" as a formula
+        if value.startswith(FORMULA_START):
+            cell.quotePrefix = True  # Excel shows it as text, also once the cell is edited
+        return cell
+    cell.value = value.item() if hasattr(value, "item") else value  # numpy scalars to Python
+    if number_format:
+        cell.number_format = number_format
+    return cell
+
+
+def _table(ws: Worksheet, columns: Sequence[Column], rows: Sequence[Any], freeze: str = "C2") -> None:
+    """Header row (frozen, filterable), one row per item, widths and number formats.
+
+    ``freeze`` is the first cell that scrolls: by default the header and the two naming columns stay.
+    """
+    for j, column in enumerate(columns, start=1):
+        cell = put(ws, 1, j, column.heading)
+        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.column_dimensions[get_column_letter(j)].width = column.width
+    for i, item in enumerate(rows, start=2):
+        lines = 1
+        for j, column in enumerate(columns, start=1):
+            value = column.value(item)
+            cell = put(ws, i, j, value, column.number_format)
+            if column.wrap:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+                lines = max(lines, _lines(value, column.width))
+        if lines > 1:  # neither openpyxl nor every spreadsheet program fits row heights to wrapped text
+            ws.row_dimensions[i].height = 15 * lines
+    ws.freeze_panes = freeze
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(len(rows) + 1, 2)}"
+
+
+def _lines(value: Any, width: float) -> int:
+    """About how many lines a wrapped text needs in a column ``width`` characters wide."""
+    if not isinstance(value, str):
+        return 1
+    return sum(max(1, math.ceil(len(part) / max(width - 2, 1))) for part in value.splitlines() or [""])
+
+
+def _index_colours(ws: Worksheet, first_column: int, last_column: int, rows: int) -> None:
+    """The report's index colouring (light to dark blue over 0-100) as a conditional colour scale."""
+    if rows < 1:
+        return
+    area = f"{get_column_letter(first_column)}2:{get_column_letter(last_column)}{rows + 1}"
+    ws.conditional_formatting.add(area, ColorScaleRule(start_type="num", start_value=0, start_color="F7FBFF",
+                                                       end_type="num", end_value=100, end_color="6BAED6"))
+
+
+def _action(value: Any) -> str | None:
+    return ACTIONS.get(value) if isinstance(value, str) else None
+
+
+def _field(name: str) -> Callable[[Any], Any]:
+    return lambda row: row[name]
+
+
+# -------------------------------------------------------------------------------------- sheets
+
+
+def scorecard_sheet(ws: Worksheet, a: Assessment) -> None:
+    """One row per pillar, the overall row last, and a bar chart of index against target."""
+    terms = a.client.template.terms
+    pillars = [{"id": pid, **row.to_dict()} for pid, row in a.scores.pillars.iterrows()]
+    overall = {"id": "overall", "name": "Overall", "n": a.scores.respondents, "stage": None, "weight": None,
+               **a.scores.overall, "target_index": None, "importance": None, "importance_index": None,
+               "priority": None, "sd": None, "rwg": None, "alpha": None, "action": None}
+    if not is_missing(a.scores.overall["target"]):
+        overall["target_index"] = to_index(a.scores.overall["target"], a.client.template.scale)
+    columns = [
+        Column("Pillar id", _field("id"), width=20),
+        Column("Pillar", _field("name"), width=50),
+        Column("Stage", _field("stage"), width=11),
+        Column("Weight", _field("weight"), SCALE, width=8),
+        Column("Respondents", _field("n"), COUNT, width=12),
+        Column("Mean", _field("mean"), SCALE, width=8),
+        Column("Index (0-100)", _field("index"), INDEX, width=10),
+        Column(terms.target, _field("target"), SCALE, width=9),
+        Column(f"{terms.target} index", _field("target_index"), INDEX, width=10),
+        Column("Gap", _field("gap"), SCALE, width=8),
+        Column("Gap (index points)", _field("gap_index"), INDEX, width=11),
+        Column(terms.importance, _field("importance"), SCALE, width=11),
+        Column(f"{terms.importance} index", _field("importance_index"), INDEX, width=11),
+        Column("Priority", _field("priority"), INDEX, width=9),
+        Column("Maturity", _field("maturity"), width=14),
+        Column("Spread (sd)", _field("sd"), SCALE, width=9),
+        Column("Agreement (rwg)", _field("rwg"), SCALE, width=11),
+        Column("Cronbach's alpha", _field("alpha"), SCALE, width=10),
+        Column("Action", lambda r: _action(r["action"]), width=15),
+    ]
+    _table(ws, columns, pillars + [overall])
+    ws.cell(row=len(pillars) + 2, column=2).font = Font(bold=True)
+    _index_colours(ws, 7, 7, len(pillars) + 1)
+    chart = BarChart()
+    chart.type, chart.grouping = "bar", "clustered"
+    chart.title = f"Pillar index against {terms.target.lower()} (0-100)"
+    for column in (7, 9):  # index, target index
+        chart.add_data(Reference(ws, min_col=column, min_row=1, max_row=len(pillars) + 1), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=2, min_row=2, max_row=len(pillars) + 1))
+    chart.y_axis.scaling.min, chart.y_axis.scaling.max, chart.y_axis.majorUnit = 0, 100, 20
+    chart.y_axis.number_format, chart.x_axis.tickLblSkip = "0", 1  # every pillar named
+    chart.x_axis.scaling.orientation = "maxMin"  # first pillar on top, as in the table
+    chart.x_axis.delete = chart.y_axis.delete = False  # openpyxl otherwise hides both axes
+    chart.height, chart.width = 4 + 0.9 * len(pillars), 22  # centimetres
+    ws.add_chart(chart, f"B{len(pillars) + 5}")
+
+
+def questions_sheet(ws: Worksheet, a: Assessment) -> None:
+    """One row per statement, in template order, with every figure the report's tables draw on."""
+    terms = a.client.template.terms
+    names = a.scores.pillars["name"]
+    rows = [{"id": qid, "pillar": names[q["pillar_id"]], **q.to_dict()} for qid, q in a.scores.questions.iterrows()]
+    columns = [
+        Column("Question id", _field("id"), width=16),
+        Column("Statement", _field("text"), width=60, wrap=True),
+        Column("Pillar", _field("pillar"), width=28, wrap=True),
+        Column("Negatively worded", lambda r: "yes" if r["reverse"] else "no", width=10),
+        Column("Weight", _field("weight"), SCALE, width=8),
+        Column("Ratings", _field("n"), COUNT, width=8),
+        Column("N/A", _field("na"), COUNT, width=6),
+        Column("Mean", _field("mean"), SCALE, width=8),
+        Column("Spread (sd)", _field("sd"), SCALE, width=9),
+        Column("Index (0-100)", _field("index"), INDEX, width=10),
+        Column(terms.target, _field("target"), SCALE, width=9),
+        Column("Gap", _field("gap"), SCALE, width=8),
+        Column("Gap (index points)", _field("gap_index"), INDEX, width=11),
+        Column(terms.importance, _field("importance"), SCALE, width=11),
+        Column("Priority", _field("priority"), INDEX, width=9),
+        Column("Agreement (rwg)", _field("rwg"), SCALE, width=11),
+        Column("Action", lambda r: _action(r["action"]), width=15),
+    ]
+    _table(ws, columns, rows, freeze="B2")
+    _index_colours(ws, 10, 10, len(rows))
+
+
+def segments_sheet(ws: Worksheet, a: Assessment) -> None:
+    """Overall and pillar index per group of every segment; small groups say "suppressed" and nothing else."""
+    pillars = a.client.template.pillars
+    order = sorted(a.breakdowns, key=lambda s: (s != "role", s))  # the report's order: role first
+    rows = [r for segment in order for r in a.breakdowns[segment].to_dict("records")]
+
+    def shown(key: str) -> Callable[[Any], Any]:
+        return lambda r: SUPPRESSED if r["suppressed"] else r[key]
+
+    columns = [Column("Segment", _field("segment"), width=14), Column("Group", _field("group"), width=22),
+               Column("Respondents", shown("n"), COUNT, width=12)]
+    columns += [Column(heading, shown(key), INDEX, width=14)
+                for key, heading in [("overall_index", "Overall index")] + [(p.id, p.name) for p in pillars]]
+    _table(ws, columns, rows)
+    for i, row in enumerate(rows, start=2):
+        if row["suppressed"]:
+            for j in range(3, len(columns) + 1):
+                ws.cell(row=i, column=j).font = _SUPPRESSED_FONT
+    _index_colours(ws, 4, len(columns), len(rows))
+    note = len(rows) + 3
+    put(ws, note, 1, f"Groups with fewer than {a.anonymity_threshold} respondents are suppressed to protect "
+                     "anonymity: neither their figures nor their size are shown. So are groups whose figures "
+                     "would let a suppressed group be worked out from the others.")
+    if not rows:
+        put(ws, note + 1, 1, "The answers carry no segment (role, department, ...) to break the scores down by.")
+
+
+def plan_sheet(ws: Worksheet, a: Assessment) -> None:
+    """The action plan of the report: per class and pillar, the questions behind it."""
+    rows = a.plan.to_dict("records")
+    columns = [
+        Column("Action", _field("action_label"), width=15),
+        Column("Pillar", _field("pillar"), width=30, wrap=True),
+        Column("Pillar index", _field("pillar_index"), INDEX, width=10),
+        Column("Gap (index points)", _field("pillar_gap_index"), INDEX, width=11),
+        Column("Priority", _field("priority"), INDEX, width=9),
+        Column("Question id", _field("question_id"), width=16),
+        Column("Statement behind it", _field("question"), width=60, wrap=True),
+        Column("Negatively worded", lambda r: "yes" if r["reverse"] else "no", width=10),
+        Column("Question index", _field("question_index"), INDEX, width=10),
+        Column("Question's own action", lambda r: _action(r["question_action"]), width=15),
+    ]
+    _table(ws, columns, rows)
+
+
+def comments_sheet(ws: Worksheet, a: Assessment) -> None:
+    """The comments exactly as the report lists them: by pillar, never attributed."""
+    rows = [(pillar, text) for pillar, texts in comments_by_pillar(a) for text in texts]
+    _table(ws, [Column("Pillar", lambda r: r[0], width=30, wrap=True),
+                Column("Comment", lambda r: r[1], width=90, wrap=True)], rows, freeze="A2")
+
+
+def about_sheet(ws: Worksheet, a: Assessment) -> None:
+    """Who and what the workbook is about, and how to read the figures."""
+    c, t = a.client, a.client.template
+    lines = [
+        ("Client", c.config.name),
+        ("Sector", c.config.sector),
+        ("Assessed", c.config.assessment_date),
+        ("Respondents", a.scores.respondents),
+        ("Questionnaire", f"{t.name} (version {t.version})"),
+        ("Rating scale", f"{t.scale.min} to {t.scale.max}"),
+        ("Anonymity threshold", a.anonymity_threshold),
+        ("Index", "A mean placed on 0-100: 0 when everyone gives the lowest rating, 100 when everyone gives the "
+                  "highest. Negatively worded statements are reverse-scored first."),
+        ("Gap", f"{t.terms.target} minus current mean; 'index points' puts it on the 0-100 index's scale."),
+        ("Priority", f"The gap in index points weighted by {t.terms.importance.lower()} (index / 100)."),
+        ("Method", "The full arithmetic is in the cxassess documentation (docs/scoring.md)."),
+    ]
+    for i, (label, value) in enumerate(lines, start=1):
+        put(ws, i, 1, label).font = Font(bold=True)
+        cell = put(ws, i, 2, value, "yyyy-mm-dd" if label == "Assessed" else None)
+        cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal="left")
+    ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 20, 90
+
+
+SHEETS = {"Scorecard": scorecard_sheet, "Questions": questions_sheet, "Segments": segments_sheet,
+          "Action plan": plan_sheet, "Comments": comments_sheet, "About": about_sheet}
+
+
+def build_workbook(a: Assessment) -> Workbook:
+    """The results workbook of an assessment (an openpyxl Workbook, not yet saved)."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, fill in SHEETS.items():
+        fill(wb.create_sheet(name), a)
+    wb.properties.title = f"{a.client.config.name}: customer-service assessment results"
+    wb.properties.creator = "cxassess"
+    return wb
+
+
+def write_workbook(a: Assessment, path: str | os.PathLike, overwrite: bool = False) -> Path:
+    """Write the results workbook to ``path`` (atomically; an existing file only with ``overwrite``)."""
+    return save_atomically(path, build_workbook(a), overwrite)

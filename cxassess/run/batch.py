@@ -1,0 +1,392 @@
+"""Reports for a whole portfolio: many clients in parallel worker processes, each in a fresh kernel.
+
+A client that fails is recorded and the others go on. Workers are separate processes (local,
+spawned, see pools.py; or Dask workers), each running one client at a time, each client in its
+own fresh kernel process (forked from a data-free, pre-imported zygote, see kernels.py), so two
+clients' data never meet in one process.
+
+Before the reports run, a cheap first pass loads and scores every client in this process: the
+portfolio's per-pillar quartiles go to ``OUT/portfolio/<stamp>/benchmark.json`` (no client
+named) for each report's "How you compare" section, and after the reports the same scores
+feed the portfolio overview (``index.html``, ``index.pdf``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Mapping, Sequence
+
+from . import outputs
+from ..render import pdf
+from ..inputs.clients import Client, check_client_id, list_clients, load_client, load_waves
+from ..core.errors import CxError
+from .pools import DaskPool, LocalPool
+from ..core.files import write_text_atomically
+from .report import DEFAULT_FORMATS, build_report, fingerprint, last_fingerprint, parse_formats
+from ..analysis.portfolio import benchmark_document, client_frame, pillar_frame, trend_frame
+from ..analysis.scoring import Scores, score
+
+STATUSES = ("ok", "failed", "unchanged", "interrupted")
+
+
+@dataclass
+class ClientResult:
+    """One client's outcome in a batch."""
+
+    client: str
+    status: str
+    seconds: float = 0.0
+    report: str | None = None
+    error: str | None = None
+
+
+@dataclass
+class BatchResult:
+    """A whole batch: every client's outcome and where the summary was written."""
+
+    results: list[ClientResult]
+    started: str
+    seconds: float
+    workers: int
+    summary_file: Path | str | None = None  # a URL when the output is remote
+    interrupted: bool = False
+    counts: dict[str, int] = field(default_factory=dict)
+    benchmark_file: Path | str | None = None
+    overview: Path | str | None = None
+    overview_error: str | None = None
+
+    @property
+    def failed(self) -> list[ClientResult]:
+        return [r for r in self.results if r.status == "failed"]
+
+
+def select_clients(clients_dir: str | os.PathLike, only: Sequence[str] | None = None) -> list[Path]:
+    """The client folders of a batch, optionally restricted to some ids (unknown ids are an error)."""
+    folders = list_clients(clients_dir)
+    if only:
+        for client_id in only:
+            check_client_id(client_id)
+        by_id = {f.name: f for f in folders}
+        unknown = [c for c in only if c not in by_id]
+        if unknown:
+            raise CxError.at(clients_dir, f"no client folder for {', '.join(unknown)}; "
+                             f"available: {', '.join(sorted(by_id)) or 'none'}")
+        folders = [by_id[c] for c in dict.fromkeys(only)]
+    if not folders:
+        raise CxError.at(clients_dir, "holds no client folders (folders with a client.yaml)")
+    return folders
+
+
+def is_unchanged(client: Client, out: str | Path) -> bool:
+    """True when the client's inputs hash to what its newest successful report recorded."""
+    if outputs.is_url(out):
+        recorded = outputs.remote_fingerprint(str(out), client.id)
+    else:
+        recorded = last_fingerprint(Path(out) / client.id)
+    return recorded is not None and fingerprint(client)["digest"] == recorded
+
+
+def run_client(folder: Path, out: str | Path, formats: tuple[str, ...], benchmark: str | Path | None = None,
+               pdf_engine: str | None = None) -> ClientResult:
+    """Build one client's report; every failure becomes a result, never an exception.
+
+    With ``out`` a URL, the report is built in a local temporary folder and then published.
+    """
+    started = time.perf_counter()
+    local = Path(tempfile.mkdtemp(prefix="cxassess-run-")) if outputs.is_url(out) else None
+    try:
+        if local is not None and benchmark is not None and outputs.is_url(benchmark):
+            benchmark = outputs.fetch(str(benchmark), local / "benchmark.json")
+        run = build_report(folder, local or out, formats, fork=True,  # a fresh kernel process, forked pre-imported
+                           benchmark=benchmark, pdf_engine=pdf_engine)
+        report = str(run.folder / "report.html" if "html" in formats else run.folder)
+        if local is not None:
+            published = outputs.publish_run(run.folder, str(out), folder.name)
+            report = outputs.join(published, "report.html") if "html" in formats else published
+        return ClientResult(folder.name, "ok", time.perf_counter() - started, report)
+    except KeyboardInterrupt:
+        return ClientResult(folder.name, "interrupted", time.perf_counter() - started, error="interrupted")
+    except CxError as exc:
+        first = str(exc.problems[0]) if exc.problems else "failed"
+        return ClientResult(folder.name, "failed", time.perf_counter() - started, error=first)
+    except Exception as exc:  # isolation: one client's crash is that client's failure only
+        return ClientResult(folder.name, "failed", time.perf_counter() - started,
+                            error=f"internal error: {type(exc).__name__}: {exc}")
+    finally:
+        if local is not None:
+            shutil.rmtree(local, ignore_errors=True)
+
+
+def load_clients(folders: Sequence[Path]) -> dict[str, Client]:
+    """Every client that loads, by folder name; the others fail again in their report run, with their message."""
+    loaded = {}
+    for folder in folders:
+        try:
+            loaded[folder.name] = load_client(folder)
+        except Exception:  # CxError or worse: the client's report run says what is wrong
+            continue
+    return loaded
+
+
+def score_clients(clients: Mapping[str, Client]) -> dict[str, tuple[str, Scores]]:
+    """The first pass: each valid client's name and scores, by client id (about 0.05 s a client)."""
+    return {c.id: (c.config.name, score(c.template, c.responses, c.targets)) for c in clients.values()}
+
+
+def wave_trends(clients: Mapping[str, Client]) -> dict[str, list[tuple[str, dt.date, float]]]:
+    """Each multi-wave client's overall index per wave (wave id, date, index), for the overview's trend.
+
+    A client whose earlier waves do not load gets no trend here; its report run says what is wrong.
+    """
+    trends = {}
+    for client in clients.values():
+        if len(client.waves) < 2:
+            continue
+        try:
+            trends[client.id] = [(each.wave.id, each.wave.date,
+                                  float(score(each.template, each.responses, each.targets).overall["index"]))
+                                 for each in load_waves(client)]
+        except Exception:  # CxError or worse: reported by the client's own run
+            continue
+    return trends
+
+
+def default_workers() -> int:
+    """One worker more than CPU cores: while a worker waits (its client's kernel starting, its page
+    printing, messages in flight) the others keep every core busy."""
+    return (os.cpu_count() or 1) + 1
+
+
+def _pool(scheduler: str | None, dask_local: int | None, workers: int, pdf_engine: str | None) -> LocalPool | DaskPool:
+    return DaskPool(scheduler, dask_local) if scheduler or dask_local else LocalPool(workers, pdf_engine)
+
+
+def run_batch(
+    clients_dir: str | os.PathLike,
+    out: str | os.PathLike = "reports",
+    workers: int | None = None,
+    formats: Iterable[str] = DEFAULT_FORMATS,
+    only: Sequence[str] | None = None,
+    changed: bool = False,
+    on_update: Callable[[ClientResult | None, dict], None] | None = None,
+    anonymise: bool = False,
+    scheduler: str | None = None,
+    dask_local: int | None = None,
+    pdf_engine: str | None = None,
+) -> BatchResult:
+    """Build reports for every client folder, then the portfolio overview, into ``OUT/portfolio/<stamp>/``.
+
+    That folder receives ``benchmark.json`` (the quartiles the reports compare with),
+    ``index.html`` (and ``index.pdf`` when PDF is among the formats: the portfolio overview,
+    with client names replaced by codes when ``anonymise``) and ``batch.json`` (the summary).
+    ``on_update`` is called as clients start and finish (for a progress display) with the
+    latest result (None when a client starts) and the live state: done, failed, running, remaining.
+    Clients run in local worker processes, or as one Dask task each on the cluster at
+    ``scheduler`` (or on a LocalCluster of ``dask_local`` processes started for this batch).
+    ``pdf_engine``: ``auto``, ``chromium`` or ``weasyprint`` (see pdf.py).
+    """
+    formats = parse_formats(formats)
+    if "pdf" in formats:
+        pdf_engine = pdf.engine(pdf_engine)  # resolved here: every worker and the overview use the same one
+    worker_pdf = pdf_engine if "pdf" in formats else None
+    remote = str(out) if outputs.is_url(out) else None
+    out = remote or Path(out)
+    local_out = Path(tempfile.mkdtemp(prefix="cxassess-batch-")) if remote else out  # portfolio files, then uploaded
+    folders = select_clients(clients_dir, only)
+    workers = max(1, min(workers or default_workers(), len(folders)))
+    started_at = dt.datetime.now().isoformat(timespec="seconds")
+    started = time.perf_counter()
+    results: list[ClientResult] = []
+    todo = []
+    # Workers start before the first pass, so their start-up (imports, kernel zygote) overlaps it;
+    # with --changed they start only once some client is known to need a report.
+    pool = None if changed else _pool(scheduler, dask_local, workers, worker_pdf)
+    try:
+        clients = load_clients(folders)
+        for folder in folders:
+            if changed and folder.name in clients and is_unchanged(clients[folder.name], out):
+                if remote:
+                    latest = outputs.join(remote, folder.name, outputs.latest_run(remote, folder.name) or "", "report.html")
+                else:
+                    latest = str((out / folder.name / "latest").resolve())
+                results.append(ClientResult(folder.name, "unchanged", 0.0, latest))
+            else:
+                todo.append(folder)
+        scored = score_clients(clients)
+        batch_folder = portfolio_folder(local_out)
+        from . import portfolio  # here, not at the top: workers unpickle run_client from this module and need no charts
+
+        benchmark: str | Path = portfolio.write_benchmark(
+            benchmark_document(pillar_frame({c: s for c, (_, s) in scored.items()})),
+            batch_folder / "benchmark.json")
+        published = outputs.join(remote, "portfolio", batch_folder.name) if remote else None
+        if published:
+            outputs.publish_folder(batch_folder, published)
+            benchmark = outputs.join(published, "benchmark.json")
+    except BaseException:  # bad input or Ctrl-C before any report: the idle workers go too
+        if pool is not None:
+            pool.close()
+        raise
+    state = {"done": 0, "failed": 0, "skipped": len(results), "running": [], "remaining": len(todo), "total": len(folders)}
+    interrupted = False
+    if todo:
+        pool = pool or _pool(scheduler, dask_local, min(workers, len(todo)), worker_pdf)
+        workers = pool.workers
+        pending: dict = {}
+        queue = list(todo)
+        try:
+            while queue or pending:
+                while queue and len(pending) < workers:
+                    folder = queue.pop(0)
+                    pending[pool.submit(run_client, folder, out, formats, benchmark, pdf_engine)] = folder
+                    state["running"].append(folder.name)
+                    if on_update:
+                        on_update(None, state)
+                for future in pool.first_completed(pending):
+                    folder = pending.pop(future)
+                    result = future.result()
+                    results.append(result)
+                    state["running"].remove(folder.name)
+                    state["remaining"] -= 1
+                    state["done" if result.status == "ok" else "failed"] += 1
+                    if on_update:
+                        on_update(result, state)
+        except KeyboardInterrupt:
+            interrupted = True
+            pool.interrupt(pending)  # workers stop their kernel and clean up
+            for future, folder in pending.items():
+                try:
+                    results.append(future.result(timeout=60))
+                except BaseException:
+                    results.append(ClientResult(folder.name, "interrupted", error="interrupted"))
+            done = {r.client for r in results}
+            results += [ClientResult(f.name, "interrupted", error="not started") for f in todo if f.name not in done]
+        except BaseException:
+            pool.close()
+            raise
+        if interrupted:
+            pool.close()
+    order = {f.name: i for i, f in enumerate(folders)}
+    results.sort(key=lambda r: order[r.client])
+    counts = {s: sum(r.status == s for r in results) for s in STATUSES}
+    batch = BatchResult(results, started_at, time.perf_counter() - started, workers, interrupted=interrupted,
+                        counts=counts, benchmark_file=benchmark)
+    if not interrupted:  # an interrupted batch is no portfolio: its summary says what finished
+        # A local worker prints the overview's PDF with the engine it already has running.
+        render = ((lambda html, target: pool.submit(pdf.render_pdf, html, target, pdf_engine).result())
+                  if isinstance(pool, LocalPool) else None)
+        try:
+            files = write_portfolio_overview(batch, scored, batch_folder, formats, anonymise, remote, pdf_engine,
+                                             render, trends=wave_trends(clients))
+            batch.overview = files["index.html"]
+        except Exception as exc:  # the reports are done; a broken overview must not hide their summary
+            batch.overview_error = f"{type(exc).__name__}: {exc}".splitlines()[0]
+        except KeyboardInterrupt:  # Ctrl-C while the page is written: the reports stand, the summary says so
+            batch.interrupted, batch.overview_error = True, "interrupted"
+        finally:
+            if pool is not None:
+                pool.close()
+    batch.seconds = time.perf_counter() - started
+    batch.summary_file = write_summary(batch, out, batch_folder)
+    if published:
+        outputs.publish_folder(batch_folder, published)
+        batch.summary_file = outputs.join(published, "batch.json")
+        if batch.overview is not None:
+            batch.overview = outputs.join(published, "index.html")
+        shutil.rmtree(local_out, ignore_errors=True)
+    return batch
+
+
+def _report_file(report: str | None, remote: str | None = None, local_root: Path | None = None) -> Path | None:
+    """The report a result points at: its report.html, else report.pdf (a run folder is searched).
+
+    A published report (under the ``remote`` URL) maps to the same place under ``local_root``, so the
+    overview's relative links hold on the remote side.
+    """
+    if not report:
+        return None
+    if remote and local_root is not None and report.startswith(remote.rstrip("/") + "/"):
+        return local_root / report[len(remote.rstrip("/")) + 1:]
+    path = Path(report)
+    if not path.is_dir():
+        return path if path.is_file() else None
+    return next((path / name for name in ("report.html", "report.pdf") if (path / name).is_file()), None)
+
+
+def write_portfolio_overview(batch: BatchResult, scored: dict[str, tuple[str, Scores]], folder: Path,
+                             formats: Iterable[str] = DEFAULT_FORMATS, anonymise: bool = False,
+                             remote: str | None = None, pdf_engine: str | None = None,
+                             render: Callable[[str, Path], object] | None = None,
+                             trends: Mapping[str, Sequence[tuple[str, dt.date, float]]] | None = None
+                             ) -> dict[str, Path]:
+    """The overview of the clients whose report succeeded or was unchanged, from the first pass's scores.
+
+    ``folder`` is ``<out>/portfolio/<stamp>``; with a ``remote`` output its links follow the published layout.
+    """
+    shown = {r.client: _report_file(r.report, remote, folder.parent.parent) for r in batch.results
+             if r.status in ("ok", "unchanged") and r.client in scored}
+    scores = {client: scored[client][1] for client in shown}
+    names = {client: scored[client][0] for client in shown}
+    failed = [(r.client, (r.error or "failed").splitlines()[0]) for r in batch.results if r.status == "failed"]
+    from . import portfolio
+
+    return portfolio.write_overview(
+        folder, client_frame(scores, names), pillar_frame(scores),
+        reports={c: path for c, path in shown.items() if path is not None}, failed=failed, anonymise=anonymise,
+        started=batch.started, pdf="pdf" in formats, pdf_engine=pdf_engine, render=render,
+        trends=trend_frame({c: t for c, t in (trends or {}).items() if c in shown}),
+    )
+
+
+def portfolio_folder(out: Path) -> Path:
+    """A new ``OUT/portfolio/<stamp>/`` folder for one batch's files (never an earlier one)."""
+    root = Path(out) / "portfolio"
+    root.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    folder, n = root / stamp, 2
+    while folder.exists():
+        folder, n = root / f"{stamp}-{n}", n + 1
+    folder.mkdir()
+    return folder
+
+
+def write_summary(batch: BatchResult, out: Path, folder: Path | None = None) -> Path:
+    """Write ``batch.json`` into the batch's folder (by default a new ``OUT/portfolio/<stamp>/``)."""
+    folder = folder or portfolio_folder(out)
+    document = {
+        "started": batch.started,
+        "seconds": round(batch.seconds, 2),
+        "workers": batch.workers,
+        "interrupted": batch.interrupted,
+        "counts": batch.counts,
+        "benchmark": str(batch.benchmark_file).rsplit("/", 1)[-1] if batch.benchmark_file else None,
+        "overview": str(batch.overview).rsplit("/", 1)[-1] if batch.overview else None,
+        "overview_error": batch.overview_error,
+        "clients": [asdict(r) | {"seconds": round(r.seconds, 2)} for r in batch.results],
+    }
+    return write_text_atomically(folder / "batch.json", json.dumps(document, indent=2))
+
+
+def summary_text(batch: BatchResult) -> str:
+    """The end-of-batch table: client, status, seconds, report path or the error's first line."""
+    width = max([len(r.client) for r in batch.results] + [6])
+    lines = [f"{'client':<{width}}  {'status':<11}  {'seconds':>7}  report / error"]
+    for r in batch.results:
+        detail = r.report if r.status in ("ok", "unchanged") else (r.error or "").splitlines()[0]
+        lines.append(f"{r.client:<{width}}  {r.status:<11}  {r.seconds:7.1f}  {detail}")
+    c = batch.counts
+    lines.append(
+        f"\n{c['ok']} ok, {c['failed']} failed, {c['unchanged']} unchanged"
+        + (f", {c['interrupted']} interrupted" if c["interrupted"] else "")
+        + f" in {batch.seconds:.1f} s with {batch.workers} worker(s)"
+    )
+    if batch.overview_error:
+        lines.append(f"the portfolio overview could not be written: {batch.overview_error}")
+    return "\n".join(lines)

@@ -1,0 +1,389 @@
+"""Fresh kernels without the start-up bill: fork them from a pre-imported, data-free process.
+
+Starting a Python kernel and importing pandas, matplotlib and cxassess costs about a second
+of CPU per client. A batch worker instead keeps one *zygote*: a process that imports those
+libraries once and never runs client code. For each client it forks a new process that
+becomes the kernel, so every client still gets its own fresh process (nothing a previous
+client did can be seen) while the imports are inherited for free.
+
+Used by ``cxassess batch`` on POSIX systems; set ``CXASSESS_FORK_KERNELS=0`` to start
+kernels the ordinary way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import gc
+import json
+import math
+import os
+import selectors
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from queue import Empty
+from typing import Any
+
+from traitlets import Type
+
+from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
+
+# Everything a kernel imports before its first cell (its shell, debugger, magics) and what the notebook uses.
+PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "IPython.core.debugger",
+           "IPython.core.completerlib", "IPython.core.logger", "IPython.core.oinspect", "IPython.utils.wildcard",
+           "IPython.extensions.storemagic", "psutil", "faulthandler", "runpy", "tornado.platform.asyncio",
+           "IPython.display", "numpy", "pandas", "pandas.core.methods.to_dict", "matplotlib", "cxassess.render.display",
+           "cxassess.render.sections", "cxassess.render.comparisons", "cxassess.run.portfolio",
+           "cxassess.analysis.assessment", "cxassess.run.report", "scipy.special")
+ZYGOTE_ENV = "CXASSESS_ZYGOTE"  # the socket of the zygote a batch shares between its workers
+
+
+def enabled() -> bool:
+    """Forking is used where the OS has fork and the user did not switch it off."""
+    return hasattr(os, "fork") and os.environ.get("CXASSESS_FORK_KERNELS", "1") != "0"
+
+
+class ForkedProcess:
+    """A Popen look-alike for a kernel the zygote forked (it is not our child: poll by pid)."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.returncode: int | None = None
+        self.stdin = self.stdout = self.stderr = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                os.kill(self.pid, 0)
+            except ProcessLookupError:
+                self.returncode = 0
+            except PermissionError:
+                pass
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(str(self.pid), timeout or 0)
+            time.sleep(0.02)
+        return self.returncode or 0
+
+    def send_signal(self, signum: int) -> None:
+        try:
+            os.kill(self.pid, signum)
+        except ProcessLookupError:
+            pass
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+
+class Zygote:
+    """A pre-imported process that forks kernels on request, over a Unix socket.
+
+    A batch starts one for all its workers (``start``; the workers find it through
+    ``$CXASSESS_ZYGOTE``); any other process starts its own on first use. The zygote ends when
+    its owner closes it or dies, and takes the kernels it forked with it; a kernel also dies when
+    the connection that asked for it closes (its worker ended or crashed).
+    """
+
+    _instance: "Zygote | None" = None
+    _lock = threading.Lock()
+
+    def __init__(self, address: str, process: subprocess.Popen | None = None, folder: str | None = None) -> None:
+        self.address, self.process, self._folder = address, process, folder
+        self._socket: socket.socket | None = None
+        self._reader: Any = None
+
+    @classmethod
+    def start(cls) -> "Zygote":
+        """Start a zygote owned by this process; it imports in the background and serves once ready."""
+        folder = tempfile.mkdtemp(prefix="cxassess-zygote-")  # mode 0700: only this user may ask for kernels
+        address = os.path.join(folder, "zygote.sock")
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            listener.bind(address)
+            listener.listen(64)  # connections queue here while the zygote still imports
+            # PYDEVD_...: the kernel's debugger, imported there once, would warn on every start about frozen modules.
+            env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
+                       PYDEVD_DISABLE_FILE_VALIDATION="1")
+            process = subprocess.Popen([sys.executable, "-m", "cxassess.run.kernels", str(listener.fileno()), folder],
+                                       stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, env=env,
+                                       pass_fds=(listener.fileno(),))
+        finally:
+            listener.close()  # the zygote holds it now: if the zygote dies, waiting clients see the end
+        return cls(address, process, folder)
+
+    @classmethod
+    def get(cls) -> "Zygote":
+        """This process's zygote: the batch's shared one (``$CXASSESS_ZYGOTE``), else one of its own."""
+        with cls._lock:
+            if cls._instance is None or (cls._instance.process is not None and cls._instance.process.poll() is not None):
+                address = os.environ.get(ZYGOTE_ENV)
+                cls._instance = cls(address) if address else cls.start()
+                cls._instance._connect()
+                atexit.register(cls._instance.close)
+            return cls._instance
+
+    def _connect(self) -> None:
+        self._socket = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._socket.connect(self.address)
+        self._reader = self._socket.makefile("rb")
+
+    def fork(self, argv: list[str], env: dict[str, str], cwd: str | None) -> int:
+        """A new kernel process running ``ipykernel_launcher argv`` with ``env`` in ``cwd``; returns its pid."""
+        request = {"argv": argv, "env": env, "cwd": cwd}
+        with self._lock:
+            if self._socket is None:
+                self._connect()
+            self._socket.sendall(json.dumps(request).encode() + b"\n")
+            answer = self._reader.readline()
+        if not answer:
+            raise RuntimeError("kernel zygote exited")
+        return int(json.loads(answer)["pid"])
+
+    def close(self) -> None:
+        """Disconnect (our kernels die with the connection); an owner also ends the zygote."""
+        if self._socket is not None:
+            self._reader.close()
+            self._socket.close()
+            self._socket = None
+        if self.process is not None and self.process.poll() is None:
+            self.process.stdin.close()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
+
+
+class ForkProvisioner(LocalProvisioner):
+    """Launch the kernel by forking the zygote instead of starting a new interpreter."""
+
+    async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
+        launcher = next(i for i, part in enumerate(cmd) if part.endswith("ipykernel_launcher"))
+        env = {k: str(v) for k, v in (kwargs.get("env") or os.environ).items()}
+        cwd = kwargs.get("cwd")
+        pid = Zygote.get().fork(cmd[launcher + 1:], env, str(cwd) if cwd else None)
+        self.process = ForkedProcess(pid)  # type: ignore[assignment]
+        self.pid = self.pgid = pid  # the child leads its own process group
+        self.cwd = cwd
+        return self.connection_info
+
+    async def wait(self) -> int | None:
+        while self.process is not None and self.process.poll() is None:
+            await asyncio.sleep(0.01)  # the base class looks every 0.1 s: most of a kill's time
+        return await super().wait()
+
+
+class ReadyClient(AsyncKernelClient):
+    """A kernel client that knows the kernel is ready as soon as it has proved so.
+
+    jupyter_client's own check, after the kernel answers ``kernel_info`` and IOPub delivers, waits
+    for 0.2 s of IOPub silence: dead time that was half of a forked kernel's start. Here the kernel
+    is ready once it has answered on the shell channel *and* IOPub has carried its idle status for
+    that very request: both channels work and the request's output is complete.
+    """
+
+    async def wait_for_ready(self, timeout: float | None = None) -> None:  # type: ignore[override]
+        deadline = time.monotonic() + (math.inf if timeout is None else timeout)
+        while True:
+            self.kernel_info()
+            try:
+                reply = await self.shell_channel.get_msg(timeout=1)
+            except Empty:
+                reply = None
+            if reply is not None and reply["msg_type"] == "kernel_info_reply":
+                request = reply["parent_header"].get("msg_id")
+                try:
+                    while True:
+                        message = await self.iopub_channel.get_msg(timeout=0.2)
+                        if (message["msg_type"] == "status" and message["content"].get("execution_state") == "idle"
+                                and message["parent_header"].get("msg_id") == request):
+                            self._handle_kernel_info_reply(reply)
+                            return
+                except Empty:  # IOPub was not connected yet when the kernel published: ask again
+                    pass
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+
+
+class ForkKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernels come from the zygote (pass as Papermill's kernel_manager_class)."""
+
+    client_factory = Type(ReadyClient, klass=AsyncKernelClient, config=True)
+
+    async def _async_wait(self, pollinterval: float = 0.01) -> None:
+        await super()._async_wait(pollinterval)  # a killed fork is gone within milliseconds: look often
+
+    async def _async_pre_start_kernel(self, **kw: Any) -> Any:
+        if self.provisioner is None:
+            import uuid
+
+            self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
+            self.provisioner = ForkProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
+        return await super()._async_pre_start_kernel(**kw)
+
+
+# ------------------------------------------------------------------------------ the zygote
+
+
+def die_with_parent(signum: int = signal.SIGKILL) -> None:
+    """Linux: have the kernel deliver ``signum`` to this process when its parent exits.
+
+    Ties every kernel to the zygote and the zygote to its worker, whatever interrupts them.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signum)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+
+
+def _become_kernel(request: dict) -> None:
+    """In the forked child: a new session, the requested environment, then the kernel app."""
+    die_with_parent()
+    os.setsid()
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    os.environ.clear()
+    os.environ.update(request["env"])
+    if request.get("cwd"):
+        os.chdir(request["cwd"])
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):  # hold none of the worker's pipes: outputs travel over ZeroMQ
+        os.dup2(devnull, fd)
+    from ipykernel.kernelapp import IPKernelApp
+
+    app = IPKernelApp.instance()
+    app.initialize(request["argv"])
+    app.start()
+
+
+def _warm_up() -> None:
+    """Load fonts, text layout caches and section templates once: generic work, no client data."""
+    from matplotlib.figure import Figure
+
+    from cxassess.render import comparisons, display, sections
+    from cxassess.inputs import templates
+
+    display.precompile(display, sections, comparisons)
+    for folder in templates.template_dirs()[-1:]:  # the bundled questionnaires: shared, not client data
+        for path in sorted(folder.glob("*.yaml")):
+            templates.load_template(path)
+    fig = Figure(figsize=(2, 1), layout="constrained")
+    fig.add_subplot().set_title("warm-up")
+    fig.savefig(os.devnull, format="png")
+
+
+def zygote_main(listen_fd: int, folder: str) -> None:
+    """Import, warm up, then fork a kernel for each request line on any connection to ``listen_fd``.
+
+    Ends, removing its socket's ``folder``, at EOF on stdin or SIGTERM (its owner closed or died).
+    """
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the owner to handle; EOF on stdin ends us
+    try:
+        _serve(listen_fd)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _serve(listen_fd: int) -> None:
+    import importlib
+
+    die_with_parent(signal.SIGTERM)
+    for module in PRELOAD:
+        importlib.import_module(module)
+    _warm_up()
+    # Every kernel inherits these objects: frozen, the garbage collector never walks them (a full
+    # collection over them cost a kernel about 0.1 s) nor writes to them (so the pages stay shared).
+    gc.freeze()
+    live: set[int] = set()  # forked, not yet reaped: only these pids are still ours to kill
+
+    def reap(*_: Any) -> None:  # at once, so a worker polling its kernel sees it gone
+        while True:
+            try:
+                pid, _status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            live.discard(pid)
+
+    signal.signal(signal.SIGCHLD, reap)
+    listener = socket.socket(fileno=listen_fd)
+    selector = selectors.DefaultSelector()
+    selector.register(listener, selectors.EVENT_READ)
+    selector.register(sys.stdin.fileno(), selectors.EVENT_READ)
+    clients: dict[socket.socket, tuple[bytearray, list[int]]] = {}
+
+    def kill(pids: list[int]) -> None:
+        for pid in pids:
+            if pid in live:
+                os.kill(pid, signal.SIGKILL)
+
+    while True:
+        for key, _events in selector.select():
+            if key.fileobj == sys.stdin.fileno():
+                if not os.read(key.fileobj, 4096):  # our owner is gone: so are the kernels it asked for
+                    kill(list(live))
+                    return
+            elif key.fileobj is listener:
+                connection, _address = listener.accept()
+                selector.register(connection, selectors.EVENT_READ)
+                clients[connection] = (bytearray(), [])
+            else:
+                connection = key.fileobj
+                buffer, pids = clients[connection]
+                try:
+                    data = connection.recv(65536)
+                except OSError:  # reset: the worker died mid-request
+                    data = b""
+                if not data:  # the worker closed or died: its kernels go with it
+                    kill(pids)
+                    selector.unregister(connection)
+                    connection.close()
+                    del clients[connection]
+                    continue
+                buffer += data
+                while b"\n" in buffer:
+                    line, _, rest = bytes(buffer).partition(b"\n")
+                    buffer[:] = rest
+                    pid = os.fork()
+                    if pid == 0:
+                        code = 0
+                        try:
+                            selector.close()
+                            for held in [listener, *clients]:
+                                held.close()
+                            _become_kernel(json.loads(line))
+                        except BaseException:  # the kernel's own failure: nothing useful to do but leave
+                            code = 1
+                        finally:
+                            os._exit(code)
+                    live.add(pid)
+                    pids[:] = [p for p in pids if p in live] + [pid]
+                    connection.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+
+
+if __name__ == "__main__":
+    zygote_main(int(sys.argv[1]), sys.argv[2])

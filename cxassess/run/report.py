@@ -1,0 +1,386 @@
+"""Client reports: execute the assessment notebook with Papermill, then write HTML, PDF and JSON.
+
+A run is staged in a hidden folder and renamed into ``reports/<client_id>/<timestamp>/`` only
+when complete; ``reports/<client_id>/latest`` then points at it. Earlier runs are never touched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import json
+import logging
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from ..render import pdf
+from ..analysis.assessment import Assessment, anonymity_threshold_for, assess
+from ..inputs.clients import Client, load_client, load_waves
+from ..core.errors import CxError
+from ..core.paths import check_inside
+from ..analysis.document import to_document
+from ..analysis import voice
+from ..inputs.templates import template_file
+
+PACKAGE = Path(__file__).resolve().parent.parent
+NOTEBOOK = PACKAGE.parent / "notebooks" / "assessment.ipynb"
+HTML_TEMPLATE = PACKAGE / "render" / "report_template"
+FORMATS = ("html", "pdf", "xlsx", "pptx")
+DEFAULT_FORMATS = ("html", "pdf")
+EXPORTS = {"xlsx": "results.xlsx", "pptx": "deck.pptx"}  # written from the analysis, not the notebook
+LATEST = "latest"
+STAGING = ".{}.partial"  # a run being written: hidden, and never named by ``latest``
+
+
+@dataclass
+class ReportRun:
+    """What one report run produced, and how long it took."""
+
+    client_id: str
+    folder: Path
+    files: dict[str, Path] = field(default_factory=dict)
+    seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+    warnings: tuple = ()
+
+
+def save_scores(a: Assessment, output_dir: str | os.PathLike | None) -> Path | None:
+    """Write ``scores.json`` (the ``cxassess score --json`` document) into ``output_dir``, if given."""
+    if not output_dir:
+        return None
+    path = Path(output_dir) / "scores.json"
+    document = to_document(a.scores, a.breakdowns)
+    document["client"] = {"id": a.client.id, "name": a.client.config.name,
+                          "assessment_date": a.client.config.assessment_date.isoformat()}
+    document["anonymity_threshold"] = a.anonymity_threshold
+    if a.voice is not None:
+        document["customers"] = voice.to_document(a.voice)
+    document.update(wave_document(a.client))
+    path.write_text(json.dumps(document, indent=2, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def wave_document(client: Client) -> dict:
+    """The wave the scores belong to and every wave of the client, oldest first (for scores.json)."""
+    wave = client.wave
+    return {
+        "wave": {"id": wave.id, "date": wave.date.isoformat()} if wave else None,
+        "waves": [{"id": w.id, "date": w.date.isoformat()} for w in client.waves],
+    }
+
+
+def parse_formats(text: str | Iterable[str]) -> tuple[str, ...]:
+    """``"html,pdf"`` -> ``("html", "pdf")``, refusing unknown formats."""
+    items = [f.strip().lower() for f in (text.split(",") if isinstance(text, str) else text) if f.strip()]
+    unknown = [f for f in items if f not in FORMATS]
+    if unknown or not items:
+        raise CxError.at("--format", f"unknown format {', '.join(unknown) or '(none)'}; choose from {', '.join(FORMATS)}")
+    return tuple(dict.fromkeys(items))
+
+
+def write_exports(a: Assessment, folder: Path, formats: Iterable[str]) -> None:
+    """``results.xlsx`` and/or ``deck.pptx`` (as asked in ``formats``) into ``folder``."""
+    from ..render.deck import write_deck  # python-pptx is imported only when a deck is asked for
+    from ..render.workbook import write_workbook
+
+    for fmt, write in (("xlsx", write_workbook), ("pptx", write_deck)):
+        if fmt in formats:
+            write(a, folder / EXPORTS[fmt])
+
+
+def _stamp(parent: Path) -> str:
+    base = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    name, n = base, 2
+    while (parent / name).exists() or (parent / STAGING.format(name)).exists():
+        name, n = f"{base}-{n}", n + 1
+    return name
+
+
+def _hold(folder: Path) -> int | None:
+    """Take an exclusive advisory lock on a staging folder; None if another live process holds it.
+
+    The lock lasts as long as the returned descriptor is open; the kernel drops it when its
+    process dies, even by SIGKILL, which is how a stale staging folder is told from a live one.
+    Without flock (Windows) every folder counts as free and -1 stands for "nothing to release".
+    """
+    try:
+        import fcntl
+    except ImportError:
+        return -1
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def _release(fd: int | None) -> None:
+    if fd is not None and fd >= 0:
+        os.close(fd)
+
+
+def clean_stale_staging(client_root: Path, before: str) -> list[Path]:
+    """Remove the client's staging folders left by runs older than ``before`` that died mid-way.
+
+    A folder still locked by a running process (a concurrent run) is left alone.
+    """
+    removed = []
+    for path in sorted(client_root.glob(STAGING.format("*"))):
+        stamp = path.name[1:-len(".partial")]
+        if not path.is_dir() or path.is_symlink() or stamp >= before:
+            continue
+        fd = _hold(path)
+        if fd is None:
+            continue
+        try:
+            shutil.rmtree(path, ignore_errors=True)
+        finally:
+            _release(fd)
+        removed.append(path)
+    return removed
+
+
+def _point_latest(client_root: Path, run_name: str) -> None:
+    """Atomically make ``latest`` name the run (a symlink; a small text file where links fail)."""
+    link = client_root / LATEST
+    temp = client_root / f".{LATEST}.{os.getpid()}"
+    try:
+        if temp.is_symlink() or temp.exists():
+            temp.unlink()
+        os.symlink(run_name, temp, target_is_directory=True)
+    except OSError:
+        temp.write_text(run_name + "\n", encoding="utf-8")
+    os.replace(temp, link)
+
+
+def notebook_parameters(**values: object) -> dict[str, object]:
+    """The notebook's parameters, checked to be plain data that Papermill writes as literals, never code.
+
+    Papermill puts parameters into the notebook as Python source: each value must be None, a
+    bool, a number or text, and its rendering must read back (``ast.literal_eval``) as itself.
+    """
+    import ast
+
+    from papermill.translators import PythonTranslator
+
+    for name, value in values.items():
+        if value is not None and not isinstance(value, (str, bool, int, float)):
+            raise TypeError(f"notebook parameter {name!r} must be plain data, not {type(value).__name__}")
+        literal = PythonTranslator.translate(value)
+        if ast.literal_eval(literal) != value:
+            raise CxError.at(name, f"cannot be passed to the notebook safely ({value!r}); rename the folder")
+    return values
+
+
+def execute_notebook(client: Client, output_dir: Path, anonymity_threshold: int | None = None,
+                     notebook: Path = NOTEBOOK, fork: bool = False, **parameters: object) -> Path:
+    """Run the assessment notebook for a client in a fresh kernel; returns the executed copy.
+
+    With ``fork`` the fresh kernel process is forked from a pre-imported zygote (see kernels.py).
+    """
+    import papermill as pm
+
+    logging.getLogger("papermill").setLevel(logging.WARNING)
+    executed = output_dir / "assessment.ipynb"
+    try:
+        pm.execute_notebook(
+            str(notebook),
+            str(executed),
+            parameters=notebook_parameters(
+                client_dir=str(client.folder.resolve()),
+                template=client.template.id,
+                output_dir=str(output_dir.resolve()),
+                anonymity_threshold=anonymity_threshold,
+                **parameters,
+            ),
+            kernel_name="python3",
+            progress_bar=False,
+            cwd=str(notebook.parent),
+            shutdown_kernel="immediate",
+            extra_arguments=["--IPKernelApp.log_level=ERROR", "--HistoryManager.enabled=False"],
+            request_save_on_cell_execute=False,  # one write at the end (also on failure)
+            **_kernel_options(fork),
+        )
+    except pm.PapermillExecutionError as exc:
+        raise CxError.at(
+            executed,
+            f"the notebook failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}; "
+            "the partly executed notebook is kept there",
+        ) from None
+    return executed
+
+
+def fingerprint(client: Client, notebook: Path = NOTEBOOK) -> dict:
+    """Content hashes of everything a report depends on, for ``cxassess batch --changed``."""
+    from .. import __version__
+
+    def digest(path: Path) -> str:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+
+    inputs = {
+        "responses": digest(client.responses_file),
+        "client.yaml": digest(client.folder / "client.yaml"),
+        "template": digest(template_file(client.config.template)),
+        "notebook": digest(notebook),
+        "cxassess": __version__,
+    }
+    if client.feedback_file is not None:
+        inputs["customer_feedback"] = digest(client.feedback_file)
+    if len(client.waves) > 1:  # the progress section reads every wave
+        inputs["waves"] = {w.id: digest(w.responses_file) for w in client.waves}
+        inputs["wave.yaml"] = {w.id: digest(w.responses_file.parent / "wave.yaml") for w in client.waves
+                               if (w.responses_file.parent / "wave.yaml").is_file()}
+    overall = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+    return {"digest": overall, "inputs": inputs}
+
+
+def last_fingerprint(client_root: Path) -> str | None:
+    """The input digest recorded with the newest successful report, if any."""
+    try:
+        return json.loads((client_root / LATEST / "fingerprint.json").read_text())["digest"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+@functools.lru_cache(maxsize=1)
+def _exporter():
+    """One HTML exporter per process: building it (templates, filters) costs more than using it."""
+    from nbconvert import HTMLExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+    from traitlets.config import Config
+
+    class ReportExporter(HTMLExporter):
+        """nbconvert's HTML export without its last step, a BeautifulSoup pass over the whole page.
+
+        That pass gives images without alt text a placeholder and makes code cells keyboard
+        focusable; a report's charts all carry alt text and it has no code cells, yet the pass
+        was a third of the export's time.
+        """
+
+        def from_notebook_node(self, nb, resources=None, **kw):  # type: ignore[override]
+            resources = self._init_resources(resources)
+            self.register_filter("highlight_code", self.filters.get("highlight_code", Highlight2HTML(parent=self)))
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            return super(HTMLExporter, self).from_notebook_node(nb, resources, **kw)
+
+    config = Config()
+    config.HTMLExporter.exclude_input = True
+    config.HTMLExporter.exclude_input_prompt = True
+    config.HTMLExporter.exclude_output_prompt = True
+    config.TagRemovePreprocessor.remove_cell_tags = ("remove", "injected-parameters", "parameters")
+    config.TagRemovePreprocessor.enabled = True
+    return ReportExporter(config=config, template_file="index.html.j2", extra_template_basedirs=[str(HTML_TEMPLATE.parent)],
+                        template_name=HTML_TEMPLATE.name)
+
+
+def _kernel_options(fork: bool) -> dict:
+    from . import kernels
+
+    return {"kernel_manager_class": kernels.ForkKernelManager} if fork and kernels.enabled() else {}
+
+
+def warm_up(fork: bool = True, pdf_engine: str | None = None) -> None:
+    """Pay a report worker's one-off costs now: Papermill, the HTML exporter, the kernel zygote, the PDF engine.
+
+    A batch calls it as each worker starts, while its own process scores the portfolio;
+    ``pdf_engine`` None means the batch writes no PDF.
+    """
+    import papermill  # noqa: F401
+
+    from . import kernels
+
+    _exporter()
+    if fork and kernels.enabled():
+        kernels.Zygote.get()
+    if pdf_engine is not None:
+        pdf.warm_up(pdf_engine)
+
+
+def export_html(executed: Path) -> str:
+    """The executed notebook as a self-contained client page: no code, no external requests."""
+    import nbformat
+
+    notebook = nbformat.read(executed, as_version=4)
+    body, _ = _exporter().from_notebook_node(
+        notebook, resources={"metadata": {"name": notebook.metadata.get("title", "Assessment")}}
+    )
+    return body
+
+
+def build_report(
+    client_dir: str | os.PathLike,
+    out: str | os.PathLike = "reports",
+    formats: Iterable[str] = DEFAULT_FORMATS,
+    anonymity_threshold: int | None = None,
+    notebook: Path = NOTEBOOK,
+    fork: bool = False,
+    benchmark: Path | None = None,
+    pdf_engine: str | None = None,
+) -> ReportRun:
+    """Validate a client, run its notebook, and write the report folder; returns what was written.
+
+    Bad input stops before anything is executed or written, with every problem listed.
+    ``pdf_engine`` is ``auto`` (default), ``chromium`` or ``weasyprint`` (see pdf.py).
+    """
+    started = time.perf_counter()
+    formats = parse_formats(formats)
+    if "pdf" in formats:
+        pdf_engine = pdf.engine(pdf_engine)  # an engine that cannot run is refused before any work
+    client = load_client(client_dir)  # validates id, client.yaml, template and answers
+    if len(client.waves) > 1:
+        load_waves(client)  # the earlier waves too: bad answers there stop the run before it starts
+    threshold = anonymity_threshold_for(client, anonymity_threshold)
+    client_root = Path(out) / client.id
+    client_root.mkdir(parents=True, exist_ok=True)
+    check_inside(client_root, Path(out), "the client's report folder")
+    name = _stamp(client_root)
+    staging = client_root / STAGING.format(name)
+    staging.mkdir()
+    lock = _hold(staging)  # tells later runs this folder is being written (released on exit or death)
+    clean_stale_staging(client_root, name)
+    run = ReportRun(client.id, client_root / name, warnings=client.warnings)
+    try:
+        mark = time.perf_counter()
+        try:
+            executed = execute_notebook(client, staging, threshold, notebook, fork=fork,
+                                        benchmark_file=str(Path(benchmark).resolve()) if benchmark else None)
+        except CxError as exc:
+            failed = client_root / f"{name}-failed"
+            os.replace(staging, failed)
+            raise CxError.at(failed / "assessment.ipynb", exc.problems[0].message) from None
+        run.timings["execute"] = time.perf_counter() - mark
+        if not (staging / "scores.json").is_file():
+            save_scores(assess(client, threshold), staging)  # a custom notebook that did not write it
+        (staging / "fingerprint.json").write_text(json.dumps(fingerprint(client, notebook), indent=2), encoding="utf-8")
+        mark = time.perf_counter()
+        html = export_html(executed)
+        run.timings["html"] = time.perf_counter() - mark
+        if "html" in formats:
+            (staging / "report.html").write_text(html, encoding="utf-8")
+        if "pdf" in formats:
+            mark = time.perf_counter()
+            pdf.render_pdf(html, staging / "report.pdf", pdf_engine)
+            run.timings["pdf"] = time.perf_counter() - mark
+        if EXPORTS.keys() & set(formats):
+            mark = time.perf_counter()
+            write_exports(assess(client, threshold), staging, formats)
+            run.timings["exports"] = time.perf_counter() - mark
+        os.replace(staging, run.folder)
+    except BaseException:  # interrupted or crashed: nothing half-written stays behind
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    finally:
+        _release(lock)
+    _point_latest(client_root, name)
+    run.files = {p.name: p for p in sorted(run.folder.iterdir())}
+    run.seconds = time.perf_counter() - started
+    return run
