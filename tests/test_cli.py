@@ -6,6 +6,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -241,6 +242,7 @@ def test_score_table_names_every_pillar_and_the_overall_index(documents, templat
         assert pillar.name in out
     overall = documents[template]["overall"]["index"]
     assert f"Overall index {overall:.1f}" in out
+    assert overall != round(overall, 4) and not re.search(r"\d\.\d{3,}", out)  # the JSON is full, the table rounds
 
 
 # ------------------------------------------------------------------------------------ help

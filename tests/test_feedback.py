@@ -363,7 +363,7 @@ def test_cli_score_json_gains_the_customer_measures(capsys):
     document = json.loads(capsys.readouterr().out)
     customers = document["customers"]
     a = assess(folder)
-    assert customers["overall"]["nps"] == round(a.voice.overall["nps"], 4)
+    assert customers["overall"]["nps"] == a.voice.overall["nps"]  # full precision
     assert customers["overall"]["word_of_mouth"] == 2 * a.voice.overall["unhappy"]
     assert customers["blind_spots"] == ["customer_need"] and customers["undersold"] == ["training"]
     assert {t["group"] for t in customers["touchpoints"]} == {"Support chat", "E-mail", "Account manager", "Onboarding"}

@@ -126,6 +126,16 @@ def test_benchmark_names_no_client_and_hides_small_groups(tmp_path):
     assert read_benchmark(path) == document
 
 
+def test_benchmark_keeps_full_precision(tmp_path):
+    """Five indices 200/7, 100/3, 50, 70, 90: with n = 5 the quartiles fall on the 2nd, 3rd and 4th value."""
+    rows = [(c, "t", "a", v, 0.0, "keep") for c, v in zip("pqrst", (90.0, 100 / 3, 50.0, 200 / 7, 70.0))]
+    document = portfolio.benchmark_document(frame(rows))
+    assert document["templates"]["t"]["pillars"]["a"] == {"clients": 5, "q1": 100 / 3, "median": 50.0, "q3": 70.0}
+    text = write_benchmark(document, tmp_path / "benchmark.json").read_text()
+    assert json.loads(text, parse_float=str)["templates"]["t"]["pillars"]["a"]["q1"] == repr(100 / 3)
+    assert read_benchmark(tmp_path / "benchmark.json") == document
+
+
 def test_compare_places_the_client_against_the_quartiles():
     document = portfolio.benchmark_document(five_clients())
     pillars = pd.DataFrame({"name": ["Pillar A", "Pillar B"], "index": [45.0, 20.0]}, index=["a", "b"])

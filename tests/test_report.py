@@ -110,6 +110,20 @@ def test_scores_json_is_the_score_document(run, hostile_client):
     assert saved["client"]["id"] == "brightpath-software"
 
 
+def test_people_read_rounded_figures_programs_full_ones(run):
+    """scores.json carries the overall index at full precision; the report shows it rounded, and no long decimals."""
+    saved = json.loads((run.folder / "scores.json").read_text())
+    index = saved["overall"]["index"]
+    assert index != round(index, 4)
+    html = re.sub(r"<style.*?</style>|<script.*?</script>|data:[^\"')]+", " ",
+                  (run.folder / "report.html").read_text(encoding="utf-8"), flags=re.S)
+    text = words(re.sub(r"<[^>]+>", " ", html))
+    assert f"Executive summary {index:.0f} overall index (0-100)" in text
+    assert not re.findall(r"\d\.\d{3,}", text)
+    assert not re.findall(r"\d\.\d{3,}", words(" ".join(page.extract_text() for page in
+                                                         PdfReader(run.folder / "report.pdf").pages)))
+
+
 def test_executed_notebook_is_kept_with_the_client_parameters(run, hostile_client):
     nb = nbformat.read(run.folder / "assessment.ipynb", as_version=4)
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]

@@ -231,7 +231,7 @@ def test_json_document_nulls_and_fields(scores):
     doc = to_document(scores, {"role": breakdown(TEMPLATE, load(), "role", threshold=2)})
     p2 = doc["pillars"][1]
     assert p2["target"] is None and p2["gap"] is None and p2["gap_index"] is None
-    assert doc["overall"]["index"] == pytest.approx(181.25 / 3, abs=1e-4)
+    assert doc["overall"]["index"] == pytest.approx(181.25 / 3, rel=1e-12)  # full precision, not rounded
     leaders = next(g for g in doc["breakdown"]["role"] if g["group"] == "Leadership")
     assert leaders == {"group": "Leadership", "n": None, "suppressed": True, "overall_index": None,
                        "pillars": {"p1": None, "p2": None}}

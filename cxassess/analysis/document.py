@@ -1,8 +1,10 @@
 """The ``cxassess score --json`` document: a client's scores (and breakdowns) as plain, JSON-safe data.
 
 Kept apart from the arithmetic so that what is published, field by field, is decided in one
-place; ``clean`` (numpy scalars to Python, NaN to null, rounding) is shared with the customers'
-JSON of ``cxassess.analysis.voice``. Nothing here reads or writes files.
+place; ``clean`` (numpy scalars to Python, NaN and infinities to null) is shared with the
+customers' JSON of ``cxassess.analysis.voice`` and the portfolio's quartiles. Figures keep full
+float precision: the document is for programs, and rounding belongs to what people read.
+Nothing here reads or writes files.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from .scoring import Scores
 
 
 def clean(value: Any) -> Any:
-    """JSON-safe: numpy scalars to Python, NaN to None, floats rounded to 4 places."""
+    """JSON-safe at full precision: numpy scalars to Python, NaN and infinities to None."""
     if isinstance(value, dict):
         return {k: clean(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -29,7 +31,7 @@ def clean(value: Any) -> Any:
     if isinstance(value, (np.integer,)):
         return int(value)
     if isinstance(value, (float, np.floating)):
-        return None if math.isnan(value) else round(float(value), 4)
+        return float(value) if math.isfinite(value) else None
     return value
 
 

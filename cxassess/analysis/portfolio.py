@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ..inputs.tables import column_letter
+from .document import clean
 from .scoring import ACTIONS, PORTFOLIO_MIN_CLIENTS, Scores
 
 MIN_CLIENTS = PORTFOLIO_MIN_CLIENTS  # fewest clients for a comparison to be shown in a client's report
@@ -175,7 +176,7 @@ def benchmark_document(frame: pd.DataFrame) -> dict[str, Any]:
         shown = row["clients"] >= MIN_CLIENTS
         entry["pillars"][row["pillar_id"]] = {
             "clients": row["clients"],
-            **{k: (round(row[k], 4) if shown and not math.isnan(row[k]) else None) for k in ("q1", "median", "q3")},
+            **{k: (clean(row[k]) if shown else None) for k in ("q1", "median", "q3")},  # full precision
         }
     return {
         "about": "Quartiles of the pillar indices (0-100) of the clients in one cxassess batch, per questionnaire.",

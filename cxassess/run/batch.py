@@ -362,14 +362,14 @@ def write_summary(batch: BatchResult, out: Path, folder: Path | None = None) -> 
     folder = folder or portfolio_folder(out)
     document = {
         "started": batch.started,
-        "seconds": round(batch.seconds, 2),
+        "seconds": batch.seconds,
         "workers": batch.workers,
         "interrupted": batch.interrupted,
         "counts": batch.counts,
         "benchmark": str(batch.benchmark_file).rsplit("/", 1)[-1] if batch.benchmark_file else None,
         "overview": str(batch.overview).rsplit("/", 1)[-1] if batch.overview else None,
         "overview_error": batch.overview_error,
-        "clients": [asdict(r) | {"seconds": round(r.seconds, 2)} for r in batch.results],
+        "clients": [asdict(r) for r in batch.results],
     }
     return write_text_atomically(folder / "batch.json", json.dumps(document, indent=2))
 
