@@ -4,18 +4,32 @@ Kept apart from the arithmetic so that what is published, field by field, is dec
 place; ``clean`` (numpy scalars to Python, NaN and infinities to null) is shared with the
 customers' JSON of ``cxassess.analysis.voice`` and the portfolio's quartiles. Figures keep full
 float precision: the document is for programs, and rounding belongs to what people read.
-Nothing here reads or writes files.
+
+The document's shape is the JSON Schema shipped with the package
+(``cxassess/resources/schemas/scores.schema.json``, ``schema()``); ``schema_version`` in every
+document names the schema it follows, and ``validate`` checks a document against it. Nothing
+here writes files; the only file read is that schema, from the package.
 """
 
 from __future__ import annotations
 
+import functools
+import json
 import math
+from importlib import resources
 from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
 
+from ..core.errors import CxError, Problem
 from .scoring import Scores
+
+#: The version of the document's JSON Schema, written into every document as ``schema_version``.
+#: "MAJOR.MINOR": MINOR grows when a field is added, MAJOR when one is removed, renamed or
+#: changes its type or meaning (docs/scoring.md, "The scores document").
+SCHEMA_VERSION = "1.0"
+SCHEMA_RESOURCE = "resources/schemas/scores.schema.json"  # inside the cxassess package
 
 
 def clean(value: Any) -> Any:
@@ -54,6 +68,7 @@ def to_document(scores: Scores, breakdowns: Mapping[str, pd.DataFrame] | None = 
                               if q["pillar_id"] == pid]
         pillars.append(entry)
     document: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
         "template": {"id": t.id, "name": t.name, "version": t.version},
         "scale": {"min": t.scale.min, "max": t.scale.max},
         "respondents": scores.respondents,
@@ -75,3 +90,28 @@ def to_document(scores: Scores, breakdowns: Mapping[str, pd.DataFrame] | None = 
             for segment, frame in breakdowns.items()
         }
     return clean(document)
+
+
+@functools.cache
+def _schema_text() -> str:
+    return resources.files("cxassess").joinpath(SCHEMA_RESOURCE).read_text(encoding="utf-8")
+
+
+def schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of the scores document, as shipped in the package (a fresh copy)."""
+    return json.loads(_schema_text())
+
+
+def validate(document: Any, where: str = "scores document") -> None:
+    """Check a scores document (as read from JSON) against ``schema()``; a CxError names every problem.
+
+    ``where`` names the document in the messages (e.g. the path of a scores.json). Each problem
+    gives the field's path inside the document (``pillars/0/alpha``) and what the schema expects.
+    """
+    from jsonschema import Draft202012Validator  # imported only when a document is checked
+
+    errors = Draft202012Validator(schema()).iter_errors(document)
+    located = sorted(("/".join(str(p) for p in e.absolute_path) or "(top level)", e.message) for e in errors)
+    if located:
+        raise CxError(Problem(str(where), f"{path}: {message} (scores schema {SCHEMA_VERSION})")
+                      for path, message in located)
