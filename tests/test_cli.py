@@ -340,3 +340,29 @@ def test_console_script_validate_good_and_bad():
     assert bad.returncode == 1
     assert "YAML alias *a is not allowed" in bad.stderr
     assert "Traceback" not in bad.stdout + bad.stderr
+
+
+def test_score_client_dir_prints_the_clients_own_figures(tmp_path):
+    """A client folder is scored with its weights, targets and anonymity threshold; options for a bare
+    responses file are refused, and a name that is no folder gets a message saying what to give."""
+    folder = tmp_path / "acme"
+    folder.mkdir()
+    (folder / "responses.csv").write_bytes(SAMPLES["servqual"].read_bytes())
+    (folder / "client.yaml").write_text("name: Acme\ntemplate: servqual\nassessment_date: 2026-01-15\n"
+                                        "targets: {tangibles: 6.5}\nweights: {empathy: 4}\nanonymity_threshold: 14\n",
+                                        encoding="utf-8")
+    code, out, err = run("score", folder, "--by", "role")
+    assert code == 0, err
+    plain = score_json("servqual", SAMPLES["servqual"])["pillars"]
+    index = {p["id"]: p["index"] for p in plain}
+    weights = {p["id"]: 4.0 if p["id"] == "empathy" else p["weight"] for p in plain}
+    overall = sum(weights[p] * index[p] for p in index) / sum(weights.values())
+    assert out.startswith("Acme (acme), assessed 2026-01-15; pillar weights empathy 4\n")
+    assert f"\nOverall index {overall:.1f} (" in out
+    tangibles = next(line for line in out.splitlines() if line.strip().startswith("Tangibles "))
+    assert tangibles.split()[3] == "6.50"  # Mean, Index, Target
+    assert "By role (groups under 14 respondents suppressed" in out
+    code, _, err = run("score", folder, "--targets", tmp_path / "t.yaml")
+    assert code == 1 and "--targets: is for TEMPLATE RESPONSES" in err
+    code, _, err = run("score", "servqual")
+    assert code == 1 and "servqual: is not a client folder; give a template and a responses file" in err

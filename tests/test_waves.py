@@ -95,6 +95,17 @@ def test_respondent_indices_by_hand(pair):
     assert before.respondents["overall"].tolist() == pytest.approx([(25 + 37.5) / 2, 50, 75])
 
 
+def test_respondents_overall_index_uses_the_pillar_weights_of_the_scores(tiny_template):
+    """With a client's weights (p1: 3) the overall index and each respondent's overall column weigh alike."""
+    responses = responses_from_rows(tiny_template, HEADER, BEFORE)
+    weighted = waves.wave_result("w1", dt.date(2025, 3, 1), score(tiny_template, responses, weights={"p1": 3}),
+                                 responses)
+    # p1 25, 50, 75 and p2 37.5, 50, 75 (above): overall (3 * p1 + p2) / 4
+    assert weighted.respondents["overall"].tolist() == pytest.approx([(75 + 37.5) / 4, 50, 75])
+    assert waves.respondent_indices(tiny_template, responses, {"p1": 3})["overall"].equals(
+        weighted.respondents["overall"])
+
+
 def test_welch_p_value_against_the_textbook_formula(pair):
     changes = waves.change_table(*pair)
     a, b = [25, 50, 75], [75, 93.75, 50, 81.25]

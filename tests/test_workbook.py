@@ -240,7 +240,10 @@ def test_nothing_is_overwritten_unasked(assessment, tmp_path):
 def test_a_client_without_targets_or_segments_still_gets_a_workbook(tmp_path):
     a = assess(copy_client("harbour-hotels", tmp_path, r"(?ms)^targets:\n(  .*\n)*", ""))
     assert a.client.targets == {}
-    a = dataclasses.replace(a, breakdowns={})
+    answers = a.client.responses  # the same answers without their segment columns (role, department)
+    answers = dataclasses.replace(answers, segments=answers.segments.iloc[:, :0])
+    a = dataclasses.replace(a, client=dataclasses.replace(a.client, responses=answers))
+    assert a.breakdowns == {}
     wb = load_workbook(write_workbook(a, tmp_path / "r.xlsx"))
     assert len(table(wb["Scorecard"])) == len(a.client.template.pillars) + 1
     notes = [c.value for c in wb["Segments"]["A"] if c.value]

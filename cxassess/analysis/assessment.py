@@ -1,30 +1,81 @@
-"""One client's complete analysis, assembled once and shared by the notebook, CLI and widgets."""
+"""One client's analysis: the one place where a client, or one of its waves, is scored.
+
+Every consumer asks here for a client's figures: the notebook and ``scores.json``, the results
+workbook and deck, the batch's first pass (the portfolio table, its quartiles and "How you
+compare"), the overview's trend, the report's progress section, ``cxassess compare``,
+``cxassess score CLIENT_DIR`` and the explorer. The client's settings are applied here, once: the
+questionnaire (the client's own, or the one asked for), the pillar targets (client.yaml's,
+overridden pillar by pillar by the wave's), the pillar weights (client.yaml's ``weights:``) and
+the anonymity threshold. So one client never shows two headline numbers.
+
+The scores are computed at once; the segment breakdowns, answer distribution, customers' view and
+action plan when first read, so a consumer that needs only the indices pays only for them.
+"""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Mapping
 
 import pandas as pd
 
 from . import actions, voice, waves
 from ..inputs.clients import Client, load_client, load_wave, load_waves
+from ..inputs.responses import Responses
 from ..inputs.templates import find_template
 from .breakdowns import DEFAULT_ANONYMITY, answer_distribution, breakdowns as segment_breakdowns
 from .scoring import Scores, score
 
 
+def client_scores(client: Client, responses: Responses | None = None, targets: Mapping[str, float] | None = None,
+                  weights: Mapping[str, float] | None = None) -> Scores:
+    """The client's answers scored with its questionnaire, pillar targets and pillar weights.
+
+    The only place a client's answers are scored. ``targets`` and ``weights`` override the
+    client's own pillar by pillar (the explorer's what-if); ``responses`` replaces the client's
+    answers by a subset of them (one segment group).
+    """
+    return score(client.template, client.responses if responses is None else responses,
+                 {**client.targets, **(targets or {})}, {**client.weights, **(weights or {})})
+
+
 @dataclass(frozen=True)
 class Assessment:
-    """A client with its scores, segment breakdowns, answer distribution and action plan."""
+    """A client (one wave of it) with its scores; its breakdowns, distribution, customers' view and plan on demand."""
 
     client: Client
     scores: Scores
-    breakdowns: dict[str, pd.DataFrame]
-    distribution: pd.DataFrame
-    plan: pd.DataFrame
     anonymity_threshold: int
-    voice: voice.CustomerVoice | None = None  # the customers' view, when the client has customer feedback
+
+    @property
+    def weights(self) -> dict[str, float]:
+        """The pillar weights the scores were computed with (the template's, replaced by the client's)."""
+        return {k: float(v) for k, v in self.scores.pillars["weight"].items()}
+
+    @cached_property
+    def breakdowns(self) -> dict[str, pd.DataFrame]:
+        """Every segment's groups with their indices; small groups, and groups that would give one away, suppressed."""
+        responses = self.client.responses
+        # all segments at once: a group is also suppressed when another segment's figures would give it away
+        return segment_breakdowns(self.client.template, responses, responses.segments.columns,
+                                  self.anonymity_threshold, self.weights)
+
+    @cached_property
+    def distribution(self) -> pd.DataFrame:
+        """The share of answers per scale point, per pillar."""
+        return answer_distribution(self.client.template, self.client.responses)
+
+    @cached_property
+    def voice(self) -> voice.CustomerVoice | None:
+        """The customers' view beside the staff's pillar scores; None without customer feedback."""
+        return customer_voice(self.client, self.scores)
+
+    @cached_property
+    def plan(self) -> pd.DataFrame:
+        """The action plan, with the customers' blind spots where there is customer feedback."""
+        return actions.with_blind_spots(actions.action_plan(self.scores), self.scores, self.voice)
 
 
 def anonymity_threshold_for(client: Client, requested: int | None = None) -> int:
@@ -36,47 +87,39 @@ def assess(
     client: Client | str | os.PathLike,
     anonymity_threshold: int | None = None,
     template: str | os.PathLike | None = None,
+    wave: str | None = None,
 ) -> Assessment:
-    """Score a client (a loaded Client or its folder): the figures every report section reads.
+    """A client's analysis (a loaded Client or its folder): the figures every output reads.
 
     The anonymity threshold is, in order: the argument, the client's own setting, the default (5).
-    ``template`` (an id or file) overrides the one named in client.yaml.
+    ``template`` (an id or file) overrides the one named in client.yaml when the client is loaded
+    here. ``wave`` is a wave id (default: the client's current wave, or the loaded one).
     """
     if not isinstance(client, Client):
-        client = load_client(client, find_template(template) if template else None)
-    threshold = anonymity_threshold_for(client, anonymity_threshold)
-    scores = score(client.template, client.responses, client.targets, client.weights)
-    customers = customer_voice(client, scores)
-    # all segments at once: a group is also suppressed when another segment's figures would give it away
-    breakdowns = segment_breakdowns(client.template, client.responses, client.responses.segments.columns, threshold,
-                                    client.weights)
-    return Assessment(
-        client=client,
-        scores=scores,
-        breakdowns=breakdowns,
-        distribution=answer_distribution(client.template, client.responses),
-        plan=actions.with_blind_spots(actions.action_plan(scores), scores, customers),
-        anonymity_threshold=threshold,
-        voice=customers,
-    )
+        client = load_client(client, find_template(template) if template else None, wave)
+    elif wave is not None:
+        client = load_wave(client, wave)
+    return Assessment(client, client_scores(client), anonymity_threshold_for(client, anonymity_threshold))
 
 
-def wave_results(client: Client, current: Scores | None = None) -> list[waves.WaveResult]:
-    """Every wave of a client scored (oldest first), each with its own targets; ``current`` reuses
-    the current wave's scores when they are at hand. Loads each wave's answers file."""
-    results = []
-    for each in load_waves(client):
-        reuse = current is not None and client.wave is not None and each.wave == client.wave
-        scores = current if reuse else score(each.template, each.responses, each.targets)
-        wave_id = each.wave.id if each.wave else ""
-        date = each.wave.date if each.wave else client.config.assessment_date
-        results.append(waves.wave_result(wave_id, date, scores, each.responses))
-    return results
+def wave_assessments(a: Assessment) -> list[Assessment]:
+    """Every wave of the client analysed alike, oldest first; the assessed wave is ``a`` itself.
+
+    Loads (and validates) each other wave's answers.
+    """
+    return [a if each is a.client else assess(each, a.anonymity_threshold) for each in load_waves(a.client)]
+
+
+def wave_result(a: Assessment) -> waves.WaveResult:
+    """One wave's analysis as the waves module compares it: id, date, scores, respondents' own indices."""
+    wave = a.client.wave
+    return waves.wave_result(wave.id if wave else "", wave.date if wave else a.client.config.assessment_date,
+                             a.scores, a.client.responses)
 
 
 def progress(a: Assessment, alpha: float = waves.ALPHA) -> waves.Progress:
     """The report's "Progress since last assessment": the client's waves up to the assessed one."""
-    results = wave_results(a.client, a.scores)
+    results = [wave_result(each) for each in wave_assessments(a)]
     if a.client.wave is not None:
         results = [r for r in results if r.date <= a.client.wave.date]
     return waves.progress(results, alpha)
@@ -87,12 +130,8 @@ def compare_waves(client: Client | str | os.PathLike, first: str, second: str,
     """Two waves of a client (by id) and the change table from ``first`` to ``second``."""
     if not isinstance(client, Client):
         client = load_client(client)
-    pair = []
-    for wave_id in (first, second):
-        each = load_wave(client, wave_id)
-        pair.append(waves.wave_result(each.wave.id, each.wave.date,
-                                      score(each.template, each.responses, each.targets), each.responses))
-    return pair[0], pair[1], waves.change_table(pair[0], pair[1], alpha)
+    before, after = (wave_result(assess(client, wave=wave_id)) for wave_id in (first, second))
+    return before, after, waves.change_table(before, after, alpha)
 
 
 def customer_voice(client: Client, scores: Scores) -> voice.CustomerVoice | None:

@@ -20,7 +20,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -47,15 +47,17 @@ class WaveResult:
     respondents: pd.DataFrame
 
 
-def respondent_indices(template: Template, responses: Responses) -> pd.DataFrame:
+def respondent_indices(template: Template, responses: Responses,
+                       weights: Mapping[str, float] | None = None) -> pd.DataFrame:
     """Each respondent's index per pillar (their weighted mean over the items they rated), and overall.
 
     The overall column is the pillar-weight average of the respondent's pillar indices, over
     the pillars they rated: the same recipe as the overall index, one person at a time.
+    ``weights`` (pillar id -> weight, e.g. a client's) replace the template's pillar weights.
     """
     means = respondent_pillar_means(template, flip_reversed(responses.ratings, template))
     indices = to_index(means, template.scale)
-    weights = pd.Series({p.id: p.weight for p in template.pillars})[indices.columns]
+    weights = pd.Series({p.id: float((weights or {}).get(p.id, p.weight)) for p in template.pillars})[indices.columns]
     rated = indices.notna()
     total = (rated * weights).sum(axis=1).replace(0, np.nan)
     indices[OVERALL] = (indices.fillna(0) * weights).sum(axis=1) / total
@@ -63,8 +65,9 @@ def respondent_indices(template: Template, responses: Responses) -> pd.DataFrame
 
 
 def wave_result(wave_id: str, date: dt.date, scores: Scores, responses: Responses) -> WaveResult:
-    """Bundle a wave's scores with its respondents' indices."""
-    return WaveResult(wave_id, date, scores, respondent_indices(scores.template, responses))
+    """Bundle a wave's scores with its respondents' indices (overall with the pillar weights the scores used)."""
+    weights = {k: float(v) for k, v in scores.pillars["weight"].items()}
+    return WaveResult(wave_id, date, scores, respondent_indices(scores.template, responses, weights))
 
 
 def welch(before: pd.Series, after: pd.Series) -> tuple[float, float, float]:

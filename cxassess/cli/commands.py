@@ -22,7 +22,7 @@ from ..core.files import write_text_atomically
 from ..inputs.responses import load_responses
 from ..inputs.targets import read_targets
 from ..inputs.samples import Profile, generate
-from ..analysis.breakdowns import breakdowns as segment_breakdowns
+from ..analysis.breakdowns import DEFAULT_ANONYMITY, breakdowns as segment_breakdowns
 from ..analysis.document import to_document
 from ..analysis.scoring import score
 from ..inputs.templates import find_template
@@ -68,22 +68,28 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _given(value, default):
+    return default if value is None else value
+
+
 def cmd_score(args: argparse.Namespace) -> int:
+    if args.responses is None:
+        return score_client(args)
     template = find_template(args.template)
     responses, warnings = load_responses(args.responses, template)
     print_problems(warnings)
     targets = read_targets(args.targets, template) if args.targets else None
-    for segment in args.by:
-        if segment not in responses.segments.columns:
-            available = ", ".join(responses.segments.columns) or "none"
-            raise CxError.at(args.responses, f"no segment column {segment!r} to break down by (available: {available})")
+    _check_segments(args.by, responses.segments.columns, args.responses)
     scores = score(template, responses, targets)
-    breakdowns = segment_breakdowns(template, responses, args.by, args.anonymity)
+    anonymity = _given(args.anonymity, DEFAULT_ANONYMITY)
+    breakdowns = segment_breakdowns(template, responses, args.by, anonymity)
     customers = None
     if args.feedback:
         feedback, feedback_warnings = load_feedback(args.feedback, template)
         print_problems(feedback_warnings)
-        settings = voice.VoiceSettings(args.min_answers, args.word_of_mouth, args.blind_spot_at)
+        settings = voice.VoiceSettings(_given(args.min_answers, voice.DEFAULT_MIN_ANSWERS),
+                                       _given(args.word_of_mouth, voice.DEFAULT_WORD_OF_MOUTH),
+                                       _given(args.blind_spot_at, voice.DEFAULT_BLIND_SPOT_AT))
         customers = voice.analyse(template, feedback, scores.pillars, settings)
     wave = wave_of(args.responses, args.wave)
     if args.json:
@@ -94,12 +100,56 @@ def cmd_score(args: argparse.Namespace) -> int:
         print(json.dumps(document, indent=2, ensure_ascii=False))
         return 0
     print(scorecard_text(scores) + (f", wave {wave!r}" if wave else ""))
-    for segment, frame in breakdowns.items():
-        print(f"\nBy {segment} (groups under {args.anonymity} respondents suppressed; index 0-100):")
-        print(breakdown_text(frame, [p.id for p in template.pillars]))
+    _print_breakdowns({s: breakdowns[s] for s in args.by}, anonymity, [p.id for p in template.pillars])
     if customers is not None:
         print("\n" + customers_text(customers))
     return 0
+
+
+def score_client(args: argparse.Namespace) -> int:
+    """``cxassess score CLIENT_DIR``: the figures of the client's report (its analysis, as every output has it)."""
+    from ..analysis.assessment import assess
+    from ..run.report import scores_document
+
+    folder = Path(args.template)
+    if not folder.is_dir():
+        raise CxError.at(args.template, "is not a client folder; give a template and a responses file "
+                         "(cxassess score TEMPLATE RESPONSES) or a client folder (cxassess score CLIENT_DIR)")
+    for option, value in (("--targets", args.targets), ("--feedback", args.feedback),
+                          ("--min-answers", args.min_answers), ("--word-of-mouth", args.word_of_mouth),
+                          ("--blind-spot-at", args.blind_spot_at)):
+        if value is not None:
+            raise CxError.at(option, "is for TEMPLATE RESPONSES: a client folder's targets and customer feedback "
+                             "(with its settings) are its own, in client.yaml and customer_feedback.csv|xlsx")
+    a = assess(folder, args.anonymity, wave=args.wave)
+    print_problems(a.client.warnings)
+    _check_segments(args.by, a.client.responses.segments.columns, a.client.responses_file)
+    if args.json:
+        print(json.dumps(scores_document(a), indent=2, ensure_ascii=False))
+        return 0
+    c, wave = a.client, a.client.wave
+    when = (f"wave {wave.id!r} of {wave.date.isoformat()}" if len(c.waves) > 1 else
+            f"assessed {c.config.assessment_date.isoformat()}")
+    weights = f"; pillar weights {', '.join(f'{k} {v:g}' for k, v in c.weights.items())}" if c.weights else ""
+    print(f"{c.config.name} ({c.id}), {when}{weights}\n")
+    print(scorecard_text(a.scores))
+    _print_breakdowns({s: a.breakdowns[s] for s in args.by}, a.anonymity_threshold, [p.id for p in c.template.pillars])
+    if a.voice is not None:
+        print("\n" + customers_text(a.voice))
+    return 0
+
+
+def _check_segments(wanted: Sequence[str], columns: Sequence[str], where: object) -> None:
+    for segment in wanted:
+        if segment not in columns:
+            available = ", ".join(columns) or "none"
+            raise CxError.at(where, f"no segment column {segment!r} to break down by (available: {available})")
+
+
+def _print_breakdowns(breakdowns: dict, anonymity: int, pillar_ids: list[str]) -> None:
+    for segment, frame in breakdowns.items():
+        print(f"\nBy {segment} (groups under {anonymity} respondents suppressed; index 0-100):")
+        print(breakdown_text(frame, pillar_ids))
 
 
 def wave_of(responses: str | os.PathLike, given: str | None = None) -> str | None:

@@ -81,31 +81,39 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--feedback", metavar="FILE", help="also check a customer feedback file (.csv or .xlsx)")
 
     p = _command(
-        sub, "score", cmd_score, template_arg=True,
+        sub, "score", cmd_score,
         help="score every pillar: mean, index, target, gap, importance, maturity, agreement, action",
         description="Score a valid responses file: per pillar the mean, the 0-100 index, target and gap, "
         "importance, maturity band, spread, agreement (rwg), reliability (Cronbach's alpha) and action class. "
+        "Given a client folder instead (cxassess score CLIENT_DIR), print exactly its report's figures: with "
+        "its targets, pillar weights, anonymity threshold and customer feedback; --json prints its scores.json. "
         "See docs/scoring.md for the arithmetic.",
     )
-    p.add_argument("responses", metavar="RESPONSES", help="responses file, .csv or .xlsx")
-    p.add_argument("--targets", metavar="FILE", help="pillar targets: YAML 'pillar_id: rating' or CSV pillar_id,target")
+    p.epilog = EPILOG
+    p.add_argument("template", metavar="TEMPLATE|CLIENT_DIR",
+                   help="template file or id (then RESPONSES), or a client folder (its current wave, or --wave)")
+    p.add_argument("responses", metavar="RESPONSES", nargs="?", help="responses file, .csv or .xlsx (after TEMPLATE)")
+    p.add_argument("--targets", metavar="FILE", help="pillar targets: YAML 'pillar_id: rating' or CSV pillar_id,target "
+                   "(a client folder has its own, in client.yaml)")
     p.add_argument("--by", metavar="SEGMENT", action="append", default=[],
                    help="also break the scores down by this segment column (repeatable)")
-    p.add_argument("--anonymity", metavar="N", type=int, default=DEFAULT_ANONYMITY,
-                   help=f"suppress groups with fewer than N respondents (default {DEFAULT_ANONYMITY})")
+    p.add_argument("--anonymity", metavar="N", type=int, default=None,
+                   help=f"suppress groups with fewer than N respondents (default {DEFAULT_ANONYMITY}; a client "
+                   "folder: its anonymity_threshold)")
     p.add_argument("--json", action="store_true", help="print a JSON document instead of a table")
     p.add_argument("--feedback", metavar="FILE",
                    help="customer feedback (customer_feedback.csv/.xlsx): add NPS, CSAT, effort, word of mouth and the "
-                   "customers' index per pillar with blind spots")
-    p.add_argument("--min-answers", metavar="N", type=_positive_int, default=voice.DEFAULT_MIN_ANSWERS,
+                   "customers' index per pillar with blind spots (a client folder: its own)")
+    p.add_argument("--min-answers", metavar="N", type=_positive_int, default=None,
                    help=f"hide customer figures resting on fewer than N answers (default {voice.DEFAULT_MIN_ANSWERS})")
-    p.add_argument("--word-of-mouth", metavar="X", type=float, default=voice.DEFAULT_WORD_OF_MOUTH,
+    p.add_argument("--word-of-mouth", metavar="X", type=float, default=None,
                    help=f"people each unhappy customer tells (default {voice.DEFAULT_WORD_OF_MOUTH:g}; see docs/scoring.md)")
-    p.add_argument("--blind-spot-at", metavar="POINTS", type=float, default=voice.DEFAULT_BLIND_SPOT_AT,
+    p.add_argument("--blind-spot-at", metavar="POINTS", type=float, default=None,
                    help="index points between staff and customers that make a blind spot or an undersold strength "
                    f"(default {voice.DEFAULT_BLIND_SPOT_AT:g})")
     p.add_argument("--wave", metavar="ID", help="the wave these answers belong to, recorded in the output "
-                   "(default: the folder name when the file is CLIENT/waves/ID/responses.*)")
+                   "(default: the folder name when the file is CLIENT/waves/ID/responses.*); with a client "
+                   "folder, the wave to score (default: the current one)")
 
     p = _command(
         sub, "compare", cmd_compare,

@@ -24,14 +24,14 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 
 from ..render import display, plots, sections
-from ..analysis.assessment import Assessment, assess
+from ..analysis.assessment import Assessment, assess, client_scores
 from .answers_file import client_dir_from_environment, write_atomic  # noqa: F401 (the first for explore.ipynb)
 from ..inputs.clients import check_weights, client_folder
 from ..core.errors import CxError, Problem
 from ..inputs.responses import NOT_GIVEN
 from ..inputs.targets import check_targets
 from ..analysis.breakdowns import suppressed_groups
-from ..analysis.scoring import Scores, score
+from ..analysis.scoring import Scores
 from ..inputs.templates import Template
 
 ALL = "(all respondents)"
@@ -85,9 +85,7 @@ def what_if(
             raise CxError(Problem(name, f"group {group!r} is not shown: with the overall figures it would give "
                                   f"away a group of fewer than {threshold} respondents (anonymity threshold)"))
         responses = responses.subset(responses.segments[name].fillna(NOT_GIVEN).astype(str) == group)
-    targets = {**a.client.targets, **(targets or {})}
-    weights = {**a.client.weights, **(weights or {})}
-    return score(a.client.template, responses, targets, weights)
+    return client_scores(a.client, responses, targets, weights)
 
 
 def _round(value: float) -> float:

@@ -25,13 +25,13 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 from . import outputs
 from ..render import pdf
-from ..inputs.clients import Client, check_client_id, list_clients, load_client, load_waves
+from ..inputs.clients import Client, check_client_id, list_clients, load_client
 from ..core.errors import CxError
 from .pools import DaskPool, LocalPool
 from ..core.files import write_text_atomically
 from .report import DEFAULT_FORMATS, build_report, fingerprint, last_fingerprint, parse_formats
+from ..analysis.assessment import Assessment, assess, wave_assessments
 from ..analysis.portfolio import benchmark_document, client_frame, pillar_frame, trend_frame
-from ..analysis.scoring import Scores, score
 
 STATUSES = ("ok", "failed", "unchanged", "interrupted")
 
@@ -135,24 +135,23 @@ def load_clients(folders: Sequence[Path]) -> dict[str, Client]:
     return loaded
 
 
-def score_clients(clients: Mapping[str, Client]) -> dict[str, tuple[str, Scores]]:
-    """The first pass: each valid client's name and scores, by client id (about 0.05 s a client)."""
-    return {c.id: (c.config.name, score(c.template, c.responses, c.targets)) for c in clients.values()}
+def score_clients(clients: Mapping[str, Client]) -> dict[str, Assessment]:
+    """The first pass: each valid client's analysis, by client id, scored as its report is (about 0.05 s a client)."""
+    return {c.id: assess(c) for c in clients.values()}
 
 
-def wave_trends(clients: Mapping[str, Client]) -> dict[str, list[tuple[str, dt.date, float]]]:
+def wave_trends(assessed: Mapping[str, Assessment]) -> dict[str, list[tuple[str, dt.date, float]]]:
     """Each multi-wave client's overall index per wave (wave id, date, index), for the overview's trend.
 
     A client whose earlier waves do not load gets no trend here; its report run says what is wrong.
     """
     trends = {}
-    for client in clients.values():
-        if len(client.waves) < 2:
+    for client_id, a in assessed.items():
+        if len(a.client.waves) < 2:
             continue
         try:
-            trends[client.id] = [(each.wave.id, each.wave.date,
-                                  float(score(each.template, each.responses, each.targets).overall["index"]))
-                                 for each in load_waves(client)]
+            trends[client_id] = [(each.client.wave.id, each.client.wave.date, float(each.scores.overall["index"]))
+                                 for each in wave_assessments(a)]
         except Exception:  # CxError or worse: reported by the client's own run
             continue
     return trends
@@ -224,7 +223,7 @@ def run_batch(
         from . import portfolio  # here, not at the top: workers unpickle run_client from this module and need no charts
 
         benchmark: str | Path = portfolio.write_benchmark(
-            benchmark_document(pillar_frame({c: s for c, (_, s) in scored.items()})),
+            benchmark_document(pillar_frame({c: a.scores for c, a in scored.items()})),
             batch_folder / "benchmark.json")
         published = outputs.join(remote, "portfolio", batch_folder.name) if remote else None
         if published:
@@ -284,7 +283,7 @@ def run_batch(
                   if isinstance(pool, LocalPool) else None)
         try:
             files = write_portfolio_overview(batch, scored, batch_folder, formats, anonymise, remote, pdf_engine,
-                                             render, trends=wave_trends(clients))
+                                             render, trends=wave_trends(scored))
             batch.overview = files["index.html"]
         except Exception as exc:  # the reports are done; a broken overview must not hide their summary
             batch.overview_error = f"{type(exc).__name__}: {exc}".splitlines()[0]
@@ -320,7 +319,7 @@ def _report_file(report: str | None, remote: str | None = None, local_root: Path
     return next((path / name for name in ("report.html", "report.pdf") if (path / name).is_file()), None)
 
 
-def write_portfolio_overview(batch: BatchResult, scored: dict[str, tuple[str, Scores]], folder: Path,
+def write_portfolio_overview(batch: BatchResult, scored: Mapping[str, Assessment], folder: Path,
                              formats: Iterable[str] = DEFAULT_FORMATS, anonymise: bool = False,
                              remote: str | None = None, pdf_engine: str | None = None,
                              render: Callable[[str, Path], object] | None = None,
@@ -332,8 +331,8 @@ def write_portfolio_overview(batch: BatchResult, scored: dict[str, tuple[str, Sc
     """
     shown = {r.client: _report_file(r.report, remote, folder.parent.parent) for r in batch.results
              if r.status in ("ok", "unchanged") and r.client in scored}
-    scores = {client: scored[client][1] for client in shown}
-    names = {client: scored[client][0] for client in shown}
+    scores = {client: scored[client].scores for client in shown}
+    names = {client: scored[client].client.config.name for client in shown}
     failed = [(r.client, (r.error or "failed").splitlines()[0]) for r in batch.results if r.status == "failed"]
     from . import portfolio
 

@@ -50,10 +50,16 @@ class ReportRun:
 
 
 def save_scores(a: Assessment, output_dir: str | os.PathLike | None) -> Path | None:
-    """Write ``scores.json`` (the ``cxassess score --json`` document) into ``output_dir``, if given."""
+    """Write ``scores.json`` (``scores_document``) into ``output_dir``, if given."""
     if not output_dir:
         return None
     path = Path(output_dir) / "scores.json"
+    path.write_text(json.dumps(scores_document(a), indent=2, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def scores_document(a: Assessment) -> dict:
+    """A client's ``scores.json`` (also ``cxassess score CLIENT_DIR --json``): scores, breakdowns, client, waves."""
     document = to_document(a.scores, a.breakdowns)
     document["client"] = {"id": a.client.id, "name": a.client.config.name,
                           "assessment_date": a.client.config.assessment_date.isoformat()}
@@ -61,8 +67,7 @@ def save_scores(a: Assessment, output_dir: str | os.PathLike | None) -> Path | N
     if a.voice is not None:
         document["customers"] = voice.to_document(a.voice)
     document.update(wave_document(a.client))
-    path.write_text(json.dumps(document, indent=2, ensure_ascii=False), encoding="utf-8")
-    return path
+    return document
 
 
 def wave_document(client: Client) -> dict:
