@@ -128,6 +128,11 @@ class Client:
     def weights(self) -> dict[str, float]:
         return dict(self.config.weights)
 
+    @property
+    def document_title(self) -> str:
+        """The title of the client's report page, deck and workbook: its name, then the questionnaire's heading."""
+        return f"{self.config.name}: {self.template.heading}"
+
 
 def check_client_id(client_id: str) -> str:
     """Refuse anything but ``[a-z0-9][a-z0-9_-]{0,63}`` (no dots, slashes, spaces or capitals)."""

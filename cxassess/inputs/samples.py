@@ -131,8 +131,8 @@ def generate(template: Template, profile: Profile, seed: int = 0) -> pd.DataFram
 class CustomerProfile:
     """What a fictional organisation's customers say: volumes, channels, and their view of each pillar.
 
-    ``views`` is the customers' typical 1-5 rating of a pillar's customer questions; ``topics``
-    weighs how often comments speak about a pillar, and ``comments`` holds (critical, favourable)
+    ``views`` is the customers' typical 1-5 rating of a pillar's customer questions (stretched to
+    the template's scale, as ``Profile`` is); ``topics`` weighs how often comments speak about a pillar, and ``comments`` holds (critical, favourable)
     remarks per pillar. Unhappy customers (NPS 0-6) write critical remarks, mostly about the
     pillars they rate lowest; happy ones favourable remarks about those they rate highest.
     """
@@ -171,10 +171,13 @@ def generate_feedback(template: Template, profile: CustomerProfile, seed: int = 
         **{k: [str(v) if a else "" for v, a in zip(values, asked[k])] for k, values in
            (("nps", nps), ("csat", csat), ("ces", ces))},
     }
+    lo, hi = template.scale.min, template.scale.max
+    stretch = (hi - lo) / 4  # views are written for a 1-5 scale
     for pillar in template.pillars:
         for question in pillar.customer.questions if pillar.customer else []:
             view = profile.views.get(pillar.id, 3.4)
-            value = np.clip(np.rint(view + (mood - profile.nps_level) / 4 + rng.normal(0, 0.7, n)), 1, 5).astype(int)
+            raw = np.rint(view + (mood - profile.nps_level) / 4 + rng.normal(0, 0.7, n))
+            value = np.clip(np.rint(lo + (raw - 1) * stretch), lo, hi).astype(int)
             table[question.id] = [str(v) if a else "" for v, a in zip(value, rng.random(n) < profile.question_rate)]
     sides = []
     for side, score in ((0, lambda view: (5.0 - view) ** 2), (1, lambda view: view**2)):

@@ -211,6 +211,7 @@ class Template(_Model):
     name: Text
     version: Version
     description: str = ""
+    report_title: Text | None = None  # what heads its reports; None: the name
     scale: Scale
     terms: Terms = Terms()
     segments: list[Annotated[Segment, BeforeValidator(_segment_from_name)]] = []
@@ -274,6 +275,11 @@ class Template(_Model):
                 )
         _raise(errors, "Template")
         return self
+
+    @property
+    def heading(self) -> str:
+        """What a report on this questionnaire is headed: its ``report_title``, else its name."""
+        return self.report_title or self.name
 
     @property
     def question_ids(self) -> list[str]:

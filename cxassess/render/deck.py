@@ -12,7 +12,7 @@ import io
 import math
 import os
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from matplotlib.figure import Figure
 from pptx import Presentation
@@ -20,7 +20,7 @@ from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 
 from ..analysis import actions
-from . import display, plots
+from . import display, plots, sections
 from ..analysis.assessment import Assessment
 from ..analysis.scoring import ACTIONS
 from .workbook import save_atomically
@@ -61,10 +61,14 @@ def _body_top() -> int:
     return Inches(0.3) + TITLE_HEIGHT + Inches(0.15)
 
 
-def _chart_slide(prs: Any, title: str, notes: str, fig: Figure) -> Any:
-    """A slide holding one of the report's charts under its title."""
+def _chart_slide(prs: Any, title: str, notes: str, draw: Callable[[], Figure], left_out: str | None = None) -> Any:
+    """A slide holding one of the report's charts under its title, or the sentence saying why it has none."""
     slide = _slide(prs, title, notes)
-    _picture(slide, fig)
+    if left_out:
+        top = _body_top()
+        _text(slide, MARGIN, top, SLIDE_WIDTH - 2 * MARGIN, SLIDE_HEIGHT - top - MARGIN, [(left_out, 20, False)])
+    else:
+        _picture(slide, draw())
     return slide
 
 
@@ -122,7 +126,7 @@ def title_slide(prs: Any, a: Assessment) -> Any:
     title.text = c.config.name
     title.text_frame.paragraphs[0].font.color.rgb = ACCENT
     sector = f"{c.config.sector} · " if c.config.sector else ""
-    subtitle.text = (f"Customer-service strategy assessment\n{sector}assessed "
+    subtitle.text = (f"{t.heading}\n{sector}assessed "
                      f"{c.config.assessment_date.strftime('%d %B %Y')} · {a.scores.respondents} respondents")
     for paragraph in subtitle.text_frame.paragraphs:
         paragraph.font.size = Pt(22)
@@ -170,7 +174,7 @@ def radar_slide(prs: Any, a: Assessment) -> Any:
         "same index. Targets come from " + ("the client's agreed pillar targets where set, else from " if
         a.client.targets else "") + "respondents' own target answers. Where the lines are far apart, practice "
         "falls furthest short of ambition."
-    ), plots.radar(a.scores))
+    ), lambda: plots.radar(a.scores), sections.radar_left_out(a.scores))
 
 
 def gap_slide(prs: Any, a: Assessment) -> Any:
@@ -179,7 +183,7 @@ def gap_slide(prs: Any, a: Assessment) -> Any:
         f"A gap is the {terms.target.lower()} minus the current mean, put on the 0-100 index scale. Pillars are "
         f"ordered by priority: the gap weighted by {terms.importance.lower()} (its index divided by 100), so a "
         "large gap on something that matters comes first. Bar patterns show each pillar's action class."
-    ), plots.gap_chart(a.scores))
+    ), lambda: plots.gap_chart(a.scores), sections.gaps_left_out(a.scores))
 
 
 def matrix_slide(prs: Any, a: Assessment) -> Any:
@@ -190,7 +194,7 @@ def matrix_slide(prs: Any, a: Assessment) -> Any:
         f"{_num(rules.gap_priority_at)} points). Important pillars at or above {_num(rules.performing_at)} are "
         f"kept, those at or below {_num(rules.start_below)} are to be started, those in between done "
         "differently; pillars that are not important are candidates to stop or reduce."
-    ), plots.importance_performance(a.scores))
+    ), lambda: plots.importance_performance(a.scores), sections.matrix_left_out(a.scores))
 
 
 def plan_slide(prs: Any, a: Assessment) -> Any:
@@ -231,7 +235,7 @@ def build_deck(a: Assessment) -> Any:
     prs.slide_width, prs.slide_height = SLIDE_WIDTH, SLIDE_HEIGHT
     for make in SLIDES:
         make(prs, a)
-    prs.core_properties.title = f"{a.client.config.name}: customer-service strategy assessment"
+    prs.core_properties.title = a.client.document_title
     prs.core_properties.author = "cxassess"
     return prs
 

@@ -4,14 +4,21 @@ Title, executive summary, scorecard, action plan, roadmap, perception gaps betwe
 disagreement, comments and method: what the notebook shows of one assessment on its own. Each
 function takes an ``Assessment`` and returns what ``display.section`` lays out; the sections that set
 the client beside something else (the portfolio, earlier waves, customers) are in ``comparisons``.
+The radar, gap and importance-performance sections come whole (heading, chart, note): a chart with
+nothing to show on this questionnaire or client is left out with one sentence saying why.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from matplotlib.figure import Figure
+
 from ..analysis import actions
 from . import plots
 from ..analysis.assessment import Assessment
-from .display import Html, Png, figure, index_style, render
+from ..analysis.scoring import Scores
+from .display import Html, Png, figure, index_style, render, section
 
 LOW_AGREEMENT = 0.7
 LOW_ALPHA = 0.6
@@ -19,7 +26,7 @@ LOW_ALPHA = 0.6
 
 _TITLE = """
 <header class="cx-title">
-  <p class="cx-kicker">Customer-service strategy assessment</p>
+  <p class="cx-kicker">{{ t.heading }}</p>
   <h1>{{ c.config.name }}</h1>
   <p class="cx-meta">{{ c.config.sector }}{% if c.config.sector %} · {% endif %}assessed {{ c.config.assessment_date.strftime('%d %B %Y') }}{% if c.waves|length > 1 %} (wave {{ c.wave.id }}){% endif %}
    · {{ a.scores.respondents }} respondents · questionnaire: {{ t.name }} (v{{ t.version }})</p>
@@ -29,8 +36,81 @@ _TITLE = """
 
 
 def title(a: Assessment) -> Html:
-    """The report's title block: client, sector, date, respondents, questionnaire."""
+    """The report's title block: the questionnaire's heading, client, sector, date, respondents."""
     return render(_TITLE, a=a, c=a.client, t=a.client.template)
+
+
+# ------------------------------------------------------------------ charts that may be left out
+#
+# A chart with nothing to show is left out of the report (and the deck) with one sentence saying why.
+
+
+def radar_left_out(scores: Scores) -> str | None:
+    """Why the radar is left out (fewer than three pillars with an index), or None when it is drawn."""
+    shown = int(scores.pillars["index"].notna().sum())
+    if shown >= 3:
+        return None
+    if len(scores.pillars) < 3:
+        count = f"{len(scores.pillars)} pillar{'s' if len(scores.pillars) != 1 else ''}"
+        return f"This questionnaire has {count}, and a radar needs three or more: the scorecard gives each index."
+    return (f"Only {shown} pillar{'s' if shown != 1 else ''} had ratings, and a radar needs three or more: "
+            "the scorecard gives each index.")
+
+
+def gaps_left_out(scores: Scores) -> str | None:
+    """Why the gap chart is left out (no pillar has a gap to its target), or None when it is drawn."""
+    if scores.pillars["gap_index"].notna().any():
+        return None
+    return (f"No {scores.template.terms.target.lower()} was set for this client's pillars, neither in its targets "
+            "nor in the answers, so there are no gaps to chart.")
+
+
+def matrix_left_out(scores: Scores) -> str | None:
+    """Why the importance-performance grid is left out (no pillar can be placed), or None when it is drawn.
+
+    A pillar is placed by its index and its importance, or its gap when no importance was asked
+    (as ``plots.importance_performance`` does).
+    """
+    p = scores.pillars
+    y = p["gap_index"] if p["importance_index"].isna().all() else p["importance_index"]
+    if (p["index"].notna() & y.notna()).any():
+        return None
+    terms = scores.template.terms
+    if p["importance_index"].isna().all() and p["gap_index"].isna().all():
+        return (f"Neither {terms.importance.lower()} nor a {terms.target.lower()} was given for any pillar, so no "
+                "pillar can be placed by how much it matters: the action plan counts every pillar as important "
+                "and classes it by its index alone.")
+    return (f"No pillar has both a {terms.rating.lower()} index and {terms.importance.lower()} answers, so there is "
+            "nothing to place on the grid.")
+
+
+def _chart_or_reason(heading: str, reason: str | None, draw: Callable[[], Figure], alt: str,
+                     note: str | None = None) -> Html:
+    if reason:
+        return section(heading, render('<p class="cx-note">{{ text }}</p>', text=reason))
+    return section(heading, figure(draw(), alt), note=note)
+
+
+def radar(a: Assessment, heading: str) -> Html:
+    """The section with the radar of current practice against target, or the sentence saying why there is none."""
+    return _chart_or_reason(heading, radar_left_out(a.scores), lambda: plots.radar(a.scores),
+                            "Current practice against target by pillar")
+
+
+def gaps(a: Assessment, heading: str) -> Html:
+    """The section with the gap chart, or the sentence saying why there is none."""
+    return _chart_or_reason(heading, gaps_left_out(a.scores), lambda: plots.gap_chart(a.scores),
+                            "Gaps to target, highest priority first",
+                            note="Pillars in order of priority: the gap to target, weighted by how much the pillar "
+                                 "matters.")
+
+
+def importance_performance(a: Assessment, heading: str) -> Html:
+    """The section with the importance-performance grid, or the sentence saying why there is none."""
+    return _chart_or_reason(heading, matrix_left_out(a.scores), lambda: plots.importance_performance(a.scores),
+                            "Importance and performance by pillar",
+                            note="Each pillar placed by how well it is done today and how much it matters; the "
+                                 "regions give the four answers: keep, do differently, start, stop.")
 
 
 _SUMMARY = """

@@ -301,7 +301,7 @@ def build_workbook(a: Assessment) -> Workbook:
     wb.remove(wb.active)
     for name, fill in SHEETS.items():
         fill(wb.create_sheet(name), a)
-    wb.properties.title = f"{a.client.config.name}: customer-service assessment results"
+    wb.properties.title = f"{a.client.document_title}, results"
     wb.properties.creator = "cxassess"
     return wb
 

@@ -310,13 +310,16 @@ def warm_up(fork: bool = True, pdf_engine: str | None = None) -> None:
         pdf.warm_up(pdf_engine)
 
 
-def export_html(executed: Path) -> str:
-    """The executed notebook as a self-contained client page: no code, no external requests."""
+def export_html(executed: Path, title: str | None = None) -> str:
+    """The executed notebook as a self-contained client page: no code, no external requests.
+
+    ``title`` is the page's title (the client's ``document_title``); None: the notebook's own.
+    """
     import nbformat
 
     notebook = nbformat.read(executed, as_version=4)
     body, _ = _exporter().from_notebook_node(
-        notebook, resources={"metadata": {"name": notebook.metadata.get("title", "Assessment")}}
+        notebook, resources={"metadata": {"name": title or notebook.metadata.get("title", "Assessment")}}
     )
     return body
 
@@ -367,7 +370,7 @@ def build_report(
             save_scores(assess(client, threshold), staging)  # a custom notebook that did not write it
         (staging / "fingerprint.json").write_text(json.dumps(fingerprint(client, notebook), indent=2), encoding="utf-8")
         mark = time.perf_counter()
-        html = export_html(executed)
+        html = export_html(executed, client.document_title)
         run.timings["html"] = time.perf_counter() - mark
         if "html" in formats:
             (staging / "report.html").write_text(html, encoding="utf-8")

@@ -19,7 +19,7 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from .style import (CURRENT_COLOR, FONT, INDEX_CMAP, SMALL, TITLE, WIDTH, cell_grid, clean_axes, figure, set_titles,
-                    text_color, wrap)
+                    text_color, text_width, wrap)
 
 # -------------------------------------------------------------------------- customer voice
 
@@ -110,6 +110,9 @@ def customer_trend(months: pd.DataFrame) -> Figure:
     return fig
 
 
+XMAX = 135  # the index axis runs past 100, leaving room for the notes on blind spots
+
+
 def staff_vs_customer(pillars: pd.DataFrame, *, threshold: float | None = None, wrap_at: int = 30) -> Figure:
     """Each pillar's staff index beside its customer index, with blind spots and undersold strengths marked.
 
@@ -123,6 +126,9 @@ def staff_vs_customer(pillars: pd.DataFrame, *, threshold: float | None = None, 
     clean_axes(ax)
     y = np.arange(n)
     kinds = list(pillars["kind"])
+    names = [wrap(name, wrap_at) for name in pillars["name"]]
+    # About how wide the plot is (the figure less the pillar names and margins), to keep each note on it.
+    plot_inches = WIDTH - max((text_width(t, FONT - 0.5, "bold") for t in names), default=0.0) - 0.5
     for i, (pid, row) in enumerate(pillars.iterrows()):
         staff, customer = float(row["staff_index"]), float(row["customer_index"])
         if kinds[i] in ("blind_spot", "undersold"):
@@ -139,20 +145,27 @@ def staff_vs_customer(pillars: pd.DataFrame, *, threshold: float | None = None, 
                 gap = float(row["gap"])
                 word = (f"blind spot: staff {gap:+.0f}" if kinds[i] == "blind_spot"
                         else f"undersold: customers {-gap:+.0f}")
-                ax.annotate(word, (max(staff, customer), i), xytext=(8, 0), textcoords="offset points", va="center",
-                            fontsize=SMALL, fontweight="bold",
+                # Right of the pair; on two lines, or left of it, when the plot's right edge is too near.
+                room = (XMAX - max(staff, customer)) / XMAX * plot_inches - 0.15
+                x, dx, ha = max(staff, customer), 8, "left"
+                if text_width(word, SMALL, "bold") > room:
+                    word = word.replace(": ", ":\n")
+                    if text_width(word, SMALL, "bold") > room:
+                        x, dx, ha = min(staff, customer), -8, "right"
+                ax.annotate(word, (x, i), xytext=(dx, 0), textcoords="offset points", va="center", ha=ha,
+                            fontsize=SMALL, fontweight="bold", linespacing=1.0,
                             bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0})
         point = ax.scatter([staff], [i], marker="o", s=42, facecolor=CURRENT_COLOR, edgecolor="#222222", zorder=3)
         point.set_gid(f"{pid}:staff")
     ax.set_yticks(y)
-    ax.set_yticklabels([wrap(name, wrap_at) for name in pillars["name"]], fontsize=FONT - 0.5, linespacing=1.05)
+    ax.set_yticklabels(names, fontsize=FONT - 0.5, linespacing=1.05)
     for tick, kind in zip(ax.get_yticklabels(), kinds):
         if kind == "blind_spot":
             tick.set_fontweight("bold")
         elif kind == "undersold":
             tick.set_fontstyle("italic")
     ax.set_ylim(n - 0.5, -0.5)
-    ax.set_xlim(0, 135)
+    ax.set_xlim(0, XMAX)
     ax.set_xticks(range(0, 101, 20))
     ax.set_xlabel("Index (0-100)", fontsize=FONT)
     ax.tick_params(axis="y", length=0)

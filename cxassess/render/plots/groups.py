@@ -21,7 +21,7 @@ from matplotlib.ticker import PercentFormatter
 
 from ...inputs.templates import Template
 from .style import (DIVERGING_CMAP, FONT, GAP_CMAP, INDEX_CMAP, SMALL, TITLE, WIDTH, cell_grid, clean_axes, figure,
-                    luminance, set_titles, text_color, wrap)
+                    fit, legend_below, luminance, row_labels, set_titles, text_color, text_width, wrap)
 
 # ------------------------------------------------------------------------------ segment heatmap
 
@@ -48,8 +48,19 @@ def segment_heatmap(breakdown: pd.DataFrame, template: Template,
     has_gap = all(g in rows_of and not suppressed[rows_of[g]] for g in highlight)
     n_rows, n_cols = len(groups), len(columns)
 
+    labels = [g if suppressed[i] or pd.isna(n) else f"{g} (n={int(n)})"
+              for i, (g, n) in enumerate(zip(groups, breakdown["n"]))]
+    labels += [f"Gap ({first} - {second})"] if has_gap else []
+    bold = [i == n_rows or (groups[i] in highlight and has_gap) for i in range(len(labels))]
+    labels, label_width = row_labels(labels, FONT, bold)
+    segment = str(breakdown["segment"].iloc[0]) if len(breakdown) else ""
+    title = next((s.title for s in template.segments if s.id == segment), segment.replace("_", " ").capitalize())
+    title = f"Pillar index by {title.lower()}"
+
     rotate = n_cols > 6  # upright column labels when they fit the cell width, else bottom-to-top
-    fig = figure(WIDTH if rotate else 2.2 + 0.75 * n_cols, (2.5 if rotate else 1.4) + 0.38 * (n_rows + has_gap))
+    left = max(2.2, 1.1 + label_width)  # inches beside the cells: the group names and the margins
+    width = WIDTH if rotate else min(WIDTH, max(left + 0.75 * n_cols, text_width(title, TITLE, "bold") + 0.4))
+    fig = figure(width, (2.5 if rotate else 1.4) + 0.38 * (n_rows + has_gap))
     ax = fig.add_subplot()
     cmap = matplotlib.colormaps[INDEX_CMAP]
     image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=0, vmax=100, aspect="auto",
@@ -71,10 +82,6 @@ def segment_heatmap(breakdown: pd.DataFrame, template: Template,
                 ax.text(j, i, f"{v:.{decimals}f}", ha="center", va="center", fontsize=FONT - 0.5,
                         color=text_color(cmap(v / 100)))
 
-    labels = []
-    for i, g in enumerate(groups):
-        n = breakdown["n"].iloc[i]
-        labels.append(g if suppressed[i] or pd.isna(n) else f"{g} (n={int(n)})")
     y_end = n_rows - 0.5
     if has_gap:
         diff = values[rows_of[first]] - values[rows_of[second]]
@@ -89,7 +96,6 @@ def segment_heatmap(breakdown: pd.DataFrame, template: Template,
             if not math.isnan(v):
                 ax.text(j, row, f"{v:+.{decimals}f}", ha="center", va="center", fontsize=FONT - 0.5,
                         color=text_color(gap_cmap((v + limit) / (2 * limit))))
-        labels.append(f"Gap ({first} - {second})")
         y_end = row + 0.5
     ax.set_ylim(y_end, -0.5)
     ax.set_xlim(-0.5, n_cols - 0.5)
@@ -97,18 +103,17 @@ def segment_heatmap(breakdown: pd.DataFrame, template: Template,
     ticks = list(range(n_rows)) + ([n_rows + 0.15] if has_gap else [])
     ax.set_yticks(ticks)
     ax.set_yticklabels(labels, fontsize=FONT)
-    for i, tick in enumerate(ax.get_yticklabels()):
-        if (i < n_rows and groups[i] in highlight and has_gap) or i == n_rows:
+    for tick, heavy in zip(ax.get_yticklabels(), bold):
+        if heavy:
             tick.set_fontweight("bold")
-    cell_grid(ax, [wrap(names[c], wrap_at if rotate else 12) for c in columns], n_rows, rotate=rotate,
-              heavy_first=overall and columns[0] == "overall_index")
+    cell = (width - left) / n_cols  # inches per column, for upright labels
+    cell_grid(ax, [wrap(names[c], wrap_at) if rotate else fit(names[c], cell - 0.1, SMALL, wrap_at=12)
+                   for c in columns], n_rows, rotate=rotate, heavy_first=overall and columns[0] == "overall_index")
 
-    segment = str(breakdown["segment"].iloc[0]) if len(breakdown) else ""
-    title = next((s.title for s in template.segments if s.id == segment), segment.replace("_", " ").capitalize())
     sub = "Cells: index 0-100, darker = higher"
     if has_gap:
         sub += f". Last row: {first} minus {second} (purple = {first} higher, orange = {second} higher)"
-    fig.suptitle(f"Pillar index by {title.lower()}", fontsize=TITLE, fontweight="bold", x=0.02, ha="left")
+    fig.suptitle(fit(title, width - 0.3, TITLE, weight="bold"), fontsize=TITLE, fontweight="bold", x=0.02, ha="left")
     fig.supxlabel(textwrap.fill(sub, int(fig.get_figwidth() * 16)), fontsize=SMALL, color="#444444", x=0.02,
                   ha="left")
     return fig
@@ -177,8 +182,8 @@ def distribution_chart(distribution: pd.DataFrame, template: Template, pillars: 
     ax.tick_params(axis="y", length=0)
     ax.spines["left"].set_visible(False)
     ax.set_xlabel("Share of ratings (after reverse scoring)", fontsize=FONT)
-    fig.legend(loc="outside lower center", ncol=len(points), fontsize=SMALL, frameon=False, handlelength=1.0,
-               handletextpad=0.4, columnspacing=0.9)
+    legend_below(fig, *ax.get_legend_handles_labels(), fontsize=SMALL, frameon=False, handlelength=1.0,
+                 handletextpad=0.4, columnspacing=0.9)
     set_titles(ax, "How the answers spread, by pillar",
                f"Share of each answer from {scale.min} ({scale.label(scale.min)}) to {scale.max} "
                f"({scale.label(scale.max)})")

@@ -16,7 +16,7 @@ from matplotlib.patches import Rectangle
 from ...analysis.scoring import ACTIONS, Scores
 from .labels import place_labels
 from .style import (ACTION_STYLE, CURRENT_COLOR, FONT, SMALL, TARGET_COLOR, TITLE, WIDTH, action_handles,
-                    action_style, bar_outline, clean_axes, figure, set_titles, wrap)
+                    action_style, bar_outline, clean_axes, figure, legend_below, set_titles, wrap)
 
 # -------------------------------------------------------------------------------------- radar
 
@@ -35,6 +35,9 @@ def radar(scores: Scores, *, wrap_at: int = 18, show_target: bool = True) -> Fig
     closed = np.append(angles, angles[:1])
 
     fig = figure(WIDTH, WIDTH * 0.95)
+    # "compressed": the constrained layout that settles a fixed-aspect (round) axes in one drawing,
+    # so names at the circle's sides stay inside the figure.
+    fig.set_layout_engine("compressed")
     ax = fig.add_subplot(projection="polar")
     ax.set_theta_offset(np.pi / 2)
     ax.set_theta_direction(-1)
@@ -68,7 +71,7 @@ def radar(scores: Scores, *, wrap_at: int = 18, show_target: bool = True) -> Fig
         va = "bottom" if sin > 0.15 else "top" if sin < -0.15 else "center"
         ax.text(angle, 108, wrap(name, wrap_at), ha=ha, va=va, fontsize=FONT - 0.5, linespacing=1.1)
 
-    fig.legend(loc="outside lower center", ncol=2, fontsize=FONT, frameon=False, handlelength=3)
+    legend_below(fig, *ax.get_legend_handles_labels(), fontsize=FONT, frameon=False, handlelength=3)
     fig.suptitle(f"{terms.rating} vs {terms.target.lower()} by pillar\n", fontsize=TITLE, fontweight="bold")
     fig.text(0.5, 0.955, "Index 0-100: 0 = every answer at the bottom of the scale, 100 = every answer at the top",
              fontsize=SMALL, color="#444444", ha="center", va="top")

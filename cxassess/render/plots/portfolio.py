@@ -17,8 +17,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
-from .style import (CURRENT_COLOR, FONT, INDEX_CMAP, SMALL, TITLE, WIDTH, cell_grid, clean_axes, figure, set_titles,
-                    text_color, wrap)
+from .style import (CURRENT_COLOR, FONT, INDEX_CMAP, SMALL, TITLE, WIDTH, cell_grid, clean_axes, figure, fit,
+                    row_labels, set_titles, text_color, text_width, wrap)
 
 # ------------------------------------------------------------------------------- portfolio
 
@@ -77,7 +77,12 @@ def portfolio_heatmap(matrix: pd.DataFrame, names: dict[str, str] | None = None,
     n_rows, n_cols = values.shape
     row_height = 0.32 if n_rows <= 25 else max(0.12, 8.0 / n_rows)
     rotate = n_cols > 6
-    fig = figure(WIDTH if rotate else 2.4 + 0.8 * n_cols, (2.6 if rotate else 1.5) + row_height * max(n_rows, 1))
+    label_size = FONT if row_height >= 0.2 else SMALL - 1.5
+    labels, label_width = row_labels([str(label) for label in matrix.index], label_size)
+    title = title or "Pillar index by client"
+    left = max(2.4, 1.2 + label_width)  # inches beside the cells: the client names and the margins
+    width = WIDTH if rotate else min(WIDTH, max(left + 0.8 * n_cols, text_width(title, TITLE, "bold") + 0.4))
+    fig = figure(width, (2.6 if rotate else 1.5) + row_height * max(n_rows, 1))
     ax = fig.add_subplot()
     cmap = matplotlib.colormaps[INDEX_CMAP]
     image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=0, vmax=100,
@@ -93,11 +98,11 @@ def portfolio_heatmap(matrix: pd.DataFrame, names: dict[str, str] | None = None,
     ax.set_xlim(-0.5, n_cols - 0.5)
     ax.set_ylim(n_rows - 0.5, -0.5)
     ax.set_yticks(range(n_rows))
-    ax.set_yticklabels([str(label) for label in matrix.index], fontsize=FONT if row_height >= 0.2 else SMALL - 1.5,
-                       parse_math=False)
-    cell_grid(ax, [wrap(names.get(c, c), wrap_at if rotate else 12) for c in matrix.columns], n_rows,
-              rotate=rotate, row_lines=row_height >= 0.2)
-    fig.suptitle(title or "Pillar index by client", fontsize=TITLE, fontweight="bold", x=0.02, ha="left")
+    ax.set_yticklabels(labels, fontsize=label_size, parse_math=False)
+    cell = (width - left) / max(n_cols, 1)  # inches per column, for upright labels
+    cell_grid(ax, [wrap(names.get(c, c), wrap_at) if rotate else fit(names.get(c, c), cell - 0.1, SMALL, wrap_at=12)
+                   for c in matrix.columns], n_rows, rotate=rotate, row_lines=row_height >= 0.2)
+    fig.suptitle(fit(title, width - 0.3, TITLE, weight="bold"), fontsize=TITLE, fontweight="bold", x=0.02, ha="left")
     fig.supxlabel("Cells: pillar index 0-100, darker = higher; blank = no index", fontsize=SMALL, color="#444444",
                   x=0.02, ha="left")
     return fig

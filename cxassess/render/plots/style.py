@@ -4,10 +4,15 @@ Every chart in ``cxassess.render.plots`` takes its look from here, so the report
 tables that match them) agree: the report is printed on A4 and often in greyscale, hence a text
 column's width, wrapped labels, and action classes told apart by lightness *and* hatch or marker
 (``ACTION_STYLE``); the helpers build a figure on its own Agg canvas, title it and tidy its axes.
+Client text (pillar, group and client names, scale labels) can be of any length: ``text_width``
+measures it before anything is drawn, so a chart wraps it (``fit``, ``row_labels``) and sizes its
+legend (``legend_below``) and label column to what it has to hold.
 """
 
 from __future__ import annotations
 
+import functools
+import math
 import textwrap
 from collections.abc import Sequence
 from typing import Any
@@ -17,8 +22,11 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
+from matplotlib.textpath import text_to_path
 
 from ...analysis.scoring import ACTIONS
 
@@ -50,6 +58,7 @@ FONT = 9  # body text, in points
 SMALL = 7.5  # annotations, tick labels of dense charts
 TITLE = 11
 WIDTH = 6.7  # inches: an A4 text column with 2 cm margins
+LABEL_ROOM = 2.4  # inches: the widest a row label (group, client) grows before it wraps, leaving the cells room
 CURRENT_COLOR = "#1F4E79"
 TARGET_COLOR = "#555555"
 INDEX_CMAP = "Blues"  # sequential, monotonic in lightness: reads in greyscale
@@ -86,6 +95,86 @@ def figure(width: float, height: float) -> Figure:
 def wrap(text: str, width: int) -> str:
     """Wrap a label onto lines of at most ``width`` characters (long words are kept whole)."""
     return textwrap.fill(str(text), width=width, break_long_words=False, break_on_hyphens=False)
+
+
+@functools.lru_cache(maxsize=8192)
+def _word_width(word: str, size: float, weight: str) -> float:
+    """Advance width of one word (or a space) in points: measuring a text costs, its words repeat."""
+    return text_to_path.get_text_width_height_descent(word, FontProperties(size=size, weight=weight), ismath=False)[0]
+
+
+def text_width(text: str, size: float, weight: str = "normal") -> float:
+    """Width in inches of ``text`` (its widest line) in the charts' font at ``size`` points.
+
+    Summed from its words' widths (kerning aside, within a few per cent of the drawn text), so
+    a chart can size itself to its labels before anything is drawn.
+    """
+    space = _word_width(" ", size, weight)
+    widths = [sum(_word_width(w, size, weight) for w in words) + space * max(len(words) - 1, 0)
+              for words in (line.split() for line in str(text).split("\n"))]
+    return max(widths, default=0.0) / 72
+
+
+def fit(text: str, inches: float, size: float, *, weight: str = "normal", wrap_at: int | None = None) -> str:
+    """``text`` wrapped onto lines at most ``inches`` wide (and ``wrap_at`` characters, when given).
+
+    The wrap at ``wrap_at`` is kept when it fits, so short labels look as they always did; a
+    longer label gets narrower lines until it fits. A word wider than ``inches`` stays whole.
+    """
+    text = str(text)
+    start = min(wrap_at or len(text), len(text))
+    for width in range(max(start, 1), 0, -1):
+        wrapped = wrap(text, width)
+        if text_width(wrapped, size, weight) <= inches:
+            return wrapped
+    return wrap(text, 1)
+
+
+def row_labels(labels: Sequence[str], size: float, bold: Sequence[bool] = ()) -> tuple[list[str], float]:
+    """Row labels wrapped to at most ``LABEL_ROOM`` inches, and the width of the widest in inches.
+
+    ``bold`` marks the labels drawn in bold (wider). A chart sizes its label column from this.
+    """
+    weights = ["bold" if b else "normal" for b in bold] + ["normal"] * (len(labels) - len(bold))
+    fitted = [fit(label, LABEL_ROOM, size, weight=w) for label, w in zip(labels, weights)]
+    return fitted, max((text_width(f, size, w) for f, w in zip(fitted, weights)), default=0.0)
+
+
+def legend_below(fig: Figure, handles: Sequence[Any], labels: Sequence[str], *, fontsize: float,
+                 handlelength: float = 2.0, handletextpad: float = 0.8, columnspacing: float = 2.0,
+                 **kwargs: Any) -> Legend:
+    """A legend under the chart, in as few rows as fit the figure's width, labels wrapped if need be.
+
+    One row with the labels as written when they fit (as on the bundled questionnaires); else
+    the widest labels are wrapped onto narrower lines (up to three), and when even that is too
+    wide the entries go on two rows, three, ...: always in reading order, left to right, then down.
+    """
+    n = len(handles)
+    room = fig.get_figwidth() - 0.25  # the layout's padding and a little air
+    em = fontsize / 72
+    widest = max((text_width(label, fontsize) for label in labels), default=0.0)
+    shown, columns = list(labels), max(n, 1)
+    for rows in range(1, n + 1):
+        columns = math.ceil(n / rows)
+        fixed = columns * (handlelength + handletextpad) * em + (columns - 1) * columnspacing * em
+        found = None
+        cap = widest
+        while cap > 0.3 and found is None:  # narrower and narrower lines, down to a few characters
+            fitted = [fit(label, cap, fontsize) for label in labels]
+            widths = [text_width(f, fontsize) for f in fitted]
+            total = fixed + sum(max(widths[c::columns]) for c in range(columns))  # column c: entries c, c + columns...
+            if total <= room and max(widths) <= cap and max(f.count("\n") for f in fitted) < 3:
+                found = fitted
+            cap -= 0.05
+        if found is not None or columns == 1:
+            shown = found or [fit(label, room - fixed, fontsize) for label in labels]
+            break
+    rows = math.ceil(n / columns) if n else 1
+    # matplotlib fills a legend column by column: reorder so that the entries read row by row.
+    order = [r * columns + c for c in range(columns) for r in range(rows) if r * columns + c < n]
+    return fig.legend([handles[i] for i in order], [shown[i] for i in order], loc="outside lower center",
+                      ncols=columns, fontsize=fontsize, handlelength=handlelength, handletextpad=handletextpad,
+                      columnspacing=columnspacing, **kwargs)
 
 
 def set_titles(ax: Axes, title: str, subtitle: str | None = None) -> None:

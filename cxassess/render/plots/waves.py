@@ -13,7 +13,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from .style import FONT, SMALL, WIDTH, clean_axes, figure, wrap
+from .style import FONT, SMALL, WIDTH, clean_axes, figure, fit, wrap
 
 # ------------------------------------------------------------------------------------ waves
 
@@ -48,6 +48,7 @@ def trend_lines(trend: pd.DataFrame, status: Any = None, *, columns: int = 4, wr
     fig = figure(WIDTH, 1.55 * rows + 0.7)
     grid = fig.subplots(rows, columns, sharey=True, squeeze=False)
     names = trend.drop_duplicates("pillar_id").set_index("pillar_id")["pillar"]
+    titles: dict[Any, tuple[str, str]] = {}  # panel -> its name and font weight
     for ax, pillar_id in zip(grid.flat, order):
         part = trend[trend["pillar_id"] == pillar_id].copy()
         part["x"] = part["wave"].map(x_of)
@@ -60,8 +61,8 @@ def trend_lines(trend: pd.DataFrame, status: Any = None, *, columns: int = 4, wr
         if not part.empty:
             ax.annotate(f"{part['index'].iloc[-1]:.0f}", xy=(part["x"].iloc[-1], part["index"].iloc[-1]),
                         xytext=(3, 0), textcoords="offset points", fontsize=SMALL, va="center", color=style["color"])
-        ax.set_title(wrap(names.get(pillar_id, pillar_id), wrap_at), fontsize=SMALL,
-                     fontweight="bold" if pillar_id == "overall" else "normal", loc="left")
+        titles[ax] = (str(names.get(pillar_id, pillar_id)), "bold" if pillar_id == "overall" else "normal")
+        ax.set_title(wrap(titles[ax][0], wrap_at), fontsize=SMALL, fontweight=titles[ax][1], loc="left")
         ax.set_ylim(0, 100)
         ax.set_yticks([0, 50, 100])
         ax.set_xlim(-0.08 * span, 1.2 * span)
@@ -76,4 +77,15 @@ def trend_lines(trend: pd.DataFrame, status: Any = None, *, columns: int = 4, wr
                for key, s in CHANGE_STYLE.items() if key in set(status.values()) or not status]
     fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=SMALL, frameon=False)
     fig.suptitle("Index by wave (0-100); the line shows the change since the previous wave", fontsize=FONT + 1, fontweight="bold", x=0.01, ha="left")
+    # A title's width is left out of the layout (a long one never squeezes its panel): once the layout
+    # has placed the panels, each title is wrapped to its room, up to the next panel or the figure's edge.
+    fig.get_layout_engine().execute(fig)
+    for row in grid:
+        for k, ax in enumerate(row):
+            if ax.get_visible() and ax in titles:
+                right = row[k + 1].get_position().x0 if k + 1 < len(row) else 1.0
+                room = (right - ax.get_position().x0) * fig.get_figwidth() - 0.1
+                name, weight = titles[ax]
+                ax.set_title(fit(name, room, SMALL, weight=weight, wrap_at=wrap_at), fontsize=SMALL,
+                             fontweight=weight, loc="left")
     return fig
