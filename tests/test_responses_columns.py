@@ -45,7 +45,7 @@ ANSWERS = ["", " ", "1", "2", "3", "4", "5", " 4 ", "4 ", "\t2", "0", "6", "7", 
            "inf", "nan", "N/A", "n/a", " n/a ", "N / A", "NA", "na", "Don't know", "don\u2019t know", "DON'T  KNOW",
            "Agree", " agree ", "STRONGLY   disagree", "Strongly agree", "Neutral", "Agreee", "2026-10-01",
            "31/10/2026", "=1+2", "TRUE", "\u00e9t\u00e9", '"', "x\ny", "a,b", "a very long answer that is no rating at all"]
-IDS = ["R1", "R2", "R3", " R1", "R1 ", "r1", "R10", "", " ", "\u00e9-7"]
+IDS = ["R1", "R2", "R3", " R1", "R1 ", "r1", "R10", "", " ", "\u00e9-7", " respondent_id"]
 SEGMENT_VALUES = ["Manager", "manager", " MANAGER ", "Back  office", "back office", "Frontline", "Leadership",
                   "Unknown", "unknown ", "", " ", "Sales", "sales", "Sales  Team", "Sales Team"]
 
@@ -177,6 +177,15 @@ def test_a_sample_file_takes_the_fast_path_and_gives_the_same_results():
     responses, warnings = load_responses(valid, CX)
     assert len(responses) == 300
     assert_same((responses, warnings), reference_load(valid, CX))
+
+
+BAD = Path(__file__).parent / "data" / "bad_responses"
+
+
+@pytest.mark.parametrize("path", sorted(p for p in BAD.iterdir() if p.suffix in (".csv", ".xlsx")), ids=lambda p: p.name)
+@pytest.mark.parametrize("template", [TINY, CX], ids=["tiny", "cx"])
+def test_the_bad_file_corpus_gives_the_per_cell_results(path, template):
+    assert_same(outcome(load_responses, path, template), outcome(reference_load, path, template))
 
 
 # ---------------------------------------------------------------------------------- reading
