@@ -66,8 +66,8 @@ class ColumnTable:
     """The rows of a table that hold anything, cut or padded to the header's width, column by column.
 
     ``row_numbers`` are those rows' spreadsheet rows; ``head`` is the first few rows after the
-    header as read (blank or not, with their numbers); ``problems`` are the rows with values beyond
-    the header's last column.
+    header as read, blank or not, with their numbers (padded to the header's width where the C
+    parser read them); ``problems`` are the rows with values beyond the header's last column.
     """
 
     file: str

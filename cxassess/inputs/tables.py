@@ -81,7 +81,8 @@ def decode_text(path: Path, raw: bytes) -> str:
 
 def csv_delimiter(text: str) -> str:
     """The delimiter of a CSV text: whichever of comma, semicolon and tab its first line holds most."""
-    first_line = text.split("\n", 1)[0]
+    end = text.find("\n")
+    first_line = text if end < 0 else text[:end]  # not split(): that would copy the rest of a large file
     return max([",", ";", "\t"], key=first_line.count)
 
 
