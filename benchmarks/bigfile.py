@@ -8,8 +8,9 @@ from wait4), with the medians of the runs. This script imports nothing heavy its
 peak memory counts its parent's size at the fork. The baseline, measured in the same run, is the same command with
 the per-cell validation that came before the column-wise one (tests/reference_validation.py:
 the csv module's rows, one parse per cell); scoring is today's in both. Both must print exactly
-the same output; the script exits 1 when they do not or a command fails. Nothing is asserted
-about the times: they are for people to read.
+the same output; the script exits 1 when they do not or a command fails. Last, one run of the
+column-wise path step by step says where its time goes (imports, reading, validating, scoring).
+Nothing is asserted about the times: they are for people to read.
 
     python benchmarks/bigfile.py [--respondents 100000] [--runs 3] [--template cx_service_strategy]
 """
@@ -29,6 +30,31 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+#: Where the time of the column-wise path goes: each step of `cxassess score` timed in one process.
+PHASES = """
+import os, sys, time
+def cpu():
+    t = os.times()
+    return t.user + t.system
+marks = [("start", cpu())]
+import cxassess.cli.commands
+from cxassess.analysis.scoring import score
+from cxassess.inputs.columns import read_columns
+from cxassess.inputs.responses import validate_columns
+from cxassess.inputs.templates import find_template
+marks.append(("imports (numpy, pandas, pydantic, cxassess)", cpu()))
+template = find_template(sys.argv[1])
+table = read_columns(sys.argv[2], ["respondent_id", *template.segment_ids,
+                                   *(q + ":comment" for q in template.question_ids)])
+marks.append(("reading (pandas' C parser, codes per column)", cpu()))
+responses, problems = validate_columns(table, template)
+marks.append(("validating (each distinct text once)", cpu()))
+del table
+score(template, responses)
+marks.append(("scoring", cpu()))
+for (_, before), (name, after) in zip(marks, marks[1:]):
+    print(f"    {name:<46} {after - before:5.2f} s CPU")
+"""
 #: The command line with the per-cell reference validation in place of the column-wise one.
 REFERENCE = (
     "import sys; sys.path.insert(0, {tests!r}); import reference_validation as reference; "
@@ -95,6 +121,8 @@ def main() -> None:
             if new_out != old_out:
                 same = False
                 print(f"    the outputs differ:\n--- cxassess\n{new_out[-2000:]}\n--- reference\n{old_out[-2000:]}")
+        print("where the time of cxassess score goes (one run):")
+        print(run([sys.executable, "-c", PHASES, args.template, str(answers)], scratch)[3].rstrip())
         print("same output from both paths: " + ("yes" if same else "NO"))
         sys.exit(0 if same else 1)
     finally:
