@@ -37,6 +37,8 @@ from cxassess.inputs.samples import Profile, generate
 from cxassess.inputs.templates import Template, load_template
 from cxassess.inputs.yamlfile import read_yaml
 
+pytestmark = pytest.mark.slow  # property-based hunts over many generated inputs
+
 FUZZ = settings(max_examples=int(os.environ.get("CXASSESS_FUZZ_EXAMPLES", "60")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                          HealthCheck.too_slow])
 TINY = load_template(TINY_TEMPLATE)

@@ -25,7 +25,8 @@ from . import actions, voice, waves
 from ..inputs.clients import Client, load_client, load_wave, load_waves
 from ..inputs.responses import Responses
 from ..inputs.templates import find_template
-from .breakdowns import DEFAULT_ANONYMITY, answer_distribution, breakdowns as segment_breakdowns
+from ..core.settings import DEFAULT_ANONYMITY
+from .breakdowns import answer_distribution, breakdowns as segment_breakdowns
 from .scoring import Scores, score
 
 

@@ -22,7 +22,8 @@ from ..core.files import write_text_atomically
 from ..inputs.responses import load_responses
 from ..inputs.targets import read_targets
 from ..inputs.samples import Profile, generate
-from ..analysis.breakdowns import DEFAULT_ANONYMITY, breakdowns as segment_breakdowns
+from ..analysis.breakdowns import breakdowns as segment_breakdowns
+from ..core.settings import DEFAULT_ANONYMITY, DEFAULT_BLIND_SPOT_AT, DEFAULT_MIN_ANSWERS, DEFAULT_WORD_OF_MOUTH
 from ..analysis.document import to_document
 from ..analysis.scoring import score
 from ..inputs.templates import find_template
@@ -87,9 +88,9 @@ def cmd_score(args: argparse.Namespace) -> int:
     if args.feedback:
         feedback, feedback_warnings = load_feedback(args.feedback, template)
         print_problems(feedback_warnings)
-        settings = voice.VoiceSettings(_given(args.min_answers, voice.DEFAULT_MIN_ANSWERS),
-                                       _given(args.word_of_mouth, voice.DEFAULT_WORD_OF_MOUTH),
-                                       _given(args.blind_spot_at, voice.DEFAULT_BLIND_SPOT_AT))
+        settings = voice.VoiceSettings(_given(args.min_answers, DEFAULT_MIN_ANSWERS),
+                                       _given(args.word_of_mouth, DEFAULT_WORD_OF_MOUTH),
+                                       _given(args.blind_spot_at, DEFAULT_BLIND_SPOT_AT))
         customers = voice.analyse(template, feedback, scores.pillars, settings)
     wave = wave_of(args.responses, args.wave)
     if args.json:

@@ -28,6 +28,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from ..core.errors import CxError
 from ..core.paths import check_inside, check_no_nul
+from ..core.settings import BUNDLED_TEMPLATES, TEMPLATES_ENV, TEMPLATES_FOLDER
 from .yamlfile import read_bytes, yaml_path
 from .yamlschema import validate_yaml
 
@@ -380,8 +381,8 @@ def load_template(path: str | os.PathLike) -> Template:
 
 def template_dirs() -> list[Path]:
     """Where template ids are looked up: $CXASSESS_TEMPLATES, ./data/templates, the bundled ones."""
-    dirs = [Path(p) for p in os.environ.get("CXASSESS_TEMPLATES", "").split(os.pathsep) if p]
-    dirs += [Path.cwd() / "data" / "templates", Path(__file__).resolve().parents[2] / "data" / "templates"]
+    dirs = [Path(p) for p in os.environ.get(TEMPLATES_ENV, "").split(os.pathsep) if p]
+    dirs += [Path.cwd() / TEMPLATES_FOLDER, BUNDLED_TEMPLATES]
     return dirs
 
 

@@ -23,6 +23,7 @@ from filelock import FileLock, Timeout
 
 from ..inputs.clients import WAVES_FOLDER, ClientConfig, client_folder, find_responses, find_waves
 from ..core.errors import CxError, Problem
+from ..core.settings import CLIENT_DIR_ENV
 from ..inputs.responses import validate_table
 from ..inputs.tables import RawTable, read_table
 from ..inputs.templates import Template, find_template
@@ -32,7 +33,6 @@ RESPONSES_CSV = "responses.csv"
 RESPONSE_XLSX = "responses.xlsx"
 LOCK_FILE = ".responses.lock"  # beside the answers; git-ignored
 LOCK_TIMEOUT = 30.0  # seconds to wait for another person's save
-CLIENT_DIR_VARIABLE = "CXASSESS_CLIENT_DIR"  # set by `cxassess app` for the notebook it serves
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class SaveResult:
 
 def client_dir_from_environment(default: str | os.PathLike) -> Path:
     """The client folder `cxassess app` passed to the notebook, else ``default`` (for JupyterLab)."""
-    return Path(os.environ.get(CLIENT_DIR_VARIABLE) or default)
+    return Path(os.environ.get(CLIENT_DIR_ENV) or default)
 
 
 def client_template(client_dir: str | os.PathLike, template: str | os.PathLike | None = None) -> tuple[Path, Template]:

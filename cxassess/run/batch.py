@@ -29,7 +29,8 @@ from ..inputs.clients import Client, check_client_id, list_clients, load_client
 from ..core.errors import CxError
 from .pools import DaskPool, LocalPool
 from ..core.files import write_text_atomically
-from .report import DEFAULT_FORMATS, build_report, fingerprint, last_fingerprint, parse_formats
+from ..core.settings import DEFAULT_FORMATS, REPORTS_FOLDER
+from .report import build_report, fingerprint, last_fingerprint, parse_formats
 from ..analysis.assessment import Assessment, assess, wave_assessments
 from ..analysis.portfolio import benchmark_document, client_frame, pillar_frame, trend_frame
 
@@ -169,7 +170,7 @@ def _pool(scheduler: str | None, dask_local: int | None, workers: int, pdf_engin
 
 def run_batch(
     clients_dir: str | os.PathLike,
-    out: str | os.PathLike = "reports",
+    out: str | os.PathLike = REPORTS_FOLDER,
     workers: int | None = None,
     formats: Iterable[str] = DEFAULT_FORMATS,
     only: Sequence[str] | None = None,

@@ -19,7 +19,7 @@ from ..core.errors import CxError
 from ..render.overview import overview_html
 from ..render.pdf import render_pdf
 from ..core.files import write_text_atomically
-from .report import HTML_TEMPLATE
+from ..core.settings import HTML_TEMPLATE
 from ..analysis.portfolio import compare
 from ..analysis.scoring import Scores
 

@@ -26,12 +26,8 @@ from ..core.paths import check_inside
 from ..analysis.document import to_document
 from ..analysis import voice
 from ..inputs.templates import template_file
+from ..core.settings import DEFAULT_FORMATS, FORMATS, HTML_TEMPLATE, NOTEBOOK, REPORTS_FOLDER
 
-PACKAGE = Path(__file__).resolve().parent.parent
-NOTEBOOK = PACKAGE.parent / "notebooks" / "assessment.ipynb"
-HTML_TEMPLATE = PACKAGE / "render" / "report_template"
-FORMATS = ("html", "pdf", "xlsx", "pptx")
-DEFAULT_FORMATS = ("html", "pdf")
 EXPORTS = {"xlsx": "results.xlsx", "pptx": "deck.pptx"}  # written from the analysis, not the notebook
 LATEST = "latest"
 STAGING = ".{}.partial"  # a run being written: hidden, and never named by ``latest``
@@ -326,7 +322,7 @@ def export_html(executed: Path, title: str | None = None) -> str:
 
 def build_report(
     client_dir: str | os.PathLike,
-    out: str | os.PathLike = "reports",
+    out: str | os.PathLike = REPORTS_FOLDER,
     formats: Iterable[str] = DEFAULT_FORMATS,
     anonymity_threshold: int | None = None,
     notebook: Path = NOTEBOOK,
