@@ -16,7 +16,8 @@ from .commands import (cmd_app, cmd_batch, cmd_compare, cmd_demo, cmd_form, cmd_
                        cmd_sample_clients, cmd_score, cmd_validate)
 
 FORMAT_CHOICES = ("google-forms", "ms-forms", "qualtrics", "surveymonkey", "xlsx-forms")
-EPILOG = "Templates are given as a file path or as an id (e.g. cx_service_strategy) found in data/templates/."
+EPILOG = ("Templates are given as a file path or as an id (e.g. cx_service_strategy): the questionnaires bundled "
+          "with cxassess (data/templates/ in a clone) and those in the folders of $CXASSESS_TEMPLATES.")
 
 
 def _argument_type(cast, noun: str, valid, rule: str):
@@ -191,10 +192,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = _command(
         sub, "demo", cmd_demo,
         help="build reports for every bundled sample client and say where they are",
-        description="Build HTML and PDF reports for every client folder under data/clients (the bundled fictional "
-        "clients), in parallel like `cxassess batch`, and print where they are.",
+        description="Write the four bundled fictional sample clients into OUT/clients/ and build their HTML and PDF "
+        "reports into OUT, in parallel like `cxassess batch`, and print where they are. Works from any folder; "
+        "with --clients, report on that folder of client folders instead (a clone's `make demo`: data/clients).",
     )
-    p.add_argument("--clients", default="data/clients", metavar="DIR", help="folder of client folders")
+    p.add_argument("--clients", default=None, metavar="DIR",
+                   help="folder of client folders (default: the sample clients, written to OUT/clients/)")
     p.add_argument("--out", default="reports", metavar="DIR", help="where reports go (default reports/)")
     _pdf_engine_option(p)
 

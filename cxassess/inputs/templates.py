@@ -28,6 +28,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from ..core.errors import CxError
 from ..core.paths import check_inside, check_no_nul
+from ..core.resources import BUNDLED_TEMPLATES, TEMPLATES_VARIABLE
 from .yamlfile import read_bytes, yaml_path
 from .yamlschema import validate_yaml
 
@@ -373,10 +374,9 @@ def load_template(path: str | os.PathLike) -> Template:
 
 
 def template_dirs() -> list[Path]:
-    """Where template ids are looked up: $CXASSESS_TEMPLATES, ./data/templates, the bundled ones."""
-    dirs = [Path(p) for p in os.environ.get("CXASSESS_TEMPLATES", "").split(os.pathsep) if p]
-    dirs += [Path.cwd() / "data" / "templates", Path(__file__).resolve().parents[2] / "data" / "templates"]
-    return dirs
+    """Where template ids are looked up: the folders in $CXASSESS_TEMPLATES, then the bundled ones."""
+    dirs = [Path(p) for p in os.environ.get(TEMPLATES_VARIABLE, "").split(os.pathsep) if p]
+    return [*dirs, BUNDLED_TEMPLATES]
 
 
 def template_file(name: str | os.PathLike) -> Path:

@@ -17,12 +17,8 @@ from pathlib import Path
 
 from .answers_file import CLIENT_DIR_VARIABLE, client_template, responses_path
 from ..inputs.clients import load_client
-from ..run.report import NOTEBOOK
-
-NOTEBOOKS = NOTEBOOK.parent
-QUESTIONNAIRE = NOTEBOOKS / "questionnaire.ipynb"
-EXPLORER = NOTEBOOKS / "explore.ipynb"
-CONFIG = Path(__file__).resolve().parent / "voila"  # voila.json: a Content-Security-Policy keeping pages offline
+from ..core.resources import EXPLORER_NOTEBOOK as EXPLORER, QUESTIONNAIRE_NOTEBOOK as QUESTIONNAIRE
+from ..core.resources import VOILA_CONFIG as CONFIG  # voila.json: a Content-Security-Policy keeping pages offline
 DEFAULT_PORT = 8866
 CULL_IDLE = 600  # seconds a closed page's kernel may stay idle before it is shut down
 CULL_INTERVAL = 60  # how often Voila looks for such kernels

@@ -23,13 +23,11 @@ from ..analysis.assessment import Assessment, anonymity_threshold_for, assess
 from ..inputs.clients import Client, load_client, load_waves
 from ..core.errors import CxError
 from ..core.paths import check_inside
+from ..core.resources import REPORT_NOTEBOOK as NOTEBOOK, REPORT_TEMPLATE as HTML_TEMPLATE
 from ..analysis.document import to_document
 from ..analysis import voice
 from ..inputs.templates import template_file
 
-PACKAGE = Path(__file__).resolve().parent.parent
-NOTEBOOK = PACKAGE.parent / "notebooks" / "assessment.ipynb"
-HTML_TEMPLATE = PACKAGE / "render" / "report_template"
 FORMATS = ("html", "pdf", "xlsx", "pptx")
 DEFAULT_FORMATS = ("html", "pdf")
 EXPORTS = {"xlsx": "results.xlsx", "pptx": "deck.pptx"}  # written from the analysis, not the notebook
