@@ -8,8 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import actions, voice, waves
-from ..inputs.clients import Client, load_client, load_wave, load_waves
-from ..inputs.templates import find_template
+from ..inputs.clients import Client, TemplateChoice, load_client, load_wave, load_waves
 from .breakdowns import DEFAULT_ANONYMITY, answer_distribution, breakdowns as segment_breakdowns
 from .scoring import Scores, score
 
@@ -35,15 +34,15 @@ def anonymity_threshold_for(client: Client, requested: int | None = None) -> int
 def assess(
     client: Client | str | os.PathLike,
     anonymity_threshold: int | None = None,
-    template: str | os.PathLike | None = None,
+    template: TemplateChoice = None,
 ) -> Assessment:
     """Score a client (a loaded Client or its folder): the figures every report section reads.
 
     The anonymity threshold is, in order: the argument, the client's own setting, the default (5).
-    ``template`` (an id or file) overrides the one named in client.yaml.
+    ``template`` (an id or file, or the files a run resolved: see ``load_client``) overrides client.yaml's.
     """
     if not isinstance(client, Client):
-        client = load_client(client, find_template(template) if template else None)
+        client = load_client(client, template)
     threshold = anonymity_threshold_for(client, anonymity_threshold)
     scores = score(client.template, client.responses, client.targets, client.weights)
     customers = customer_voice(client, scores)

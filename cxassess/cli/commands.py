@@ -249,11 +249,14 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_form(args: argparse.Namespace) -> int:
-    from ..inputs.clients import client_form_settings
+    from ..inputs.client_forms import client_form_settings
     from ..inputs.forms import build_form, write_form
 
-    template = find_template(args.template)
-    name, segments = client_form_settings(args.client, template) if args.client else (None, {})
+    if args.template is None and not args.client:
+        raise CxError.at("TEMPLATE", "give the questionnaire (a template file or id), or --client CLIENT_DIR to use "
+                         "the client's")
+    template = find_template(args.template) if args.template else None
+    name, segments, template = client_form_settings(args.client, template) if args.client else (None, {}, template)
     out = write_form(build_form(template, name, segments), args.out, args.force)
     print(f"{out}: questionnaire form for template {template.id!r} ({len(template.question_ids)} questions"
           + (f", client {name}" if name else "") + "); send one copy to each respondent")

@@ -51,11 +51,14 @@ def _pdf_engine_option(p: argparse.ArgumentParser) -> None:
                    "installed (default; also $CXASSESS_PDF_ENGINE)")
 
 
-def _command(sub, name: str, func, *, help: str, description: str, template_arg: bool = False) -> argparse.ArgumentParser:
-    """A subcommand with its help; commands that take a template get the TEMPLATE argument first."""
+def _command(sub, name: str, func, *, help: str, description: str, template_arg: bool | str = False
+             ) -> argparse.ArgumentParser:
+    """A subcommand with its help; commands that take a template get the TEMPLATE argument first
+    (``template_arg="optional"``: it may be left out)."""
     p = sub.add_parser(name, help=help, description=description, epilog=EPILOG if template_arg else None)
     if template_arg:
-        p.add_argument("template", metavar="TEMPLATE", help="template file or id")
+        p.add_argument("template", metavar="TEMPLATE", nargs="?" if template_arg == "optional" else None,
+                       help="template file or id")
     p.set_defaults(func=func)
     return p
 
@@ -231,7 +234,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace FILE if it exists")
 
     p = _command(
-        sub, "form", cmd_form, template_arg=True,
+        sub, "form", cmd_form, template_arg="optional",
         help="write an Excel questionnaire for one respondent to fill in offline",
         description="Write an Excel questionnaire: an instructions sheet and one row per question grouped by pillar, "
         "with drop-down lists for rating, target, importance and segments. Only the answer cells can be edited. "
@@ -241,7 +244,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="FILE", help="the .xlsx file to write")
     p.add_argument("--client", metavar="CLIENT_DIR",
                    help="client folder: its name goes on the form, and 'segments:' in its client.yaml "
-                   "(e.g. department: [Stores, Online]) become drop-down lists")
+                   "(e.g. department: [Stores, Online]) become drop-down lists; without TEMPLATE, the form asks "
+                   "the client's own questionnaire")
     p.add_argument("--force", action="store_true", help="replace FILE if it exists")
 
     p = _command(
