@@ -39,7 +39,7 @@ browser-deps:
 install: $(BIN)/.installed-runtime
 
 demo: $(BIN)/.installed-runtime system-deps
-	$(BIN)/cxassess demo
+	$(BIN)/cxassess demo --clients data/clients --out reports
 
 test: $(BIN)/.installed-dev system-deps browser-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -13,7 +13,8 @@ import pytest
 
 from conftest import ROOT
 from cxassess.interactive import answers_file, capture
-from cxassess.core.settings import CLIENT_DIR_ENV, EXPLORER_NOTEBOOK as EXPLORER, QUESTIONNAIRE_NOTEBOOK as QUESTIONNAIRE
+from cxassess.core.resources import EXPLORER_NOTEBOOK as EXPLORER, QUESTIONNAIRE_NOTEBOOK as QUESTIONNAIRE
+from cxassess.core.settings import CLIENT_DIR_ENV
 from cxassess.interactive.app import app_command
 from cxassess.inputs.clients import load_client
 from cxassess.core.errors import CxError

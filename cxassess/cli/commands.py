@@ -196,13 +196,17 @@ def cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_sample_clients(args: argparse.Namespace) -> int:
+def _write_sample_clients(root: Path, force: bool) -> None:
     from ..inputs.sample_clients import SAMPLE_CLIENTS, write_sample_client
 
     for sample in SAMPLE_CLIENTS:
         template = find_template(sample.config["template"])
-        folder = write_sample_client(sample, Path(args.folder), template, force=args.force)
+        folder = write_sample_client(sample, root, template, force=force)
         print(f"{folder}: {sample.config['name']} ({sample.profile.respondents} respondents)")
+
+
+def cmd_sample_clients(args: argparse.Namespace) -> int:
+    _write_sample_clients(Path(args.folder), args.force)
     return 0
 
 
@@ -261,7 +265,16 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    status = _batch(args.clients, args.out, pdf_engine=args.pdf_engine)
+    from ..run.outputs import is_url
+
+    clients = args.clients
+    if clients is None:  # the bundled sample clients, written beside their reports (from any folder)
+        if is_url(args.out):
+            raise CxError.at("--out", "the demo writes the sample clients beside the reports: give a local folder, "
+                             "or --clients DIR")
+        clients = Path(args.out) / "clients"
+        _write_sample_clients(clients, force=True)
+    status = _batch(str(clients), args.out, pdf_engine=args.pdf_engine)
     print(f"\nOpen {Path(args.out).resolve()}/<client>/latest/report.html (or report.pdf) to read a report.")
     return status
 
@@ -287,11 +300,14 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_form(args: argparse.Namespace) -> int:
-    from ..inputs.clients import client_form_settings
+    from ..inputs.client_forms import client_form_settings
     from ..inputs.forms import build_form, write_form
 
-    template = find_template(args.template)
-    name, segments = client_form_settings(args.client, template) if args.client else (None, {})
+    if args.template is None and not args.client:
+        raise CxError.at("TEMPLATE", "give the questionnaire (a template file or id), or --client CLIENT_DIR to use "
+                         "the client's")
+    template = find_template(args.template) if args.template else None
+    name, segments, template = client_form_settings(args.client, template) if args.client else (None, {}, template)
     out = write_form(build_form(template, name, segments), args.out, args.force)
     print(f"{out}: questionnaire form for template {template.id!r} ({len(template.question_ids)} questions"
           + (f", client {name}" if name else "") + "); send one copy to each respondent")

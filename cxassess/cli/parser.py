@@ -11,12 +11,13 @@ import argparse
 
 from .. import __version__
 from ..core.settings import (CLIENTS_FOLDER, DEFAULT_ANONYMITY, DEFAULT_BLIND_SPOT_AT, DEFAULT_MIN_ANSWERS, DEFAULT_PORT,
-                             DEFAULT_WORD_OF_MOUTH, PDF_ENGINE_ENV, REPORTS_FOLDER)
+                             DEFAULT_WORD_OF_MOUTH, PDF_ENGINE_ENV, REPORTS_FOLDER, TEMPLATES_ENV)
 from .commands import (cmd_app, cmd_batch, cmd_compare, cmd_demo, cmd_form, cmd_import, cmd_report, cmd_sample,
                        cmd_sample_clients, cmd_score, cmd_validate)
 
 FORMAT_CHOICES = ("google-forms", "ms-forms", "qualtrics", "surveymonkey", "xlsx-forms")
-EPILOG = "Templates are given as a file path or as an id (e.g. cx_service_strategy) found in data/templates/."
+EPILOG = ("Templates are given as a file path or as an id (e.g. cx_service_strategy): the questionnaires bundled "
+          f"with cxassess (data/templates/ in a clone) and those in the folders of ${TEMPLATES_ENV}.")
 
 
 def _argument_type(cast, noun: str, valid, rule: str):
@@ -50,11 +51,14 @@ def _pdf_engine_option(p: argparse.ArgumentParser) -> None:
                    f"installed (default; also ${PDF_ENGINE_ENV})")
 
 
-def _command(sub, name: str, func, *, help: str, description: str, template_arg: bool = False) -> argparse.ArgumentParser:
-    """A subcommand with its help; commands that take a template get the TEMPLATE argument first."""
+def _command(sub, name: str, func, *, help: str, description: str, template_arg: bool | str = False
+             ) -> argparse.ArgumentParser:
+    """A subcommand with its help; commands that take a template get the TEMPLATE argument first
+    (``template_arg="optional"``: it may be left out)."""
     p = sub.add_parser(name, help=help, description=description, epilog=EPILOG if template_arg else None)
     if template_arg:
-        p.add_argument("template", metavar="TEMPLATE", help="template file or id")
+        p.add_argument("template", metavar="TEMPLATE", nargs="?" if template_arg == "optional" else None,
+                       help="template file or id")
     p.set_defaults(func=func)
     return p
 
@@ -199,10 +203,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = _command(
         sub, "demo", cmd_demo,
         help="build reports for every bundled sample client and say where they are",
-        description="Build HTML and PDF reports for every client folder under data/clients (the bundled fictional "
-        "clients), in parallel like `cxassess batch`, and print where they are.",
+        description="Write the four bundled fictional sample clients into OUT/clients/ and build their HTML and PDF "
+        "reports into OUT, in parallel like `cxassess batch`, and print where they are. Works from any folder; "
+        "with --clients, report on that folder of client folders instead (a clone's `make demo`: data/clients).",
     )
-    p.add_argument("--clients", default=CLIENTS_FOLDER, metavar="DIR", help="folder of client folders")
+    p.add_argument("--clients", default=None, metavar="DIR",
+                   help="folder of client folders (default: the sample clients, written to OUT/clients/)")
     p.add_argument("--out", default=REPORTS_FOLDER, metavar="DIR", help=f"where reports go (default {REPORTS_FOLDER}/)")
     _pdf_engine_option(p)
 
@@ -236,7 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace FILE if it exists")
 
     p = _command(
-        sub, "form", cmd_form, template_arg=True,
+        sub, "form", cmd_form, template_arg="optional",
         help="write an Excel questionnaire for one respondent to fill in offline",
         description="Write an Excel questionnaire: an instructions sheet and one row per question grouped by pillar, "
         "with drop-down lists for rating, target, importance and segments. Only the answer cells can be edited. "
@@ -246,7 +252,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="FILE", help="the .xlsx file to write")
     p.add_argument("--client", metavar="CLIENT_DIR",
                    help="client folder: its name goes on the form, and 'segments:' in its client.yaml "
-                   "(e.g. department: [Stores, Online]) become drop-down lists")
+                   "(e.g. department: [Stores, Online]) become drop-down lists; without TEMPLATE, the form asks "
+                   "the client's own questionnaire")
     p.add_argument("--force", action="store_true", help="replace FILE if it exists")
 
     p = _command(

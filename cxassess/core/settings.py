@@ -1,4 +1,4 @@
-"""Paths, shared defaults and environment variables: every one the package uses, in one place.
+"""Default folders, shared defaults and environment variables: every one the package uses, in one place.
 
 Constants only (nothing here reads the environment or the disk): the modules that need a value
 import it from here, so a default is changed once and a variable's name is spelt once.
@@ -7,19 +7,7 @@ Environment variables are named here; the module that reads one says what it doe
 
 from __future__ import annotations
 
-from pathlib import Path
-
-# ---- where things are
-PACKAGE = Path(__file__).resolve().parent.parent  # the cxassess package folder
-PROJECT = PACKAGE.parent  # the folder holding the package, its notebooks and data/ (the checkout)
-NOTEBOOKS = PROJECT / "notebooks"  # the report notebook, the questionnaire and the explorer
-NOTEBOOK = NOTEBOOKS / "assessment.ipynb"  # the report notebook Papermill runs for each client
-QUESTIONNAIRE_NOTEBOOK = NOTEBOOKS / "questionnaire.ipynb"  # the capture form the workshop app serves
-EXPLORER_NOTEBOOK = NOTEBOOKS / "explore.ipynb"  # the what-if explorer the workshop app serves
-HTML_TEMPLATE = PACKAGE / "render" / "report_template"  # nbconvert template of the HTML report and overview
-VOILA_CONFIG = PACKAGE / "interactive" / "voila"  # voila.json: the app's offline Content-Security-Policy
-BUNDLED_TEMPLATES = PROJECT / "data" / "templates"  # the questionnaires that come with cxassess
-TEMPLATES_FOLDER = Path("data") / "templates"  # questionnaires people edit, relative to the current folder
+# ---- default folders (where the package's own files are: core/resources.py)
 CLIENTS_FOLDER = "data/clients"  # the default folder of client folders (batch, demo, sample-clients)
 REPORTS_FOLDER = "reports"  # the default folder reports are written to (report, batch, demo)
 

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from .answers_file import client_template, responses_path
 from ..inputs.clients import load_client
-from ..core.settings import CLIENT_DIR_ENV, DEFAULT_PORT, EXPLORER_NOTEBOOK, QUESTIONNAIRE_NOTEBOOK, VOILA_CONFIG
+from ..core.resources import EXPLORER_NOTEBOOK, QUESTIONNAIRE_NOTEBOOK, VOILA_CONFIG
+from ..core.settings import CLIENT_DIR_ENV, DEFAULT_PORT
 
 CULL_IDLE = 600  # seconds a closed page's kernel may stay idle before it is shut down
 CULL_INTERVAL = 60  # how often Voila looks for such kernels

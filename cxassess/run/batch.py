@@ -95,10 +95,12 @@ def is_unchanged(client: Client, out: str | Path) -> bool:
 
 
 def run_client(folder: Path, out: str | Path, formats: tuple[str, ...], benchmark: str | Path | None = None,
-               pdf_engine: str | None = None) -> ClientResult:
+               pdf_engine: str | None = None, templates: Mapping[str, Path] | None = None) -> ClientResult:
     """Build one client's report; every failure becomes a result, never an exception.
 
     With ``out`` a URL, the report is built in a local temporary folder and then published.
+    ``templates``: the questionnaire files the batch resolved for the client (``Client.template_files``),
+    so the worker looks no template id up again.
     """
     started = time.perf_counter()
     local = Path(tempfile.mkdtemp(prefix="cxassess-run-")) if outputs.is_url(out) else None
@@ -106,7 +108,7 @@ def run_client(folder: Path, out: str | Path, formats: tuple[str, ...], benchmar
         if local is not None and benchmark is not None and outputs.is_url(benchmark):
             benchmark = outputs.fetch(str(benchmark), local / "benchmark.json")
         run = build_report(folder, local or out, formats, fork=True,  # a fresh kernel process, forked pre-imported
-                           benchmark=benchmark, pdf_engine=pdf_engine)
+                           benchmark=benchmark, pdf_engine=pdf_engine, template=templates)
         report = str(run.folder / "report.html" if "html" in formats else run.folder)
         if local is not None:
             published = outputs.publish_run(run.folder, str(out), folder.name)
@@ -245,7 +247,8 @@ def run_batch(
             while queue or pending:
                 while queue and len(pending) < workers:
                     folder = queue.pop(0)
-                    pending[pool.submit(run_client, folder, out, formats, benchmark, pdf_engine)] = folder
+                    files = clients[folder.name].template_files if folder.name in clients else None
+                    pending[pool.submit(run_client, folder, out, formats, benchmark, pdf_engine, files)] = folder
                     state["running"].append(folder.name)
                     if on_update:
                         on_update(None, state)

@@ -283,13 +283,13 @@ def _warm_up() -> None:
     """Load fonts, text layout caches and section templates once: generic work, no client data."""
     from matplotlib.figure import Figure
 
+    from cxassess.core.resources import BUNDLED_TEMPLATES
     from cxassess.render import comparisons, display, sections
     from cxassess.inputs import templates
 
     display.precompile(display, sections, comparisons)
-    for folder in templates.template_dirs()[-1:]:  # the bundled questionnaires: shared, not client data
-        for path in sorted(folder.glob("*.yaml")):
-            templates.load_template(path)
+    for path in sorted(BUNDLED_TEMPLATES.glob("*.yaml")):  # the bundled questionnaires: shared, not client data
+        templates.load_template(path.resolve())  # resolved, as a client names it (the cache key)
     fig = Figure(figsize=(2, 1), layout="constrained")
     fig.add_subplot().set_title("warm-up")
     fig.savefig(os.devnull, format="png")
