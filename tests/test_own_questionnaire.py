@@ -215,6 +215,7 @@ def test_a_wave_names_its_own_questionnaire_relative_to_the_file_naming_it(tmp_p
 # ------------------------------------------------------------------------------ reports and batches
 
 
+@pytest.mark.slow
 def test_report_from_another_folder_in_every_format(acme, elsewhere, capsys):
     """The issue's case: `cxassess report` on a client with its own questionnaire, run from elsewhere."""
     assert main(["report", str(acme), "--out", "reports", "--format", "html,xlsx,pptx"]) == 0
@@ -236,6 +237,7 @@ def test_report_from_another_folder_in_every_format(acme, elsewhere, capsys):
     assert "Listening to customers" in [c.value for row in book.worksheets[0].iter_rows() for c in row]
 
 
+@pytest.mark.slow
 def test_a_worker_handed_the_files_looks_no_id_up(tmp_path, elsewhere, monkeypatch):
     """client.yaml names the questionnaire by id, found through $CXASSESS_TEMPLATES in the batch's process.
 
@@ -261,6 +263,7 @@ def test_a_worker_handed_the_files_looks_no_id_up(tmp_path, elsewhere, monkeypat
     assert recorded == {"client.yaml": digest, "2026-05-01": digest}
 
 
+@pytest.mark.slow
 def test_batch_of_own_questionnaires_with_changed(tmp_path, elsewhere):
     clients = tmp_path / "clients"
     (clients / "questionnaires").mkdir(parents=True)
@@ -285,6 +288,7 @@ def test_batch_of_own_questionnaires_with_changed(tmp_path, elsewhere):
     assert is_unchanged(load_client(clients / "bayside"), tmp_path / "out")
 
 
+@pytest.mark.slow
 def test_a_dask_task_receives_the_resolved_files(acme, tmp_path, elsewhere):
     pytest.importorskip("distributed")
     batch = run_batch(acme.parent, tmp_path / "dask", formats=("html",), dask_local=1)

@@ -27,6 +27,8 @@ from conftest import ROOT, hand_overall_index, hand_pillar_indices
 from cxassess.inputs.responses import load_responses
 from cxassess.inputs.templates import load_template
 
+pytestmark = pytest.mark.slow  # builds a wheel, a venv, and runs the CLI in subprocesses
+
 BUNDLED = sorted(p.name for p in (ROOT / "data" / "templates").glob("*.yaml"))
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
 SAMPLES = ("brightpath-software", "harbour-hotels", "northwind-retail", "riverside-energy")
