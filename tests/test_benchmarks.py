@@ -43,3 +43,15 @@ def test_load_benchmark_runs_and_charts_do_not_grow_with_respondents():
     assert "2 ok, 0 failed" in result.stdout
     assert "peak memory" in result.stdout and "charts drawing per respondent" not in result.stdout
     assert result.stdout.rstrip().endswith("all good")
+
+
+def test_bigfile_benchmark_runs_and_both_paths_print_the_same():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bigfile.py"), "--respondents", "300", "--runs", "1"],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    for line in ("cxassess validate", "cxassess score", "column-wise (cxassess)", "per-cell reference (baseline)",
+                 "baseline / cxassess:"):
+        assert line in result.stdout
+    assert result.stdout.rstrip().endswith("same output from both paths: yes")

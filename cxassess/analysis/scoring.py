@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..inputs.responses import Responses
-from ..inputs.templates import ActionRules, Scale, Template
+from ..inputs.templates import ActionRules, Pillar, Scale, Template
 
 ACTIONS = {"keep": "Keep", "do_differently": "Do differently", "start": "Start", "stop": "Stop / reduce"}
 
@@ -35,11 +35,16 @@ class Scores:
 
 
 def flip_reversed(frame: pd.DataFrame, template: Template) -> pd.DataFrame:
-    """Reverse-scored items become ``min + max - value``; others are unchanged."""
+    """Reverse-scored items become ``min + max - value``; others are unchanged.
+
+    A new frame: the flipped columns are new arrays, the others are shared with ``frame`` rather
+    than copied (a 100,000-respondent frame is 50 MB); `DataFrame.isetitem` never writes into them.
+    """
     reverse = [q for p in template.pillars for q in p.questions if q.reverse]
-    out = frame.copy()
-    cols = [q.id for q in reverse if q.id in out.columns]
-    out[cols] = template.scale.min + template.scale.max - out[cols]
+    out = frame.copy(deep=False)
+    for q in reverse:
+        if q.id in out.columns:
+            out.isetitem(out.columns.get_loc(q.id), template.scale.min + template.scale.max - out[q.id])
     return out
 
 
@@ -125,13 +130,27 @@ def respondent_pillar_means(template: Template, ratings: pd.DataFrame) -> pd.Dat
     position = {column: i for i, column in enumerate(ratings.columns)}
     out = {}
     for pillar in template.pillars:
-        block = values[:, [position[q.id] for q in pillar.questions]]
-        weights = np.array([q.weight for q in pillar.questions], dtype=float)
-        rated = ~np.isnan(block)
-        total = rated @ weights
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out[pillar.id] = np.where(total > 0, np.where(rated, block, 0.0) @ weights / total, np.nan)
+        out[pillar.id] = _respondent_means(values[:, [position[q.id] for q in pillar.questions]], pillar)
     return pd.DataFrame(out, index=ratings.index)
+
+
+def _respondent_means(block: np.ndarray, pillar: Pillar) -> np.ndarray:
+    """Each respondent's weighted mean over the items of one pillar they rated (``block``: respondents x items)."""
+    weights = np.array([q.weight for q in pillar.questions], dtype=float)
+    rated = ~np.isnan(block)
+    total = rated @ weights
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, np.where(rated, block, 0.0) @ weights / total, np.nan)
+
+
+def _flipped_block(values: np.ndarray, columns: list[int], pillar: Pillar, scale: Scale) -> np.ndarray:
+    """One pillar's ratings (respondents x its items) with its reverse-scored items flipped, as
+    `flip_reversed` flips them: a copy of the pillar's columns only, never of every column."""
+    block = values[:, columns]  # indexing by a list copies
+    for k, question in enumerate(pillar.questions):
+        if question.reverse:
+            block[:, k] = scale.min + scale.max - block[:, k]
+    return block
 
 
 # ---------------------------------------------------------------------------- classification
@@ -190,14 +209,15 @@ def question_scores(template: Template, responses: Responses) -> pd.DataFrame:
     table["n"] = ratings.count()
     table["na"] = responses.not_applicable.sum()
     table["mean"] = ratings.mean()
-    table["sd"] = ratings.std(ddof=1)
+    variance = ratings.var(ddof=1)
+    table["sd"] = np.sqrt(variance)  # what ratings.std(ddof=1) gives, without a second pass
     table["index"] = to_index(table["mean"], scale)
     table["importance"] = responses.importance.mean()
     table["target"] = targets.mean()
     table["target_index"] = to_index(table["target"], scale)
     table["gap"] = table["target"] - table["mean"]
     table["gap_index"] = table["gap"] / (scale.max - scale.min) * 100
-    ratio = ratings.var(ddof=1).to_numpy(dtype=float) / ((scale.points**2 - 1) / 12)
+    ratio = variance.to_numpy(dtype=float) / ((scale.points**2 - 1) / 12)
     table["rwg"] = np.where(np.isnan(ratio), np.nan, np.where(ratio >= 1, 0.0, 1 - ratio))  # rwg of one item
     return _add_actions(table, template)
 
@@ -217,11 +237,10 @@ def pillar_scores(
     scale = template.scale
     if questions is None:
         questions = question_scores(template, responses)
-    ratings = flip_reversed(responses.ratings, template)
-    per_respondent = respondent_pillar_means(template, ratings)
+    ratings = responses.ratings
+    values = ratings.to_numpy(dtype=float)  # one array, sliced per pillar: pandas per pillar cost 5x more
     targets = targets or {}
     weights = weights or {}
-    values = ratings.to_numpy(dtype=float)  # one array, sliced per pillar: pandas per pillar cost 5x more
     column = {c: i for i, c in enumerate(ratings.columns)}
     figure = {name: questions[name].reindex(ratings.columns).to_numpy(dtype=float)
               for name in ("mean", "target", "importance", "weight")}
@@ -229,7 +248,7 @@ def pillar_scores(
     for pillar in template.pillars:
         ids = [q.id for q in pillar.questions]
         cols = [column[i] for i in ids]
-        block = values[:, cols]
+        block = _flipped_block(values, cols, pillar, scale)
         weight = figure["weight"][cols]
         mean = _weighted_mean(figure["mean"][cols], weight)
         if pillar.id in targets:
@@ -238,7 +257,7 @@ def pillar_scores(
             target = _weighted_mean(figure["target"][cols], weight)
             target_source = "responses" if not math.isnan(target) else None
         alpha, dropped = _cronbach_alpha(block)
-        spread = per_respondent[pillar.id].to_numpy(dtype=float)
+        spread = _respondent_means(block, pillar)
         spread = spread[~np.isnan(spread)]
         rows.append(
             {

@@ -24,8 +24,8 @@ import pandas as pd
 from ..core.errors import CxError, Problem
 from ..core.paths import check_inside
 from .ratings import Parser
-from .responses import NOT_GIVEN, filled_rows
-from .tables import RawTable, column_letter, read_table, shorten
+from .responses import NOT_GIVEN
+from .tables import RawTable, column_letter, filled_rows, read_table, shorten
 from .templates import Scale, Template, normalise_label
 
 FEEDBACK_FILES = ("customer_feedback.csv", "customer_feedback.xlsx")

@@ -17,8 +17,9 @@ import numpy as np
 import pandas as pd
 
 from ..core.errors import CxError, Problem
+from .columns import Column, ColumnTable, from_raw, read_columns
 from .ratings import Parser
-from .tables import RawTable, column_letter, read_table
+from .tables import RawTable, column_letter
 from .templates import Template, normalise_label
 
 COMPANIONS = ("importance", "target", "comment")
@@ -148,39 +149,24 @@ def _classify_columns(header: list[str], template: Template, file: str) -> tuple
     return kinds, problems
 
 
-def filled_rows(raw: RawTable, problems: list[Problem]) -> tuple[list[list[str]], list[int]]:
-    """The rows holding anything, cut or padded to the header's width, with their row numbers.
-
-    A row with values beyond the header's last column adds a problem at the first such cell.
-    """
-    width = len(raw.header)
-    rows, numbers = [], []
-    for cells, number in zip(raw.rows, raw.row_numbers):
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) > width and any(c.strip() for c in cells[width:]):
-            extra = width + next(k for k, c in enumerate(cells[width:]) if c.strip())
-            problems.append(
-                Problem(raw.file, f"this row has {len(cells)} cells but the header has {width} columns; "
-                        "look for a stray delimiter or an unquoted comma", number, column_letter(extra))
-            )
-        rows.append(list(cells[:width]) + [""] * (width - len(cells)))
-        numbers.append(number)
-    return rows, numbers
-
-
 def validate_table(raw: RawTable, template: Template) -> tuple[Responses | None, list[Problem]]:
     """Check every cell of a raw table against a template.
 
     Returns the validated responses (None if there is any error) and every problem found,
     errors and warnings, in file order.
     """
-    file = raw.file
-    if not raw.header or not any(raw.header):
+    return validate_columns(from_raw(raw), template)
+
+
+def validate_columns(table: ColumnTable, template: Template) -> tuple[Responses | None, list[Problem]]:
+    """`validate_table` for a table in coded columns: each distinct text of a column is checked once
+    and the outcome given to every row holding it, so a large file costs little more than a small one."""
+    file = table.file
+    if not table.header or not any(table.header):
         return None, [Problem(file, "the file is empty; expected a header row with respondent_id and the question ids")]
-    kinds, problems = _classify_columns(raw.header, template, file)
+    kinds, problems = _classify_columns(table.header, template, file)
     if not any(kind == "rating" for kind, _ in kinds.values()):
-        for cells, number in zip(raw.rows[:5], raw.row_numbers[:5]):
+        for cells, number in table.head:
             if "respondent_id" in (c.strip() for c in cells):  # a title row (often merged cells) above the header
                 problems.append(Problem(file, f"row {number} looks like the header row (it holds respondent_id); the "
                                         "header must be row 1, so delete the rows above it (a title or merged cells)",
@@ -188,103 +174,68 @@ def validate_table(raw: RawTable, template: Template) -> tuple[Responses | None,
                 break
         return None, problems  # wrong template or no header: cell checks would only add noise
 
-    rows, numbers = filled_rows(raw, problems)
-    if not rows:
+    problems += table.problems
+    numbers = table.row_numbers
+    if not numbers:
         problems.append(Problem(file, "no respondents: the file has a header but no answer rows; "
                                 "add one row per respondent under the header", row=2))
         return None, problems
 
-    columns = list(zip(*rows))
-    parser = Parser(template)
+    n, qids = len(numbers), template.question_ids
     id_col = next((i for i, (kind, _) in kinds.items() if kind == "respondent_id"), None)
-    ids = [c.strip() for c in columns[id_col]] if id_col is not None else [""] * len(rows)
-    first_row: dict[str, int] = {}
-    for rid, number in zip(ids, numbers):
-        if id_col is None:
-            break  # the missing column is already reported once
-        if not rid:
-            problems.append(Problem(file, "missing respondent id; give every row a unique id", number, "respondent_id"))
-        elif rid in first_row:
-            problems.append(
-                Problem(file, f"duplicate respondent id {rid!r} (first on row {first_row[rid]}); "
-                        "give every respondent a unique id", number, "respondent_id")
-            )
-        else:
-            first_row[rid] = number
-
-    qids = template.question_ids
-    n = len(rows)
-    frames = {
-        "ratings": np.full((n, len(qids)), np.nan),
-        "importance": np.full((n, len(qids)), np.nan),
-        "target": np.full((n, len(qids)), np.nan),
-        "not_applicable": np.zeros((n, len(qids)), dtype=bool),
-    }
-    comments = np.full((n, len(qids)), None, dtype=object)
-    invalid = np.zeros((n, len(qids)), dtype=bool)
+    ids = _respondent_ids(table.columns[id_col], numbers, file, problems) if id_col is not None else [""] * n
+    # column-major, so that filling a question's column writes one contiguous stretch
+    frames = {name: np.full((n, len(qids)), np.nan, order="F") for name in ("ratings", "importance", "target")}
+    not_applicable = np.zeros((n, len(qids)), dtype=bool, order="F")
+    invalid = np.zeros((n, len(qids)), dtype=bool, order="F")
+    comments = np.full((n, len(qids)), None, dtype=object, order="F")
     qpos = {q: j for j, q in enumerate(qids)}
-    segment_values: dict[str, list] = {}
+    parser = Parser(template)
+    segment_values: dict[str, np.ndarray] = {}
     for i, (kind, ident) in sorted(kinds.items()):
-        name = raw.header[i]
-        cells = columns[i]
+        name, column = table.header[i], table.columns[i]
         if kind in ("rating", "target", "importance"):
             j = qpos[ident]
-            for r, text in enumerate(cells):
-                value = parser.parse(text, labels_allowed=kind != "importance")
-                if value is None:
-                    continue
-                if isinstance(value, str) and value.startswith("!"):
-                    problems.append(Problem(file, value[1:], numbers[r], name))
-                    invalid[r, j] |= kind == "rating"
-                elif value == parser.NA:
-                    if kind == "rating":
-                        frames["not_applicable"][r, j] = True
-                else:
-                    frames["ratings" if kind == "rating" else kind][r, j] = value
+            parsed = [parser.parse(text, labels_allowed=kind != "importance") for text in column.texts]
+            errors = [v[1:] if isinstance(v, str) and v.startswith("!") else None for v in parsed]
+            wrong = column.spread((e is not None for e in errors), dtype=bool)
+            problems += [Problem(file, errors[column.codes[r]], numbers[r], name) for r in np.flatnonzero(wrong)]
+            frames["ratings" if kind == "rating" else kind][:, j] = column.spread(
+                (v if isinstance(v, float) else np.nan for v in parsed), dtype=float)
+            if kind == "rating":
+                invalid[:, j] = wrong
+                not_applicable[:, j] = column.spread((v == parser.NA for v in parsed), dtype=bool)
         elif kind == "comment":
-            j = qpos[ident]
-            for r, text in enumerate(cells):
-                comments[r, j] = text.strip() or None
+            comments[:, qpos[ident]] = column.spread((text.strip() or None for text in column.texts), dtype=object)
         elif kind == "segment":
-            segment_values[ident] = _segment_column(template, ident, cells, numbers, file, name, problems)
-        elif kind == "unnamed" and any(c.strip() for c in cells):
+            segment_values[ident] = _segment_column(template, ident, column, numbers, file, name, problems)
+        elif kind == "unnamed" and any(text.strip() for text in column.texts):
             problems.append(Problem(file, "this column holds values but has no name in row 1; name it or delete it",
                                     1, column_letter(i)))
 
-    answered = (~np.isnan(frames["ratings"])) | frames["not_applicable"] | invalid
+    answered = ~np.isnan(frames["ratings"]) | not_applicable | invalid
     present = [qpos[ident] for kind, ident in kinds.values() if kind == "rating"]
-    for r, count in enumerate(answered[:, present].sum(axis=1)):
-        if count * 2 < len(present):
-            problems.append(
-                Problem(file, (f"respondent {ids[r]!r}" if ids[r] else "this respondent")
-                        + f" answered {count} of {len(present)} questions (under half); their answers are kept",
-                        numbers[r], level="warning")
-            )
+    counts = answered[:, present].sum(axis=1)
+    for r in np.flatnonzero(counts * 2 < len(present)):
+        problems.append(
+            Problem(file, (f"respondent {ids[r]!r}" if ids[r] else "this respondent")
+                    + f" answered {counts[r]} of {len(present)} questions (under half); their answers are kept",
+                    numbers[r], level="warning")
+        )
 
-    position = {name: i for i, name in reversed(list(enumerate(raw.header))) if name}
-
-    def column_position(column: str | None) -> int:
-        """Named columns by their first place; letters (unnamed or extra cells) by theirs."""
-        if column is None:
-            return -1
-        if column in position:
-            return position[column]
-        return sum((ord(c) - 64) * 26**k for k, c in enumerate(reversed(column))) - 1
-
-    problems.sort(key=lambda p: (p.row or 0, column_position(p.column)))
+    problems = _in_file_order(problems, table.header)
     if any(p.level == "error" for p in problems):
         return None, problems
     index = pd.Index(ids, name="respondent_id")
-    make = lambda data, dtype=None: pd.DataFrame(data, index=index, columns=pd.Index(qids, name="question_id"), dtype=dtype)
+    make = lambda data, dtype: pd.DataFrame(data, index=index, columns=pd.Index(qids, name="question_id"), dtype=dtype,
+                                            copy=False)
     segments = pd.DataFrame(
-        {s: segment_values.get(s, [pd.NA] * n) for s in template.segment_ids if s in segment_values},
-        index=index,
-        dtype="string",
+        {s: segment_values[s] for s in template.segment_ids if s in segment_values}, index=index, dtype="string"
     )
     return (
         Responses(
             ratings=make(frames["ratings"], float),
-            not_applicable=make(frames["not_applicable"], bool),
+            not_applicable=make(not_applicable, bool),
             importance=make(frames["importance"], float),
             target=make(frames["target"], float),
             comments=make(comments, object),
@@ -295,23 +246,56 @@ def validate_table(raw: RawTable, template: Template) -> tuple[Responses | None,
     )
 
 
+def _respondent_ids(column: Column, numbers: list[int], file: str, problems: list[Problem]) -> list[str]:
+    """Each row's respondent id; a problem for each blank id and for each repeat of an id after its first row."""
+    stripped = np.asarray([text.strip() for text in column.texts], dtype=object)
+    same_id, ids = pd.factorize(stripped)  # texts that differ only in spaces are one id
+    row_id = same_id[column.codes]
+    first = Column(list(ids), row_id).first_rows()
+    blank = np.asarray([not i for i in ids], dtype=bool)[row_id]
+    repeat = ~blank & (first[row_id] != np.arange(len(row_id)))
+    for r in np.flatnonzero(blank | repeat):
+        if blank[r]:
+            problems.append(Problem(file, "missing respondent id; give every row a unique id", numbers[r], "respondent_id"))
+        else:
+            problems.append(
+                Problem(file, f"duplicate respondent id {ids[row_id[r]]!r} (first on row {numbers[first[row_id[r]]]}); "
+                        "give every respondent a unique id", numbers[r], "respondent_id")
+            )
+    return stripped[column.codes].tolist()
+
+
+def _in_file_order(problems: list[Problem], header: list[str]) -> list[Problem]:
+    """By row, then by column (named columns by their first place, letters by theirs); a stable sort."""
+    position = {name: i for i, name in reversed(list(enumerate(header))) if name}
+
+    def column_position(column: str | None) -> int:
+        if column is None:
+            return -1
+        if column in position:
+            return position[column]
+        return sum((ord(c) - 64) * 26**k for k, c in enumerate(reversed(column))) - 1
+
+    return sorted(problems, key=lambda p: (p.row or 0, column_position(p.column)))
+
+
 def _segment_column(
-    template: Template, segment_id: str, cells: Sequence[str], numbers: list[int], file: str, name: str,
+    template: Template, segment_id: str, column: Column, numbers: list[int], file: str, name: str,
     problems: list[Problem],
-) -> list:
+) -> np.ndarray:
     """Segment values, one spelling per group.
 
     Values are matched case- and space-insensitively: to the declared spelling if the
     segment declares values, else to the first spelling seen in the file. A value outside
-    the declared ones is warned about once and kept as a group of its own.
+    the declared ones is warned about once (where it first appears) and kept as a group of its own.
     """
     segment = next(s for s in template.segments if s.id == segment_id)
     canonical = {normalise_label(v): v for v in segment.values or []}
-    out: list = []
-    for text, number in zip(cells, numbers):
-        value = " ".join(text.split())
-        if not value:
-            out.append(pd.NA)
+    first = column.first_rows()
+    group = np.full(len(column.texts), pd.NA, dtype=object)
+    for code in np.argsort(first, kind="stable"):  # distinct texts in the order the rows first show them
+        value = " ".join(column.texts[code].split())
+        if not value or first[code] >= len(numbers):
             continue
         key = normalise_label(value)
         if key not in canonical:
@@ -320,10 +304,10 @@ def _segment_column(
                 problems.append(
                     Problem(file, f"{value!r} is not a known {segment.title.lower()} "
                             f"({', '.join(segment.values)}); it is kept as a group of its own",
-                            number, name, level="warning")
+                            numbers[first[code]], name, level="warning")
                 )
-        out.append(canonical[key])
-    return out
+        group[code] = canonical[key]
+    return group[column.codes]
 
 
 def load_responses(path: str | os.PathLike, template: Template) -> tuple[Responses, list[Problem]]:
@@ -331,7 +315,8 @@ def load_responses(path: str | os.PathLike, template: Template) -> tuple[Respons
 
     Returns the responses and the warnings.
     """
-    responses, problems = validate_table(read_table(path), template)
+    free_text = ["respondent_id", *template.segment_ids, *(f"{q}:comment" for q in template.question_ids)]
+    responses, problems = validate_columns(read_columns(path, free_text), template)
     if responses is None:
         raise CxError(problems)
     return responses, problems

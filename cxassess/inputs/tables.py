@@ -55,7 +55,8 @@ _SIGNATURES = (
 )
 
 
-def _decode(path: Path, raw: bytes) -> str:
+def decode_text(path: Path, raw: bytes) -> str:
+    """A text file's bytes as text (UTF-8, with or without BOM), or CxError saying what the file really is."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise CxError.at(path, "is UTF-16 text; save it as 'CSV UTF-8 (comma delimited)'")
     for signature, what in _SIGNATURES:
@@ -78,10 +79,16 @@ def _decode(path: Path, raw: bytes) -> str:
         ) from None
 
 
+def csv_delimiter(text: str) -> str:
+    """The delimiter of a CSV text: whichever of comma, semicolon and tab its first line holds most."""
+    end = text.find("\n")
+    first_line = text if end < 0 else text[:end]  # not split(): that would copy the rest of a large file
+    return max([",", ";", "\t"], key=first_line.count)
+
+
 def _read_csv(path: Path) -> RawTable:
-    text = _decode(path, path.read_bytes())
-    first_line = text.split("\n", 1)[0]
-    delimiter = max([",", ";", "\t"], key=first_line.count)
+    text = decode_text(path, path.read_bytes())
+    delimiter = csv_delimiter(text)
     records: list[list[str]] = []
     try:
         for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True):
@@ -161,6 +168,27 @@ def read_table(path: str | os.PathLike) -> RawTable:
     if suffix in (".csv", ".txt", ".tsv"):
         return _read_csv(path)
     raise CxError.at(path, f"unsupported file type {suffix!r}; use .csv or .xlsx")
+
+
+def filled_rows(raw: RawTable, problems: list[Problem]) -> tuple[list[list[str]], list[int]]:
+    """The rows holding anything, cut or padded to the header's width, with their row numbers.
+
+    A row with values beyond the header's last column adds a problem at the first such cell.
+    """
+    width = len(raw.header)
+    rows, numbers = [], []
+    for cells, number in zip(raw.rows, raw.row_numbers):
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) > width and any(c.strip() for c in cells[width:]):
+            extra = width + next(k for k, c in enumerate(cells[width:]) if c.strip())
+            problems.append(
+                Problem(raw.file, f"this row has {len(cells)} cells but the header has {width} columns; "
+                        "look for a stray delimiter or an unquoted comma", number, column_letter(extra))
+            )
+        rows.append(list(cells[:width]) + [""] * (width - len(cells)))
+        numbers.append(number)
+    return rows, numbers
 
 
 def column_letter(i: int) -> str:
