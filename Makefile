@@ -1,12 +1,14 @@
 # Two commands do all the set-up on a fresh machine with python3 (3.10+):
 #   make demo   - create .venv if needed, install cxassess, build reports for the bundled sample clients
 #   make test   - create .venv if needed, install cxassess with its test extras, run every test
+#   make test-fast - the quick tier while working: every test not marked slow (no kernels, batches,
+#                 browsers, PDF engines or notebooks), in under a minute
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check --no-input
 
-.PHONY: demo test install clean system-deps browser-deps
+.PHONY: demo test test-fast install clean system-deps browser-deps
 
 # Reinstall whenever the project's own dependency list changes.
 $(BIN)/.installed-runtime: pyproject.toml
@@ -37,10 +39,13 @@ browser-deps:
 install: $(BIN)/.installed-runtime
 
 demo: $(BIN)/.installed-runtime system-deps
-	$(BIN)/cxassess demo
+	$(BIN)/cxassess demo --clients data/clients --out reports
 
 test: $(BIN)/.installed-dev system-deps browser-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: $(BIN)/.installed-dev
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

@@ -109,6 +109,7 @@ def _truth(client: Path, run, person: str) -> float:
     return float(group_indices(c.template, c.responses, alone).loc["me", "overall_index"])
 
 
+@pytest.mark.slow
 def test_the_lone_leader_cannot_be_recovered_from_the_report(published):
     client, run, ids, labels = published
     document = json.loads((run.folder / "scores.json").read_text())
@@ -122,6 +123,7 @@ def test_the_lone_leader_cannot_be_recovered_from_the_report(published):
     assert "would let a suppressed group be worked" in html
 
 
+@pytest.mark.slow
 def test_the_same_attack_succeeds_against_small_group_suppression_alone(published):
     """The attack is real: hiding only groups under the threshold gives the leader's index away."""
     client, run, ids, labels = published
@@ -160,6 +162,7 @@ def test_suppression_rules_by_hand():
     assert hidden == {"role": {"B": "overlap", "C": "overlap"}, "dept": {"X": "overlap"}}
 
 
+@pytest.mark.slow
 def test_no_small_cell_is_ever_solvable_from_what_is_shown():
     """Random portfolios of 2-3 segments: no cell under the threshold (so no person) can be solved for."""
     rng = np.random.default_rng(8)
@@ -179,6 +182,7 @@ def test_no_small_cell_is_ever_solvable_from_what_is_shown():
                 assert recover(sets, ids, person) is None, (labels, hidden, person)
 
 
+@pytest.mark.slow
 def test_the_explorer_refuses_a_group_that_would_give_a_smaller_one_away(tmp_path):
     """northwind-retail at threshold 8: 7 leaders are hidden, so the 11 managers (the next smallest
     role) are hidden with them; the what-if explorer neither offers nor scores them."""

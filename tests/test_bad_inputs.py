@@ -116,6 +116,7 @@ def huge_comment_csv(path: Path, header: str, row: str) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_a_50_mb_comment_is_refused_in_responses_and_imports(tmp_path, capsys):
     responses = huge_comment_csv(tmp_path / "responses.csv", "respondent_id,q1,q2,q3,q4,q5,q1:comment",
                                  "R1,4,5,2,3,4")
@@ -129,6 +130,7 @@ def test_a_50_mb_comment_is_refused_in_responses_and_imports(tmp_path, capsys):
     check_refused(status, lines, message, tmp_path / "out")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["client_yaml_bomb.yaml", "responses_formulas.xlsx", "google_forms_utf16.csv"])
 def test_the_installed_command_prints_the_same_message(name, tmp_path, good):
     """A few cases through a real process: exit status 1, the message on the terminal, no traceback."""

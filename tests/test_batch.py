@@ -21,6 +21,8 @@ from cxassess.run.batch import run_batch, summary_text
 from cxassess.cli import main
 from cxassess.core.errors import CxError
 
+pytestmark = pytest.mark.slow  # batches of clients: worker processes, kernels, PDFs
+
 CLIENTS = ROOT / "data" / "clients"
 
 

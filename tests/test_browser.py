@@ -31,11 +31,11 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "-
 WAIT_MS = 60_000
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(
     not Path(CHROMIUM).is_file(),
     reason=f"no Chromium at {CHROMIUM}: run `make browser-deps` as root (apt-get install chromium), or set "
     "CXASSESS_CHROMIUM, to run the browser tests",
-)
+)]
 
 
 def free_port() -> int:

@@ -13,7 +13,9 @@ import pytest
 
 from conftest import ROOT
 from cxassess.interactive import answers_file, capture
-from cxassess.interactive.app import EXPLORER, QUESTIONNAIRE, app_command
+from cxassess.core.resources import EXPLORER_NOTEBOOK as EXPLORER, QUESTIONNAIRE_NOTEBOOK as QUESTIONNAIRE
+from cxassess.core.settings import CLIENT_DIR_ENV
+from cxassess.interactive.app import app_command
 from cxassess.inputs.clients import load_client
 from cxassess.core.errors import CxError
 from cxassess.inputs.responses import load_responses
@@ -128,6 +130,7 @@ def test_problems_in_the_file_itself_are_listed_with_their_rows(client):
     assert all(label.value == "" for label in form.problems.values())
 
 
+@pytest.mark.slow
 def test_partial_response_can_be_reopened_and_finished(client):
     form = capture.questionnaire(client)
     form.respondent.value = "P7"
@@ -208,6 +211,7 @@ for i in range(4):
 """
 
 
+@pytest.mark.slow
 def test_processes_saving_at_once_all_land(client):
     procs = [subprocess.Popen([sys.executable, "-c", SAVER, str(client), prefix]) for prefix in ("A", "B")]
     assert [p.wait(120) for p in procs] == [0, 0]
@@ -226,6 +230,7 @@ answers_file.save_response(sys.argv[1], {"respondent_id": "CRASH", "vision_1": "
 """
 
 
+@pytest.mark.slow
 def test_a_crash_between_temp_write_and_rename_leaves_the_old_file(client):
     before = (answers(client)).read_bytes()
     crashed = subprocess.run([sys.executable, "-c", CRASH, str(client)])
@@ -288,14 +293,14 @@ def test_app_command_serves_on_loopback_with_culling(client):
     assert {"--port=9123", "--Voila.ip=127.0.0.1", "--strip_sources=True",
             "--MappingKernelManager.cull_idle_timeout=300"} <= set(argv)
     assert any(a.startswith("--MappingKernelManager.cull_interval=") for a in argv)
-    assert env[answers_file.CLIENT_DIR_VARIABLE] == str(client.resolve())
+    assert env[CLIENT_DIR_ENV] == str(client.resolve())
     assert app_command(client, explorer=True)[0][3] == str(EXPLORER)
 
 
 def test_client_dir_from_environment(monkeypatch, client):
-    monkeypatch.delenv(answers_file.CLIENT_DIR_VARIABLE, raising=False)
+    monkeypatch.delenv(CLIENT_DIR_ENV, raising=False)
     assert answers_file.client_dir_from_environment("x/y") == Path("x/y")
-    monkeypatch.setenv(answers_file.CLIENT_DIR_VARIABLE, str(client))
+    monkeypatch.setenv(CLIENT_DIR_ENV, str(client))
     assert answers_file.client_dir_from_environment("x/y") == client
 
 

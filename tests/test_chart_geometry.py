@@ -33,6 +33,8 @@ from cxassess.inputs.templates import Template
 from cxassess.render import display, plots
 from conftest import responses_from_rows
 
+pytestmark = pytest.mark.slow  # every chart drawn on many questionnaires: about 30 s of CPU
+
 #: 25 characters each, low to high: the first ``points`` of them label a scale.
 SCALE_LABELS = [
     "Not at all in place today", "Hardly ever seen in teams", "Present in only few teams", "Seen now and then, patchy",

@@ -210,6 +210,7 @@ def test_score_anonymity_below_one_is_a_usage_error():
     assert "--anonymity must be at least 1" in err
 
 
+@pytest.mark.slow
 def test_targets_file_overrides_pillar_targets(tmp_path, documents):
     targets = tmp_path / "targets.yaml"
     targets.write_text("tangibles: 6.5\nempathy: 4\n", encoding="utf-8")
@@ -322,6 +323,7 @@ def test_sample_respondents_must_be_positive(tmp_path, count):
 # --------------------------------------------------------------------- the real console script
 
 
+@pytest.mark.slow
 def test_console_script_validate_good_and_bad():
     script = Path(sys.executable).with_name("cxassess")
     command = [str(script)] if script.exists() else [sys.executable, "-m", "cxassess.cli"]

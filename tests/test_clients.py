@@ -63,6 +63,7 @@ def test_every_sample_client_loads():
     assert load_client(CLIENTS / "harbour-hotels").responses_file.suffix == ".xlsx"
 
 
+@pytest.mark.slow
 def test_committed_samples_match_the_seeded_generator(tmp_path):
     for sample in SAMPLE_CLIENTS:
         fresh = write_sample_client(sample, tmp_path, find_template(sample.config["template"]))

@@ -95,6 +95,7 @@ class _Text(HTMLParser):
             self.parts.append(data)
 
 
+@pytest.mark.slow
 def test_a_client_name_and_folder_written_as_code_are_shown_as_text_and_run_nothing(tmp_path, monkeypatch):
     marker = tmp_path / "pwned"
     name = injection(marker)

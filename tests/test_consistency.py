@@ -33,6 +33,8 @@ from cxassess.inputs.samples import Profile
 from cxassess.inputs.templates import find_template
 from cxassess.run.batch import run_batch
 
+pytestmark = pytest.mark.slow  # one batch of five clients with every format
+
 CLIENT = "weighted-wharf"
 NAME = "Weighted Wharf"
 WEIGHTS = {"recovery": 10, "touchpoints": 5}  # the client's own pillar weights, replacing the template's

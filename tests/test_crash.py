@@ -20,6 +20,8 @@ from conftest import ROOT
 from cxassess.run.batch import run_batch
 from cxassess.run.report import _hold, build_report, clean_stale_staging
 
+pytestmark = pytest.mark.slow  # kills batches and report runs mid-way
+
 CLIENTS = ROOT / "data" / "clients"
 COMPLETE = ("report.html", "report.pdf", "scores.json", "fingerprint.json")
 

@@ -10,6 +10,8 @@ import pytest
 from conftest import ROOT
 from cxassess.run.batch import run_batch
 
+pytestmark = pytest.mark.slow  # batches on a Dask cluster
+
 pytest.importorskip("distributed")
 CLIENTS = ROOT / "data" / "clients"
 

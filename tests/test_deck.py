@@ -20,6 +20,8 @@ from cxassess.render.deck import SLIDE_HEIGHT, SLIDE_WIDTH, write_deck
 from cxassess.run.report import DEFAULT_FORMATS, parse_formats
 from cxassess.analysis.scoring import ACTIONS
 
+pytestmark = pytest.mark.slow  # builds decks: charts drawn at slide resolution, reports run
+
 CLIENTS = ROOT / "data" / "clients"
 TITLES = ["Executive summary", "Current practice against target", "Where the gaps are",
           "Importance and performance", "Action plan", "Improvement roadmap"]

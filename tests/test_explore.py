@@ -102,6 +102,7 @@ def test_bad_client_weights_are_refused(client, extra, message):
         load_client(client)
 
 
+@pytest.mark.slow
 def test_explorer_redraws_once_per_change_without_stacking(client):
     x = explore.Explorer(client, delay=0, charts=("summary", "radar", "scorecard"))
     assert x.redraws == 1
@@ -168,6 +169,7 @@ def test_a_burst_of_changes_gives_one_redraw(client):
     assert x.scores.pillars.loc["vision", "target"] == 4.9
 
 
+@pytest.mark.slow
 def test_save_writes_moved_settings_and_keeps_the_rest(client):
     path = client / "client.yaml"
     original = path.read_text(encoding="utf-8").splitlines()
@@ -210,6 +212,7 @@ def test_save_settings_keeps_comments_and_refuses_bad_values(client):
     load_client(client)
 
 
+@pytest.mark.slow
 def test_every_chart_is_drawn_once_by_default(client):
     x = explore.explorer(client)
     assert set(x.outputs) == set(explore.Explorer.CHARTS) and x.redraws == 1

@@ -289,6 +289,7 @@ def test_client_with_both_feedback_files_is_refused(tmp_path):
         load_client(folder)
 
 
+@pytest.mark.slow
 def test_sample_feedback_matches_the_seeded_generator(tmp_path):
     with_feedback = [s for s in SAMPLE_CLIENTS if s.customers is not None]
     assert len(with_feedback) >= 2
@@ -343,6 +344,7 @@ def test_client_settings_change_the_customer_figures(tmp_path):
 # ------------------------------------------------------------------------------ report, CLI
 
 
+@pytest.mark.slow
 def test_report_section_shows_only_with_feedback():
     from cxassess.render import comparisons
 
@@ -355,6 +357,7 @@ def test_report_section_shows_only_with_feedback():
     assert comparisons.customers(assess(CLIENTS / "harbour-hotels")) is None
 
 
+@pytest.mark.slow
 def test_cli_score_json_gains_the_customer_measures(capsys):
     folder = CLIENTS / "brightpath-software"
     code = main(["score", "cx_service_strategy", str(load_client(folder).responses_file), "--json",
@@ -385,6 +388,7 @@ def test_cli_validate_feedback_lists_problems_and_fails(tmp_path, capsys):
 # ---------------------------------------------------------------------------------- charts
 
 
+@pytest.mark.slow
 def test_customer_charts_draw_the_figures_they_are_given():
     import matplotlib.pyplot as plt
     from matplotlib.collections import PathCollection

@@ -173,6 +173,7 @@ def fill(blank: Path, out: Path, answers: dict[str, str], template) -> None:
     book.save(out)
 
 
+@pytest.mark.slow
 def test_filled_forms_import_back_losslessly(template, blank_form, tmp_path, capsys):
     table = generate(template, Profile(respondents=7, comment_rate=0.4, na_rate=0.08, blank_rate=0.08), seed=11)
     table.loc[2, "vision_1:comment"] = "Two lines, one comma:\nsecond line"

@@ -37,6 +37,8 @@ from cxassess.inputs.samples import Profile, generate
 from cxassess.inputs.templates import Template, load_template
 from cxassess.inputs.yamlfile import read_yaml
 
+pytestmark = pytest.mark.slow  # property-based hunts over many generated inputs
+
 FUZZ = settings(max_examples=int(os.environ.get("CXASSESS_FUZZ_EXAMPLES", "60")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                          HealthCheck.too_slow])
 TINY = load_template(TINY_TEMPLATE)
@@ -225,7 +227,7 @@ def client_folder(config: bytes, answers: Path) -> Path:
 @FUZZ
 @given(data=st.binary(max_size=300))
 def test_client_yaml_of_any_bytes(data, client_answers):
-    only_cx_errors(load_client, client_folder(data, client_answers), TINY)
+    only_cx_errors(load_client, client_folder(data, client_answers), TINY_TEMPLATE)
 
 
 @FUZZ
@@ -237,7 +239,7 @@ def test_client_yaml_with_wrong_values(changes, client_answers):
 
     data = {"name": "Acme", "template": "tiny", "assessment_date": "2026-10-01", **changes}
     text = yaml.safe_dump(data, allow_unicode=True).encode("utf-8")
-    only_cx_errors(load_client, client_folder(text, client_answers), TINY)
+    only_cx_errors(load_client, client_folder(text, client_answers), TINY_TEMPLATE)
 
 
 # ------------------------------------------------------------------------------- feedback

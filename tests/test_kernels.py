@@ -11,7 +11,7 @@ import pytest
 
 from cxassess.run import kernels
 
-pytestmark = pytest.mark.skipif(not kernels.enabled(), reason="needs os.fork")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not kernels.enabled(), reason="needs os.fork")]
 
 
 def run(tmp_path, source: str, name: str):

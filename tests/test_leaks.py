@@ -20,6 +20,8 @@ from pypdf import PdfReader
 from conftest import ROOT
 from cxassess.run.batch import run_batch
 
+pytestmark = pytest.mark.slow  # a batch with every format
+
 CLIENTS = ROOT / "data" / "clients"
 TEMPLATE = ROOT / "data" / "templates" / "cx_service_strategy.yaml"
 FORMATS = ("html", "pdf", "xlsx", "pptx")

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import papermill as pm
+import pytest
 
 from conftest import ROOT
 
@@ -21,6 +22,7 @@ def test_notebook_is_committed_without_outputs():
     assert ["parameters"] in [c.metadata.get("tags") for c in code]
 
 
+@pytest.mark.slow
 def test_rerun_reproduces_outputs_under_strict_nbval(tmp_path):
     executed = tmp_path / "assessment.ipynb"
     pm.execute_notebook(

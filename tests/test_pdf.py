@@ -35,6 +35,7 @@ PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>t</title>
 </body></html>"""
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("engine", ENGINES)
 def test_each_engine_writes_the_pages_text_and_charts(engine, tmp_path):
     target = tmp_path / "out" / "report.pdf"
@@ -51,6 +52,7 @@ def test_each_engine_writes_the_pages_text_and_charts(engine, tmp_path):
     assert abs(width - 595) < 2 and abs(height - 842) < 2  # A4 in points
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not CHROMIUM, reason="no Chromium (or no playwright) on this machine")
 def test_chromium_runs_no_script_and_fetches_nothing(tmp_path):
     requests = []
@@ -93,6 +95,7 @@ def test_engine_choice(monkeypatch, tmp_path):
         pdf.engine("chromium")  # asked for by name: refused, with what to install
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not CHROMIUM, reason="no Chromium (or no playwright) on this machine")
 def test_a_batch_shares_one_browser_between_its_workers(tmp_path, monkeypatch):
     """Workers hand pages to the batch's PrintServer; the PDF is the same, written by the worker itself."""

@@ -94,6 +94,7 @@ def texts(fig: Figure) -> list[str]:
 # ------------------------------------------------------------------------------- rendering
 
 
+@pytest.mark.slow
 def test_every_chart_is_a_titled_figure_that_renders(sample, tmp_path):
     keep = os.environ.get("CXPLOTS_DIR")
     for name, fig in all_figures(sample).items():
@@ -108,6 +109,7 @@ def test_every_chart_is_a_titled_figure_that_renders(sample, tmp_path):
             fig.savefig(Path(keep) / f"{sample.scores.template.id}_{name}.png", dpi=110, bbox_inches="tight")
 
 
+@pytest.mark.slow
 def test_charts_do_no_io_and_leave_pyplot_alone(sample, monkeypatch):
     import matplotlib.pyplot as plt
 
@@ -310,6 +312,7 @@ def test_heatmap_cells_are_the_group_indices(sample):
         assert (group if suppressed else f"{group} (n={n})") in labels
 
 
+@pytest.mark.slow
 def test_heatmap_shows_suppressed_groups_without_figures(sample):
     b = sample.suppressed
     assert b["suppressed"].sum() >= 2
@@ -384,6 +387,7 @@ def test_distribution_colours_run_low_to_high(sample):
     assert math.isclose(sum(b.get_width() for b in bars), 1.0)
 
 
+@pytest.mark.slow
 def test_embedded_chart_is_a_small_palette_png_that_looks_the_same(sample):
     """display.figure keeps 256 colours: against the same drawing in full colour, no visible change."""
     import io

@@ -251,6 +251,7 @@ def batch(clients_dir, tmp_path_factory):
     return out, run_batch(clients_dir, out, workers=2, formats=("html",))
 
 
+@pytest.mark.slow
 def test_overview_links_every_client_report(batch):
     out, result = batch
     assert result.counts["ok"] == 6 and result.overview == result.summary_file.parent / "index.html"
@@ -273,6 +274,7 @@ def test_overview_links_every_client_report(batch):
     assert json.loads(result.summary_file.read_text())["overview"] == "index.html"
 
 
+@pytest.mark.slow
 def test_overview_ranks_match_the_clients_scores(batch):
     out, result = batch
     overall = {c: json.loads((out / c / "latest" / "scores.json").read_text())["overall"]["index"] for c in NAMES}
@@ -285,6 +287,7 @@ def test_overview_ranks_match_the_clients_scores(batch):
         assert cells[3] == f"{index:.0f}" and cells[5] == f"{rank:.0f}", (client, cells)
 
 
+@pytest.mark.slow
 def test_every_report_compares_with_the_portfolio_and_names_no_other_client(batch, clients_dir):
     out, result = batch
     benchmark = json.loads(result.benchmark_file.read_text())
@@ -306,6 +309,7 @@ def test_every_report_compares_with_the_portfolio_and_names_no_other_client(batc
         assert "Acme" not in html or client == "client-0003"
 
 
+@pytest.mark.slow
 def test_anonymised_overview_names_no_client(batch, clients_dir, capsys):
     out, _ = batch
     assert main(["batch", str(clients_dir), "--out", str(out), "--changed", "--anonymise", "--workers", "2"]) == 0
@@ -323,6 +327,7 @@ def test_anonymised_overview_names_no_client(batch, clients_dir, capsys):
     assert html.count("data:image/png;base64,") == 2
 
 
+@pytest.mark.slow
 def test_under_five_clients_the_section_says_there_is_no_comparison(clients_dir, tmp_path):
     result = run_batch(clients_dir, tmp_path, workers=2, formats=("html",), only=["client-0001", "client-0002"])
     assert result.counts["ok"] == 2

@@ -55,6 +55,7 @@ def run(hostile_client, tmp_path_factory):
     return build_report(hostile_client, tmp_path_factory.mktemp("reports"))
 
 
+@pytest.mark.slow
 def test_run_writes_every_artefact_and_points_latest_at_it(run):
     assert sorted(run.files) == ["assessment.ipynb", "fingerprint.json", "report.html", "report.pdf", "scores.json"]
     latest = run.folder.parent / "latest"
@@ -62,6 +63,7 @@ def test_run_writes_every_artefact_and_points_latest_at_it(run):
     assert not list(run.folder.parent.glob(".*partial"))
 
 
+@pytest.mark.slow
 def test_html_is_self_contained_and_has_no_code(run):
     html = (run.folder / "report.html").read_text(encoding="utf-8")
     assert "<script" not in html.replace("&lt;script", "")
@@ -70,6 +72,7 @@ def test_html_is_self_contained_and_has_no_code(run):
     assert html.count("data:image/png;base64,") >= 6  # radar, gap, matrix, two heatmaps, distribution
 
 
+@pytest.mark.slow
 def test_html_and_pdf_name_every_pillar(run, hostile_client):
     client = assess(hostile_client).client
     html = words((run.folder / "report.html").read_text(encoding="utf-8")).replace("&amp;", "&")
@@ -79,11 +82,13 @@ def test_html_and_pdf_name_every_pillar(run, hostile_client):
         assert pillar.name in pdf, pillar.name
 
 
+@pytest.mark.slow
 def test_pdf_page_count_is_plausible(run):
     pages = len(PdfReader(run.folder / "report.pdf").pages)
     assert 6 <= pages <= 25
 
 
+@pytest.mark.slow
 def test_user_text_is_escaped(run):
     html = (run.folder / "report.html").read_text(encoding="utf-8")
     assert re.search(r"&lt;script&gt;alert\((&#34;|&quot;|\")x(&#34;|&quot;|\")\)&lt;/script&gt; &amp; "
@@ -94,6 +99,7 @@ def test_user_text_is_escaped(run):
     assert '<script>alert("x")</script>' in pdf  # shown as the text it is
 
 
+@pytest.mark.slow
 def test_sections_appear_in_order(run):
     html = (run.folder / "report.html").read_text(encoding="utf-8")
     headings = re.findall(r"<h2[^>]*>(\d+)\. ", html)
@@ -101,6 +107,7 @@ def test_sections_appear_in_order(run):
     assert "No portfolio comparison" in html  # a report run alone has no portfolio to compare with
 
 
+@pytest.mark.slow
 def test_scores_json_is_the_score_document(run, hostile_client):
     saved = json.loads((run.folder / "scores.json").read_text())
     a = assess(hostile_client)
@@ -110,6 +117,7 @@ def test_scores_json_is_the_score_document(run, hostile_client):
     assert saved["client"]["id"] == "brightpath-software"
 
 
+@pytest.mark.slow
 def test_people_read_rounded_figures_programs_full_ones(run):
     """scores.json carries the overall index at full precision; the report shows it rounded, and no long decimals."""
     saved = json.loads((run.folder / "scores.json").read_text())
@@ -124,6 +132,7 @@ def test_people_read_rounded_figures_programs_full_ones(run):
                                                          PdfReader(run.folder / "report.pdf").pages)))
 
 
+@pytest.mark.slow
 def test_executed_notebook_is_kept_with_the_client_parameters(run, hostile_client):
     nb = nbformat.read(run.folder / "assessment.ipynb", as_version=4)
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
@@ -131,6 +140,7 @@ def test_executed_notebook_is_kept_with_the_client_parameters(run, hostile_clien
     assert all(c.get("execution_count") for c in nb.cells if c.cell_type == "code")
 
 
+@pytest.mark.slow
 def test_a_second_run_keeps_the_first(run, hostile_client):
     second = build_report(hostile_client, run.folder.parent.parent, formats=("html",))
     assert second.folder != run.folder and run.folder.is_dir()
@@ -150,6 +160,7 @@ def test_bad_answers_stop_before_anything_runs(tmp_path):
     assert not (tmp_path / "reports").exists()
 
 
+@pytest.mark.slow
 def test_a_failing_cell_keeps_the_partial_notebook_and_names_the_cell(tmp_path):
     nb = nbformat.read(NOTEBOOK, as_version=4)
     broken_at = next(i for i, c in enumerate(nb.cells) if "sections.scorecard" in c.source)
@@ -176,6 +187,7 @@ def test_cli_report_rejects_a_bad_client_id_and_format(tmp_path, capsys):
     assert not (tmp_path / "r").exists()
 
 
+@pytest.mark.slow
 def test_a_multi_wave_client_gets_its_progress_section(run):
     html = words((run.folder / "report.html").read_text(encoding="utf-8")).replace("&amp;", "&")
     section = html[html.index("13. Progress since last assessment"):]
@@ -191,6 +203,7 @@ def test_a_multi_wave_client_gets_its_progress_section(run):
     assert [w["id"] for w in saved["waves"]] == ["2025-h2", "2026-h1", "2026-h2"]
 
 
+@pytest.mark.slow
 def test_customers_section_names_the_blind_spot_and_hides_contact_details(run):
     html = words((run.folder / "report.html").read_text(encoding="utf-8"))
     section = html[html.index("14. What your customers say"):]

@@ -89,6 +89,7 @@ def test_charts_with_nothing_to_show_are_left_out_with_the_reason(templates_here
     assert "Pillars in order of priority" not in text(sections.gaps(a, "4. Gaps"))
 
 
+@pytest.mark.slow
 def test_charts_with_something_to_show_are_drawn(templates_here):
     # Three pillars, targets and importance: every chart has something to show.
     a = assess(write_client(templates_here, "full_care", pillars=3, targets=True, importance=True))
@@ -146,6 +147,7 @@ def test_the_bundled_questionnaires_keep_their_heading():
     assert a.client.document_title == "Northwind Home & Garden: Customer-service strategy assessment"
 
 
+@pytest.mark.slow
 def test_the_report_page_is_titled_by_the_questionnaire(templates_here, tmp_path):
     run = build_report(write_client(templates_here, "care", report_title=TITLE), tmp_path / "reports",
                        formats=["html"])

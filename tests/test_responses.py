@@ -372,6 +372,7 @@ def test_problems_carry_spreadsheet_rows_and_columns(tiny_template):
 # ----------------------------------------------------------------------- 4. no traceback, ever
 
 
+@pytest.mark.slow
 def test_command_line_bad_file_exits_1_without_traceback():
     result = subprocess.run(
         [sys.executable, "-m", "cxassess.cli", "validate", str(TINY_TEMPLATE), str(BAD / "several_errors.csv")],

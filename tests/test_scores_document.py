@@ -90,6 +90,7 @@ def test_the_schema_ships_in_the_package():
 # ------------------------------------------------------------------- documents that validate
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("client", SAMPLE_CLIENTS)
 def test_every_sample_clients_scores_json_validates(documents, client):
     document = documents[client]
@@ -117,6 +118,7 @@ def test_a_client_with_suppressed_segments_validates(documents):
     assert "breakdown/" in problems(leaked) and "/n: 3 is not of type 'null'" in problems(leaked)
 
 
+@pytest.mark.slow
 def test_a_client_with_its_own_weights_and_every_wave_validates(tmp_path):
     folder = tmp_path / "clients" / "harbour-hotels"
     shutil.copytree(CLIENTS / "harbour-hotels", folder)
@@ -246,6 +248,7 @@ def test_an_alpha_keeps_full_precision_in_the_json_text(tmp_path):
     assert token == repr(ours) == repr(float(assess(client).scores.pillars.loc["vision", "alpha"]))
 
 
+@pytest.mark.slow
 def test_every_pillar_figure_is_the_scores_figure_exactly(tmp_path):
     """Each float of every pillar in scores.json equals the computed figure bit for bit (NaN as null)."""
     document, _ = written("northwind-retail", tmp_path)

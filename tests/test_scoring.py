@@ -171,6 +171,7 @@ def test_cronbach_alpha_by_hand(scores):
     assert all(math.isnan(v) for v in p.loc["p2", "alpha_if_dropped"].values())  # one item left
 
 
+@pytest.mark.slow
 def test_cronbach_alpha_matches_pingouin():
     pingouin = pytest.importorskip("pingouin")
     rng = np.random.default_rng(3)
@@ -262,6 +263,7 @@ def comparable(s) -> pd.DataFrame:
     return s.pillars.drop(columns=["alpha_if_dropped"])
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(matrix)
 def test_index_stays_within_0_and_100(rows):
@@ -272,6 +274,7 @@ def test_index_stays_within_0_and_100(rows):
         assert 0 <= s.overall["index"] <= 100
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(matrix)
 def test_an_all_blank_respondent_changes_nothing(rows):
@@ -281,6 +284,7 @@ def test_an_all_blank_respondent_changes_nothing(rows):
     pd.testing.assert_frame_equal(before.questions, after.questions)
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(matrix, st.randoms(use_true_random=False))
 def test_permuting_rows_changes_nothing(rows, rnd):
@@ -296,6 +300,7 @@ def test_permuting_rows_changes_nothing(rows, rnd):
         )
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(matrix)
 def test_reverse_scoring_twice_is_identity(rows):

@@ -284,6 +284,7 @@ def test_an_earlier_wave_changes_the_report_fingerprint(tmp_path):
 # ------------------------------------------------------------------------------- samples
 
 
+@pytest.mark.slow
 def test_committed_sample_waves_match_the_seeded_generator(tmp_path):
     for sample in SAMPLE_CLIENTS:
         if not sample.history:
@@ -296,6 +297,7 @@ def test_committed_sample_waves_match_the_seeded_generator(tmp_path):
             pd.testing.assert_frame_equal(a.responses.comments, b.responses.comments)
 
 
+@pytest.mark.slow
 def test_sample_stories_one_priority_improves_one_pillar_declines():
     with_history = [s for s in SAMPLE_CLIENTS if s.history]
     assert len(with_history) >= 2
@@ -336,6 +338,7 @@ def test_compare_prints_the_change_table():
     assert lines[-1].startswith("1 improved, 1 declined, 10 unchanged (Welch's t-test")
 
 
+@pytest.mark.slow
 def test_compare_defaults_to_the_last_two_waves_and_reports_bad_input():
     code, out, _ = run("compare", CLIENTS / "harbour-hotels")
     assert code == 0 and out.startswith("Change from wave '2026-04' (2026-04-22, 34 respondents) to wave '2026-10'")
@@ -387,6 +390,7 @@ def test_portfolio_trend_column():
     assert 'points="3.0,20.0 81.0,2.0"' in str(overview.sparkline([0, 100]))
 
 
+@pytest.mark.slow
 def test_overview_shows_a_trend_only_for_clients_with_waves():
     clients = {c: load_client(CLIENTS / c) for c in ("harbour-hotels", "northwind-retail")}
     scores = {c: score(x.template, x.responses, x.targets) for c, x in clients.items()}

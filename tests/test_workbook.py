@@ -121,6 +121,7 @@ def _group_sizes(assessment, segment: str) -> pd.Series:
     return assessment.client.responses.segments[segment].astype(str).value_counts()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("threshold", [None, 10])
 def test_segments_suppress_exactly_the_small_groups(threshold, tmp_path):
     a = assess(CLIENTS / "brightpath-software", threshold)
@@ -188,6 +189,7 @@ def test_formula_like_text_stays_text(tmp_path):
     assert not back.cell(row=len(HOSTILE) + 1, column=1).quotePrefix
 
 
+@pytest.mark.slow
 @needs_libreoffice
 def test_libreoffice_shows_formula_like_text_as_written(tmp_path):
     wb = Workbook()
@@ -237,6 +239,7 @@ def test_nothing_is_overwritten_unasked(assessment, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["results.xlsx"]  # no temporary file left behind
 
 
+@pytest.mark.slow
 def test_a_client_without_targets_or_segments_still_gets_a_workbook(tmp_path):
     a = assess(copy_client("harbour-hotels", tmp_path, r"(?ms)^targets:\n(  .*\n)*", ""))
     assert a.client.targets == {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 
+import pytest
 from pptx import Presentation
 
 from cxassess.cli import main
@@ -34,6 +35,7 @@ def _google_forms_export(path, template) -> dict[str, dict[str, str]]:
     return expected
 
 
+@pytest.mark.slow
 def test_google_forms_export_to_client_deck_in_three_commands(tmp_path, capsys):
     template = find_template("cx_service_strategy")
     export = tmp_path / "Service survey (Responses).csv"

@@ -22,10 +22,10 @@ from typing import Mapping
 import pandas as pd
 
 from . import actions, voice, waves
-from ..inputs.clients import Client, load_client, load_wave, load_waves
+from ..inputs.clients import Client, TemplateChoice, load_client, load_wave, load_waves
 from ..inputs.responses import Responses
-from ..inputs.templates import find_template
-from .breakdowns import DEFAULT_ANONYMITY, answer_distribution, breakdowns as segment_breakdowns
+from ..core.settings import DEFAULT_ANONYMITY
+from .breakdowns import answer_distribution, breakdowns as segment_breakdowns
 from .scoring import Scores, score
 
 
@@ -86,17 +86,17 @@ def anonymity_threshold_for(client: Client, requested: int | None = None) -> int
 def assess(
     client: Client | str | os.PathLike,
     anonymity_threshold: int | None = None,
-    template: str | os.PathLike | None = None,
+    template: TemplateChoice = None,
     wave: str | None = None,
 ) -> Assessment:
     """A client's analysis (a loaded Client or its folder): the figures every output reads.
 
     The anonymity threshold is, in order: the argument, the client's own setting, the default (5).
-    ``template`` (an id or file) overrides the one named in client.yaml when the client is loaded
-    here. ``wave`` is a wave id (default: the client's current wave, or the loaded one).
+    ``template`` (an id or file, or the files a run resolved: see ``load_client``) overrides client.yaml's
+    when the client is loaded here. ``wave`` is a wave id (default: the client's current wave, or the loaded one).
     """
     if not isinstance(client, Client):
-        client = load_client(client, find_template(template) if template else None, wave)
+        client = load_client(client, template, wave)
     elif wave is not None:
         client = load_wave(client, wave)
     return Assessment(client, client_scores(client), anonymity_threshold_for(client, anonymity_threshold))

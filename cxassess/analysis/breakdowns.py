@@ -15,11 +15,10 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from ..core.settings import DEFAULT_ANONYMITY
 from ..inputs.responses import NOT_GIVEN, Responses
 from ..inputs.templates import Template
 from .scoring import flip_reversed, to_index
-
-DEFAULT_ANONYMITY = 5
 
 
 def answer_distribution(template: Template, responses: Responses) -> pd.DataFrame:

@@ -31,8 +31,9 @@ import numpy as np
 import pandas as pd
 
 from ..inputs.tables import column_letter
+from ..core.settings import PORTFOLIO_MIN_CLIENTS
 from .document import clean
-from .scoring import ACTIONS, PORTFOLIO_MIN_CLIENTS, Scores
+from .scoring import ACTIONS, Scores
 
 MIN_CLIENTS = PORTFOLIO_MIN_CLIENTS  # fewest clients for a comparison to be shown in a client's report
 PILLAR_COLUMNS = ("client", "template", "pillar_id", "pillar", "index", "gap_index", "action")

@@ -18,7 +18,6 @@ from ..inputs.responses import Responses
 from ..inputs.templates import ActionRules, Pillar, Scale, Template
 
 ACTIONS = {"keep": "Keep", "do_differently": "Do differently", "start": "Start", "stop": "Stop / reduce"}
-PORTFOLIO_MIN_CLIENTS = 5  # fewest clients whose quartiles a client report may show (cxassess.analysis.portfolio)
 
 
 @dataclass(frozen=True)

@@ -15,16 +15,12 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 
+from ..core.settings import DEFAULT_BLIND_SPOT_AT, DEFAULT_MIN_ANSWERS, DEFAULT_WORD_OF_MOUTH
 from ..inputs.feedback import Feedback
 from .document import clean
 from .scoring import to_index, weighted_mean
 from ..inputs.templates import Template
 
-DEFAULT_MIN_ANSWERS = 10
-#: "One dissatisfied customer tells about 11 others": the figure quoted in the article
-#: "What would I really want?" (docs/scoring.md gives the source and how to change it).
-DEFAULT_WORD_OF_MOUTH = 11.0
-DEFAULT_BLIND_SPOT_AT = 15.0
 Z95 = 1.96  # two-sided 95% normal quantile
 COMMENT_LIMIT = 300
 

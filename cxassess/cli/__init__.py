@@ -13,6 +13,7 @@ import traceback
 from typing import Sequence
 
 from ..core.errors import CxError
+from ..core.settings import DEBUG_ENV
 from .commands import print_problems
 from .parser import build_parser
 
@@ -40,8 +41,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as exc:  # a bug, not bad input: say so without a wall of traceback
-        if os.environ.get("CXASSESS_DEBUG"):
+        if os.environ.get(DEBUG_ENV):
             traceback.print_exc()
         print(f"cxassess: internal error: {type(exc).__name__}: {exc} "
-              "(please report it; set CXASSESS_DEBUG=1 for details)", file=sys.stderr)
+              f"(please report it; set {DEBUG_ENV}=1 for details)", file=sys.stderr)
         return 2

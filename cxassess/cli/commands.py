@@ -22,7 +22,8 @@ from ..core.files import write_text_atomically
 from ..inputs.responses import load_responses
 from ..inputs.targets import read_targets
 from ..inputs.samples import Profile, generate
-from ..analysis.breakdowns import DEFAULT_ANONYMITY, breakdowns as segment_breakdowns
+from ..analysis.breakdowns import breakdowns as segment_breakdowns
+from ..core.settings import DEFAULT_ANONYMITY, DEFAULT_BLIND_SPOT_AT, DEFAULT_MIN_ANSWERS, DEFAULT_WORD_OF_MOUTH
 from ..analysis.document import to_document
 from ..analysis.scoring import score
 from ..inputs.templates import find_template
@@ -87,9 +88,9 @@ def cmd_score(args: argparse.Namespace) -> int:
     if args.feedback:
         feedback, feedback_warnings = load_feedback(args.feedback, template)
         print_problems(feedback_warnings)
-        settings = voice.VoiceSettings(_given(args.min_answers, voice.DEFAULT_MIN_ANSWERS),
-                                       _given(args.word_of_mouth, voice.DEFAULT_WORD_OF_MOUTH),
-                                       _given(args.blind_spot_at, voice.DEFAULT_BLIND_SPOT_AT))
+        settings = voice.VoiceSettings(_given(args.min_answers, DEFAULT_MIN_ANSWERS),
+                                       _given(args.word_of_mouth, DEFAULT_WORD_OF_MOUTH),
+                                       _given(args.blind_spot_at, DEFAULT_BLIND_SPOT_AT))
         customers = voice.analyse(template, feedback, scores.pillars, settings)
     wave = wave_of(args.responses, args.wave)
     if args.json:
@@ -195,13 +196,17 @@ def cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_sample_clients(args: argparse.Namespace) -> int:
+def _write_sample_clients(root: Path, force: bool) -> None:
     from ..inputs.sample_clients import SAMPLE_CLIENTS, write_sample_client
 
     for sample in SAMPLE_CLIENTS:
         template = find_template(sample.config["template"])
-        folder = write_sample_client(sample, Path(args.folder), template, force=args.force)
+        folder = write_sample_client(sample, root, template, force=force)
         print(f"{folder}: {sample.config['name']} ({sample.profile.respondents} respondents)")
+
+
+def cmd_sample_clients(args: argparse.Namespace) -> int:
+    _write_sample_clients(Path(args.folder), args.force)
     return 0
 
 
@@ -260,7 +265,16 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    status = _batch(args.clients, args.out, pdf_engine=args.pdf_engine)
+    from ..run.outputs import is_url
+
+    clients = args.clients
+    if clients is None:  # the bundled sample clients, written beside their reports (from any folder)
+        if is_url(args.out):
+            raise CxError.at("--out", "the demo writes the sample clients beside the reports: give a local folder, "
+                             "or --clients DIR")
+        clients = Path(args.out) / "clients"
+        _write_sample_clients(clients, force=True)
+    status = _batch(str(clients), args.out, pdf_engine=args.pdf_engine)
     print(f"\nOpen {Path(args.out).resolve()}/<client>/latest/report.html (or report.pdf) to read a report.")
     return status
 
@@ -286,11 +300,14 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_form(args: argparse.Namespace) -> int:
-    from ..inputs.clients import client_form_settings
+    from ..inputs.client_forms import client_form_settings
     from ..inputs.forms import build_form, write_form
 
-    template = find_template(args.template)
-    name, segments = client_form_settings(args.client, template) if args.client else (None, {})
+    if args.template is None and not args.client:
+        raise CxError.at("TEMPLATE", "give the questionnaire (a template file or id), or --client CLIENT_DIR to use "
+                         "the client's")
+    template = find_template(args.template) if args.template else None
+    name, segments, template = client_form_settings(args.client, template) if args.client else (None, {}, template)
     out = write_form(build_form(template, name, segments), args.out, args.force)
     print(f"{out}: questionnaire form for template {template.id!r} ({len(template.question_ids)} questions"
           + (f", client {name}" if name else "") + "); send one copy to each respondent")

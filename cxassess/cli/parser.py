@@ -10,13 +10,14 @@ from __future__ import annotations
 import argparse
 
 from .. import __version__
-from ..analysis import voice
-from ..analysis.breakdowns import DEFAULT_ANONYMITY
+from ..core.settings import (CLIENTS_FOLDER, DEFAULT_ANONYMITY, DEFAULT_BLIND_SPOT_AT, DEFAULT_MIN_ANSWERS, DEFAULT_PORT,
+                             DEFAULT_WORD_OF_MOUTH, PDF_ENGINE_ENV, REPORTS_FOLDER, TEMPLATES_ENV)
 from .commands import (cmd_app, cmd_batch, cmd_compare, cmd_demo, cmd_form, cmd_import, cmd_report, cmd_sample,
                        cmd_sample_clients, cmd_score, cmd_validate)
 
 FORMAT_CHOICES = ("google-forms", "ms-forms", "qualtrics", "surveymonkey", "xlsx-forms")
-EPILOG = "Templates are given as a file path or as an id (e.g. cx_service_strategy) found in data/templates/."
+EPILOG = ("Templates are given as a file path or as an id (e.g. cx_service_strategy): the questionnaires bundled "
+          f"with cxassess (data/templates/ in a clone) and those in the folders of ${TEMPLATES_ENV}.")
 
 
 def _argument_type(cast, noun: str, valid, rule: str):
@@ -47,14 +48,17 @@ def _pdf_engine_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--pdf-engine", choices=("auto", "chromium", "weasyprint"), default=None,
                    help="how PDFs are made: chromium (the machine's Chromium through Playwright: less than "
                    "half the CPU), weasyprint (pure Python, no browser) or auto: chromium when it is "
-                   "installed (default; also $CXASSESS_PDF_ENGINE)")
+                   f"installed (default; also ${PDF_ENGINE_ENV})")
 
 
-def _command(sub, name: str, func, *, help: str, description: str, template_arg: bool = False) -> argparse.ArgumentParser:
-    """A subcommand with its help; commands that take a template get the TEMPLATE argument first."""
+def _command(sub, name: str, func, *, help: str, description: str, template_arg: bool | str = False
+             ) -> argparse.ArgumentParser:
+    """A subcommand with its help; commands that take a template get the TEMPLATE argument first
+    (``template_arg="optional"``: it may be left out)."""
     p = sub.add_parser(name, help=help, description=description, epilog=EPILOG if template_arg else None)
     if template_arg:
-        p.add_argument("template", metavar="TEMPLATE", help="template file or id")
+        p.add_argument("template", metavar="TEMPLATE", nargs="?" if template_arg == "optional" else None,
+                       help="template file or id")
     p.set_defaults(func=func)
     return p
 
@@ -105,12 +109,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="customer feedback (customer_feedback.csv/.xlsx): add NPS, CSAT, effort, word of mouth and the "
                    "customers' index per pillar with blind spots (a client folder: its own)")
     p.add_argument("--min-answers", metavar="N", type=_positive_int, default=None,
-                   help=f"hide customer figures resting on fewer than N answers (default {voice.DEFAULT_MIN_ANSWERS})")
+                   help=f"hide customer figures resting on fewer than N answers (default {DEFAULT_MIN_ANSWERS})")
     p.add_argument("--word-of-mouth", metavar="X", type=float, default=None,
-                   help=f"people each unhappy customer tells (default {voice.DEFAULT_WORD_OF_MOUTH:g}; see docs/scoring.md)")
+                   help=f"people each unhappy customer tells (default {DEFAULT_WORD_OF_MOUTH:g}; see docs/scoring.md)")
     p.add_argument("--blind-spot-at", metavar="POINTS", type=float, default=None,
                    help="index points between staff and customers that make a blind spot or an undersold strength "
-                   f"(default {voice.DEFAULT_BLIND_SPOT_AT:g})")
+                   f"(default {DEFAULT_BLIND_SPOT_AT:g})")
     p.add_argument("--wave", metavar="ID", help="the wave these answers belong to, recorded in the output "
                    "(default: the folder name when the file is CLIENT/waves/ID/responses.*); with a client "
                    "folder, the wave to score (default: the current one)")
@@ -145,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
         "the retailer and the software company also get customer feedback (customer_feedback.csv). "
         "They are generated from fixed seeds, so the files are the same every time.",
     )
-    p.add_argument("folder", nargs="?", default="data/clients", help="where to write them (default data/clients)")
+    p.add_argument("folder", nargs="?", default=CLIENTS_FOLDER, help=f"where to write them (default {CLIENTS_FOLDER})")
     p.add_argument("--force", action="store_true", help="replace existing sample folders")
 
     p = _command(
@@ -157,7 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
         "newest run; earlier runs are kept. Bad input stops before anything runs.",
     )
     p.add_argument("client_dir", metavar="CLIENT_DIR", help="the client folder, e.g. data/clients/northwind-retail")
-    p.add_argument("--out", default="reports", metavar="DIR", help="where reports go (default reports/)")
+    p.add_argument("--out", default=REPORTS_FOLDER, metavar="DIR", help=f"where reports go (default {REPORTS_FOLDER}/)")
     p.add_argument("--format", default="html,pdf", metavar="LIST",
                    help="comma-separated: html, pdf, xlsx (results workbook), pptx (executive deck); default html,pdf")
     p.add_argument("--anonymity", metavar="N", type=int, default=None,
@@ -175,9 +179,9 @@ def build_parser() -> argparse.ArgumentParser:
         "With 5 or more clients each report gains a section 'How you compare' (the portfolio's quartiles, no "
         "client named). Ctrl-C stops cleanly: running kernels are shut down, finished reports stay.",
     )
-    p.add_argument("clients_dir", metavar="CLIENTS_DIR", nargs="?", default="data/clients",
-                   help="folder of client folders (default data/clients)")
-    p.add_argument("--out", default="reports", metavar="DIR", help="where reports go (default reports/)")
+    p.add_argument("clients_dir", metavar="CLIENTS_DIR", nargs="?", default=CLIENTS_FOLDER,
+                   help=f"folder of client folders (default {CLIENTS_FOLDER})")
+    p.add_argument("--out", default=REPORTS_FOLDER, metavar="DIR", help=f"where reports go (default {REPORTS_FOLDER}/)")
     p.add_argument("--workers", type=_positive_int, default=None, metavar="N",
                    help="parallel workers (default: one more than CPU cores, so a starting kernel never leaves a core idle)")
     p.add_argument("--format", default="html,pdf", metavar="LIST",
@@ -199,11 +203,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = _command(
         sub, "demo", cmd_demo,
         help="build reports for every bundled sample client and say where they are",
-        description="Build HTML and PDF reports for every client folder under data/clients (the bundled fictional "
-        "clients), in parallel like `cxassess batch`, and print where they are.",
+        description="Write the four bundled fictional sample clients into OUT/clients/ and build their HTML and PDF "
+        "reports into OUT, in parallel like `cxassess batch`, and print where they are. Works from any folder; "
+        "with --clients, report on that folder of client folders instead (a clone's `make demo`: data/clients).",
     )
-    p.add_argument("--clients", default="data/clients", metavar="DIR", help="folder of client folders")
-    p.add_argument("--out", default="reports", metavar="DIR", help="where reports go (default reports/)")
+    p.add_argument("--clients", default=None, metavar="DIR",
+                   help="folder of client folders (default: the sample clients, written to OUT/clients/)")
+    p.add_argument("--out", default=REPORTS_FOLDER, metavar="DIR", help=f"where reports go (default {REPORTS_FOLDER}/)")
     _pdf_engine_option(p)
 
     p = _command(
@@ -236,7 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace FILE if it exists")
 
     p = _command(
-        sub, "form", cmd_form, template_arg=True,
+        sub, "form", cmd_form, template_arg="optional",
         help="write an Excel questionnaire for one respondent to fill in offline",
         description="Write an Excel questionnaire: an instructions sheet and one row per question grouped by pillar, "
         "with drop-down lists for rating, target, importance and segments. Only the answer cells can be edited. "
@@ -246,7 +252,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="FILE", help="the .xlsx file to write")
     p.add_argument("--client", metavar="CLIENT_DIR",
                    help="client folder: its name goes on the form, and 'segments:' in its client.yaml "
-                   "(e.g. department: [Stores, Online]) become drop-down lists")
+                   "(e.g. department: [Stores, Online]) become drop-down lists; without TEMPLATE, the form asks "
+                   "the client's own questionnaire")
     p.add_argument("--force", action="store_true", help="replace FILE if it exists")
 
     p = _command(
@@ -260,7 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
         "it from other machines.",
     )
     p.add_argument("client_dir", metavar="CLIENT_DIR", help="the client folder, e.g. data/clients/northwind-retail")
-    p.add_argument("--port", type=_port, default=8866, metavar="N", help="port on 127.0.0.1 (default 8866)")
+    p.add_argument("--port", type=_port, default=DEFAULT_PORT, metavar="N", help=f"port on 127.0.0.1 (default {DEFAULT_PORT})")
     p.add_argument("--explorer", action="store_true", help="serve the what-if explorer instead of the questionnaire")
     p.add_argument("--cull-idle", type=_positive_int, default=600, metavar="SECONDS",
                    help="shut down a closed page's kernel after this many idle seconds (default 600)")

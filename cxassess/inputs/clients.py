@@ -3,6 +3,11 @@
 A client id is checked before any file is touched, so a bad id can never name a path outside
 the clients folder. Everything a report needs about a client comes back as one ``Client``.
 
+``template:`` in client.yaml (and in a wave's settings) names the questionnaire: a template id, or
+a file relative to the folder of the YAML file that names it. Each is resolved to its file once,
+here; ``Client.template_files`` holds the files, and a run hands them on (``load_client``'s
+``template``), so a notebook kernel or a batch worker never looks an id up again.
+
 A client assessed more than once keeps one folder per *wave*: ``waves/<wave_id>/responses.csv``
 (or ``.xlsx``), each dated in ``client.yaml`` (``waves: {wave_id: YYYY-MM-DD}``, or a mapping
 with ``date`` and optional ``targets``) or in ``waves/<wave_id>/wave.yaml``. The *current*
@@ -15,9 +20,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Mapping, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -26,7 +31,8 @@ from .feedback import Feedback, find_feedback, load_feedback
 from ..core.paths import check_inside, check_no_nul
 from .responses import Responses, load_responses
 from .targets import check_targets, yaml_target_entries
-from .templates import Identifier, Template, Text, Weight, find_template
+from .template_names import TemplateName, template_file
+from .templates import Template, Text, Weight, load_template, named_template
 from .yamlfile import line_of
 from .yamlschema import validate_yaml_with_lines
 
@@ -36,6 +42,11 @@ RESPONSE_FILES = ("responses.csv", "responses.xlsx")
 WAVE_ID = CLIENT_ID  # the same rule: a wave id names a folder too
 WAVES_FOLDER = "waves"
 WAVE_FILE = "wave.yaml"
+CLIENT_FILE = "client.yaml"  # also the key of client.yaml's own questionnaire in Client.template_files
+
+#: Questionnaires chosen over client.yaml's: a template id or file for every wave, or resolved files by
+#: wave id (and CLIENT_FILE), as ``Client.template_files`` holds them.
+TemplateChoice = Union[str, os.PathLike, Mapping[str, Union[str, os.PathLike]], None]
 
 
 class WaveConfig(BaseModel):
@@ -44,6 +55,7 @@ class WaveConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     date: dt.date
+    template: TemplateName | None = None  # this wave's questionnaire, if not client.yaml's (e.g. a revised one)
     targets: dict[str, float] = {}
     notes: str = ""
 
@@ -76,7 +88,7 @@ class ClientConfig(BaseModel):
 
     name: Text
     sector: str = ""
-    template: Identifier
+    template: TemplateName  # an id (data/templates/) or a file relative to the client folder
     assessment_date: dt.date | None = None  # required without waves; with waves, the current wave's date
     targets: dict[str, float] = {}
     weights: dict[str, Weight] = {}  # pillar id -> weight in the overall score, replacing the template's
@@ -101,6 +113,7 @@ class Wave:
     responses_file: Path
     targets: dict[str, float]
     notes: str = ""
+    template_file: Path | None = None  # the questionnaire of this wave, resolved
 
 
 @dataclass(frozen=True)
@@ -118,6 +131,12 @@ class Client:
     feedback_file: Path | None = None
     wave: Wave | None = None  # the wave these responses are (the current one unless asked otherwise)
     waves: tuple[Wave, ...] = ()  # every wave, oldest first
+    template_files: dict[str, Path] = field(default_factory=dict)  # client.yaml's questionnaire and each wave's
+
+    @property
+    def template_file(self) -> Path | None:
+        """The file of ``template``: the questionnaire of the wave these responses are."""
+        return self.wave.template_file if self.wave else self.template_files.get(CLIENT_FILE)
 
     @property
     def targets(self) -> dict[str, float]:
@@ -166,34 +185,46 @@ def find_responses(folder: Path) -> Path:
     return check_inside(found[0], folder, "the answers file")
 
 
-def load_client(path: str | os.PathLike, template: Template | None = None, wave: str | None = None) -> Client:
+def _template_choice(template: TemplateChoice) -> tuple[Path | None, dict[str, Path]]:
+    """A questionnaire for every wave, or resolved files by wave id (see ``TemplateChoice``)."""
+    if template is None:
+        return None, {}
+    if isinstance(template, Mapping):
+        return None, {str(k): Path(v) for k, v in template.items()}
+    path = template_file(template).resolve()
+    load_template(path)
+    return path, {}
+
+
+def load_client(path: str | os.PathLike, template: TemplateChoice = None, wave: str | None = None) -> Client:
     """Load and validate a client folder; raises CxError with every problem found.
 
-    The answers are the current (latest) wave's, or those of the wave id ``wave``.
+    The answers are the current (latest) wave's, or those of the wave id ``wave``. ``template``
+    replaces the questionnaires that client.yaml and the waves name: an id or file for every wave,
+    or another client's ``template_files`` (the files it resolved, so nothing is looked up again).
     """
     client_id, folder = client_folder(path)
-    config_file = check_inside(folder / "client.yaml", folder, "client.yaml")
+    config_file = check_inside(folder / CLIENT_FILE, folder, CLIENT_FILE)
     config, node = validate_yaml_with_lines(config_file, ClientConfig)
-    if template is None:
-        try:
-            template = find_template(config.template)
-        except CxError as exc:  # say which file named the template
-            raise CxError(Problem(str(config_file), f"template: {p.location()}: {p.message}",
-                                  line_of(node, ("template",))) for p in exc.problems) from None
-    check_targets(yaml_target_entries(config.targets, node, ("targets",)), template, str(config_file))
-    check_weights(config.weights, template, str(config_file), node)
-    waves = find_waves(folder, config, node, template)
+    every, chosen = _template_choice(template)
+    default_file = every or chosen.get(CLIENT_FILE) or named_template(config.template, config_file, node)
+    default = load_template(default_file)
+    check_targets(yaml_target_entries(config.targets, node, ("targets",)), default, str(config_file))
+    check_weights(config.weights, default, str(config_file), node)
+    waves = find_waves(folder, config, node, default_file, chosen, own=every is None)
     if config.assessment_date is None:
         config = config.model_copy(update={"assessment_date": waves[-1].date})
-    chosen = pick_wave(waves, wave, folder)
-    responses, warnings = load_responses(chosen.responses_file, template)
+    current = pick_wave(waves, wave, folder)
+    questionnaire = load_template(current.template_file)
+    responses, warnings = load_responses(current.responses_file, questionnaire)
     feedback_file = find_feedback(folder)
     feedback = None
     if feedback_file is not None:
-        feedback, feedback_warnings = load_feedback(feedback_file, template)
+        feedback, feedback_warnings = load_feedback(feedback_file, questionnaire)
         warnings = [*warnings, *feedback_warnings]
-    return Client(client_id, folder, config, template, responses, chosen.responses_file, tuple(warnings), feedback,
-                  feedback_file, wave=chosen, waves=waves)
+    files = {CLIENT_FILE: default_file, **{w.id: w.template_file for w in waves}}
+    return Client(client_id, folder, config, questionnaire, responses, current.responses_file, tuple(warnings),
+                  feedback, feedback_file, wave=current, waves=waves, template_files=files)
 
 
 def check_wave_id(wave_id: str, where: object = None) -> str:
@@ -207,20 +238,25 @@ def check_wave_id(wave_id: str, where: object = None) -> str:
     return wave_id
 
 
-def find_waves(folder: Path, config: ClientConfig, node: Any, template: Template) -> tuple[Wave, ...]:
-    """Every wave of a client folder, oldest first, each with a date and exactly one answers file.
+def find_waves(folder: Path, config: ClientConfig, node: Any, template: Path,
+               chosen: Mapping[str, Path] | None = None, own: bool = True) -> tuple[Wave, ...]:
+    """Every wave of a client folder, oldest first, each with a date, exactly one answers file and its questionnaire.
 
     Without a ``waves/`` folder (and no ``waves:`` in client.yaml) the top-level answers file is
-    the only wave, dated by ``assessment_date``.
+    the only wave, dated by ``assessment_date``. ``template`` is client.yaml's questionnaire file;
+    a wave uses ``chosen[wave id]`` if given, else the one it names itself (unless not ``own``),
+    else ``template``.
     """
-    config_file = folder / "client.yaml"
+    chosen = chosen or {}
+    config_file = folder / CLIENT_FILE
     root = folder / WAVES_FOLDER
     if not root.is_dir() and not config.waves:
         if config.assessment_date is None:
             raise CxError.at(config_file, "assessment_date: required field 'assessment_date' is missing; add the "
                              "date the answers were collected (YYYY-MM-DD), or date each wave under waves:")
         responses_file = find_responses(folder)
-        return (Wave(config.assessment_date.isoformat(), config.assessment_date, responses_file, {}),)
+        wave_id = config.assessment_date.isoformat()
+        return (Wave(wave_id, config.assessment_date, responses_file, {}, template_file=chosen.get(wave_id, template)),)
     problems: list[Problem] = []
     for name in RESPONSE_FILES:
         if (folder / name).is_file():
@@ -250,7 +286,8 @@ def find_waves(folder: Path, config: ClientConfig, node: Any, template: Template
     waves = []
     for wave_id, wave_folder in folders.items():
         try:
-            waves.append(_load_wave_entry(wave_id, wave_folder, listed.get(wave_id), config_file, node, template))
+            waves.append(_load_wave_entry(wave_id, wave_folder, listed.get(wave_id), config, node, template,
+                                          chosen.get(wave_id), own))
         except CxError as exc:
             problems.extend(exc.problems)
     dates: dict[dt.date, str] = {}
@@ -268,26 +305,42 @@ def find_waves(folder: Path, config: ClientConfig, node: Any, template: Template
     return tuple(waves)
 
 
-def _load_wave_entry(wave_id: str, wave_folder: Path, listed: WaveConfig | None, config_file: Path,
-                     node: Any, template: Template) -> Wave:
-    """One wave folder's date, targets and answers file, from client.yaml or its wave.yaml."""
+def _load_wave_entry(wave_id: str, wave_folder: Path, listed: WaveConfig | None, config: ClientConfig,
+                     node: Any, default: Path, chosen: Path | None, own: bool) -> Wave:
+    """One wave folder's date, questionnaire, targets and answers file, from client.yaml or its wave.yaml.
+
+    The questionnaire is ``chosen``, else the one the wave names (when ``own``), else client.yaml's
+    (``default``). client.yaml's targets and weights hold for every wave, so they must fit a wave's
+    own questionnaire too.
+    """
+    config_file = wave_folder.parent.parent / CLIENT_FILE
     wave_file = wave_folder / WAVE_FILE
     if wave_file.is_file():
         check_inside(wave_file, wave_folder, WAVE_FILE)
         if listed is not None:
             raise CxError.at(wave_file, f"wave {wave_id!r} is also dated under waves: in {config_file}; keep one of "
                              "the two")
-        settings, wave_node = validate_yaml_with_lines(wave_file, WaveConfig)
-        targets = check_targets(yaml_target_entries(settings.targets, wave_node, ("targets",)), template,
-                                str(wave_file))
+        settings, settings_node = validate_yaml_with_lines(wave_file, WaveConfig)
+        where, prefix = wave_file, ()
     elif listed is None:
         raise CxError.at(wave_folder, f"wave {wave_id!r} has no date: add '{wave_id}: YYYY-MM-DD' under waves: in "
                          f"{config_file.name}, or a {WAVE_FILE} with 'date: YYYY-MM-DD'")
     else:
-        settings = listed
-        targets = check_targets(yaml_target_entries(settings.targets, node, ("waves", wave_id, "targets")),
-                                template, str(config_file))
-    return Wave(wave_id, settings.date, find_responses(wave_folder), dict(targets), settings.notes)
+        settings, settings_node, where, prefix = listed, node, config_file, ("waves", wave_id)
+    template = chosen or default
+    if chosen is None and own and settings.template is not None:
+        template = named_template(settings.template, where, settings_node, (*prefix, "template"))
+    questionnaire = load_template(template)
+    if template != default:
+        try:
+            check_targets(yaml_target_entries(config.targets, node, ("targets",)), questionnaire, str(config_file))
+            check_weights(config.weights, questionnaire, str(config_file), node)
+        except CxError as exc:
+            raise CxError(replace(p, message=f"{p.message} (in wave {wave_id}'s questionnaire {template})")
+                          for p in exc.problems) from None
+    targets = check_targets(yaml_target_entries(settings.targets, settings_node, (*prefix, "targets")),
+                            questionnaire, str(where))
+    return Wave(wave_id, settings.date, find_responses(wave_folder), dict(targets), settings.notes, template)
 
 
 def pick_wave(waves: tuple[Wave, ...], wave_id: str | None, folder: Path) -> Wave:
@@ -302,13 +355,14 @@ def pick_wave(waves: tuple[Wave, ...], wave_id: str | None, folder: Path) -> Wav
 
 
 def load_wave(client: Client, wave_id: str) -> Client:
-    """The same client with another wave's answers (and that wave's targets)."""
+    """The same client with another wave's answers (and that wave's questionnaire and targets)."""
     wave = pick_wave(client.waves, wave_id, client.folder)
     if client.wave is not None and wave.id == client.wave.id:
         return client
-    responses, warnings = load_responses(wave.responses_file, client.template)
-    return replace(client, responses=responses, responses_file=wave.responses_file, warnings=tuple(warnings),
-                   wave=wave)
+    template = load_template(wave.template_file) if wave.template_file else client.template
+    responses, warnings = load_responses(wave.responses_file, template)
+    return replace(client, template=template, responses=responses, responses_file=wave.responses_file,
+                   warnings=tuple(warnings), wave=wave)
 
 
 def load_waves(client: Client) -> list[Client]:
@@ -339,23 +393,15 @@ def check_weights(weights: dict[str, float], template: Template, file: str, node
         raise CxError(problems)
 
 
-def client_form_settings(path: str | os.PathLike, template: Template) -> tuple[str, dict[str, list[str]]]:
-    """A client's name and the segment values its questionnaire forms offer (``segments:`` in client.yaml).
+def current_template(path: str | os.PathLike) -> tuple[Path, Path]:
+    """A client folder and the file of the questionnaire its current wave uses, read without its answers.
 
-    Checks that the client uses ``template`` and names only the template's segments.
+    A client without a waves/ folder may have no answers yet (a questionnaire is being filled in for it).
     """
     _, folder = client_folder(path)
-    config_file = folder / "client.yaml"
+    config_file = check_inside(folder / CLIENT_FILE, folder, CLIENT_FILE)
     config, node = validate_yaml_with_lines(config_file, ClientConfig)
-    problems = []
-    if config.template != template.id:
-        problems.append(Problem(str(config_file), f"this client uses template {config.template!r}, not {template.id!r}; "
-                                "make the form with the client's template", line_of(node, ("template",))))
-    for segment_id in config.segments:
-        if segment_id not in template.segment_ids:
-            problems.append(Problem(str(config_file), f"segments: {segment_id!r} is not a segment of template "
-                                    f"{template.id!r} ({', '.join(template.segment_ids) or 'none'})",
-                                    line_of(node, ("segments", segment_id))))
-    if problems:
-        raise CxError(problems)
-    return config.name, {k: list(v) for k, v in config.segments.items()}
+    default = named_template(config.template, config_file, node)
+    if not (folder / WAVES_FOLDER).is_dir():
+        return folder, default
+    return folder, find_waves(folder, config, node, default)[-1].template_file

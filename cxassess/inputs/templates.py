@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -26,12 +25,11 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from ..core.errors import CxError
-from ..core.paths import check_inside, check_no_nul
-from .yamlfile import read_bytes, yaml_path
+from ..core.errors import CxError, Problem
+from .template_names import ID_PATTERN, template_file
+from .yamlfile import line_of, read_bytes, yaml_path
 from .yamlschema import validate_yaml
 
-ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$"
 STAGES = ("know", "deliver", "examine", "fix", "measure", "reinforce")
 
 
@@ -378,27 +376,19 @@ def load_template(path: str | os.PathLike) -> Template:
     return _TEMPLATES[key]
 
 
-def template_dirs() -> list[Path]:
-    """Where template ids are looked up: $CXASSESS_TEMPLATES, ./data/templates, the bundled ones."""
-    dirs = [Path(p) for p in os.environ.get("CXASSESS_TEMPLATES", "").split(os.pathsep) if p]
-    dirs += [Path.cwd() / "data" / "templates", Path(__file__).resolve().parents[2] / "data" / "templates"]
-    return dirs
+def named_template(name: str, named_in: Path, node: Any = None, key: tuple = ("template",)) -> Path:
+    """The checked file of the template ``name`` as written at ``key`` in the YAML file ``named_in``.
 
-
-def template_file(name: str | os.PathLike) -> Path:
-    """The file behind a template path or a bare template id such as ``servqual``."""
-    path = Path(check_no_nul(name, "the template"))
-    if path.suffix.lower() in (".yaml", ".yml") or path.exists():
-        return path
-    if not re.fullmatch(ID_PATTERN, str(name)):
-        raise CxError.at(name, "is neither a template file nor a template id")
-    for folder in template_dirs():
-        for suffix in (".yaml", ".yml"):
-            candidate = folder / f"{name}{suffix}"
-            if candidate.is_file():
-                return check_inside(candidate, folder, f"template {name!r}")
-    known = sorted({p.stem for d in template_dirs() if d.is_dir() for p in d.glob("*.y*ml")})
-    raise CxError.at(name, f"no template with this id; known templates: {', '.join(known) or 'none'}")
+    An id is looked up in the template folders; a file is relative to the folder of ``named_in``.
+    A missing or invalid template is reported at that line of ``named_in``.
+    """
+    try:
+        path = template_file(name, base=named_in.parent).resolve()
+        load_template(path)
+    except CxError as exc:  # say which file named the template
+        raise CxError(Problem(str(named_in), f"{yaml_path(key)}: {p.location()}: {p.message}", line_of(node, key))
+                      for p in exc.problems) from None
+    return path
 
 
 def find_template(name: str | os.PathLike) -> Template:

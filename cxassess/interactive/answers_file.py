@@ -21,18 +21,19 @@ from typing import Mapping
 
 from filelock import FileLock, Timeout
 
-from ..inputs.clients import WAVES_FOLDER, ClientConfig, client_folder, find_responses, find_waves
+from ..inputs.clients import (CLIENT_FILE, WAVES_FOLDER, ClientConfig, client_folder, current_template, find_responses,
+                               find_waves)
 from ..core.errors import CxError, Problem
+from ..core.settings import CLIENT_DIR_ENV
 from ..inputs.responses import validate_table
 from ..inputs.tables import RawTable, read_table
-from ..inputs.templates import Template, find_template
-from ..inputs.yamlschema import validate_yaml, validate_yaml_with_lines
+from ..inputs.templates import Template, find_template, load_template, named_template
+from ..inputs.yamlschema import validate_yaml_with_lines
 
 RESPONSES_CSV = "responses.csv"
 RESPONSE_XLSX = "responses.xlsx"
 LOCK_FILE = ".responses.lock"  # beside the answers; git-ignored
 LOCK_TIMEOUT = 30.0  # seconds to wait for another person's save
-CLIENT_DIR_VARIABLE = "CXASSESS_CLIENT_DIR"  # set by `cxassess app` for the notebook it serves
 
 
 @dataclass(frozen=True)
@@ -53,16 +54,15 @@ class SaveResult:
 
 def client_dir_from_environment(default: str | os.PathLike) -> Path:
     """The client folder `cxassess app` passed to the notebook, else ``default`` (for JupyterLab)."""
-    return Path(os.environ.get(CLIENT_DIR_VARIABLE) or default)
+    return Path(os.environ.get(CLIENT_DIR_ENV) or default)
 
 
 def client_template(client_dir: str | os.PathLike, template: str | os.PathLike | None = None) -> tuple[Path, Template]:
-    """A client folder (id checked) and its questionnaire: ``template`` if given, else client.yaml's."""
-    _, folder = client_folder(client_dir)
-    if template is None:
-        config: ClientConfig = validate_yaml(folder / "client.yaml", ClientConfig)
-        template = config.template
-    return folder, find_template(template)
+    """A client folder (id checked) and its questionnaire: ``template`` if given, else its current wave's."""
+    if template is not None:
+        return client_folder(client_dir)[1], find_template(template)
+    folder, file = current_template(client_dir)
+    return folder, load_template(file)
 
 
 def responses_path(folder: Path) -> Path:
@@ -72,8 +72,9 @@ def responses_path(folder: Path) -> Path:
     to start a new wave, add its folder and date first.
     """
     if (folder / WAVES_FOLDER).is_dir():
-        config, node = validate_yaml_with_lines(folder / "client.yaml", ClientConfig)
-        folder = find_waves(folder, config, node, find_template(config.template))[-1].responses_file.parent
+        config, node = validate_yaml_with_lines(folder / CLIENT_FILE, ClientConfig)
+        folder = find_waves(folder, config, node, named_template(config.template, folder / CLIENT_FILE, node)
+                            )[-1].responses_file.parent
     try:
         existing = find_responses(folder)
     except CxError:

@@ -15,15 +15,11 @@ import os
 import sys
 from pathlib import Path
 
-from .answers_file import CLIENT_DIR_VARIABLE, client_template, responses_path
+from .answers_file import client_template, responses_path
 from ..inputs.clients import load_client
-from ..run.report import NOTEBOOK
+from ..core.resources import EXPLORER_NOTEBOOK, QUESTIONNAIRE_NOTEBOOK, VOILA_CONFIG
+from ..core.settings import CLIENT_DIR_ENV, DEFAULT_PORT
 
-NOTEBOOKS = NOTEBOOK.parent
-QUESTIONNAIRE = NOTEBOOKS / "questionnaire.ipynb"
-EXPLORER = NOTEBOOKS / "explore.ipynb"
-CONFIG = Path(__file__).resolve().parent / "voila"  # voila.json: a Content-Security-Policy keeping pages offline
-DEFAULT_PORT = 8866
 CULL_IDLE = 600  # seconds a closed page's kernel may stay idle before it is shut down
 CULL_INTERVAL = 60  # how often Voila looks for such kernels
 
@@ -45,17 +41,17 @@ def app_command(
     else:
         folder, _ = client_template(client_dir)
         responses_path(folder)  # refuses an Excel answers file before anyone types
-    notebook = EXPLORER if explorer else QUESTIONNAIRE
+    notebook = EXPLORER_NOTEBOOK if explorer else QUESTIONNAIRE_NOTEBOOK
     argv = [
         sys.executable, "-m", "voila", str(notebook),
-        f"--Voila.config_file_paths={CONFIG}",
+        f"--Voila.config_file_paths={VOILA_CONFIG}",
         "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1", "--Voila.port_retries=0",
         "--strip_sources=True", "--show_tracebacks=False", "--theme=light",
         f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
         f"--MappingKernelManager.cull_interval={cull_interval}",
         "--MappingKernelManager.cull_connected=False",
     ]
-    env = {**os.environ, CLIENT_DIR_VARIABLE: str(Path(folder).resolve())}
+    env = {**os.environ, CLIENT_DIR_ENV: str(Path(folder).resolve())}
     return argv, env
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 from ..analysis import waves
 from . import plots
 from ..analysis.assessment import Assessment
-from ..analysis.scoring import PORTFOLIO_MIN_CLIENTS
+from ..core.settings import PORTFOLIO_MIN_CLIENTS
 from .display import Html, Png, figure, index_style, num, render, section
 
 

@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import CxError
+from ..core.settings import CHROMIUM_ENV, PDF_ENGINE_ENV, PRINTER_ENV
 
 ENGINES = ("auto", "chromium", "weasyprint")
-PRINTER_ENV = "CXASSESS_PRINTER"  # the batch's shared Chromium (PrintServer.address), for its workers
 EMPTY = "<!DOCTYPE html><html><head></head><body></body></html>"
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 # A closed network: no background requests, no first-run work, no GPU on a server.
@@ -39,7 +39,7 @@ CHROMIUM_ARGS = ["--disable-gpu", "--disable-quic", "--no-first-run", "--disable
 
 def chromium_executable() -> str | None:
     """The Chromium the chromium engine would run, or None."""
-    named = os.environ.get("CXASSESS_CHROMIUM")
+    named = os.environ.get(CHROMIUM_ENV)
     if named:
         return named if os.access(named, os.X_OK) else None
     return next((path for path in map(shutil.which, CHROMIUM_NAMES) if path), None)
@@ -47,7 +47,7 @@ def chromium_executable() -> str | None:
 
 def engine(requested: str | None = None) -> str:
     """The engine that will render: ``requested`` (or ``$CXASSESS_PDF_ENGINE``), ``auto`` resolved."""
-    name = (requested or os.environ.get("CXASSESS_PDF_ENGINE") or "auto").strip().lower()
+    name = (requested or os.environ.get(PDF_ENGINE_ENV) or "auto").strip().lower()
     if name not in ENGINES:
         raise CxError.at("--pdf-engine", f"unknown PDF engine {name!r}; choose from {', '.join(ENGINES)}")
     if name == "weasyprint":
@@ -55,7 +55,7 @@ def engine(requested: str | None = None) -> str:
     chromium_ready = importlib.util.find_spec("playwright") is not None and chromium_executable() is not None
     if name == "chromium" and not chromium_ready:
         raise CxError.at("--pdf-engine", "chromium needs the Python package playwright and a Chromium "
-                         "(install Debian's chromium, or set CXASSESS_CHROMIUM to its path); "
+                         f"(install Debian's chromium, or set {CHROMIUM_ENV} to its path); "
                          "or choose --pdf-engine weasyprint")
     if name == "auto":
         return "chromium" if chromium_ready else "weasyprint"

@@ -29,7 +29,8 @@ from ..inputs.clients import Client, check_client_id, list_clients, load_client
 from ..core.errors import CxError
 from .pools import DaskPool, LocalPool
 from ..core.files import write_text_atomically
-from .report import DEFAULT_FORMATS, build_report, fingerprint, last_fingerprint, parse_formats
+from ..core.settings import DEFAULT_FORMATS, REPORTS_FOLDER
+from .report import build_report, fingerprint, last_fingerprint, parse_formats
 from ..analysis.assessment import Assessment, assess, wave_assessments
 from ..analysis.portfolio import benchmark_document, client_frame, pillar_frame, trend_frame
 
@@ -94,10 +95,12 @@ def is_unchanged(client: Client, out: str | Path) -> bool:
 
 
 def run_client(folder: Path, out: str | Path, formats: tuple[str, ...], benchmark: str | Path | None = None,
-               pdf_engine: str | None = None) -> ClientResult:
+               pdf_engine: str | None = None, templates: Mapping[str, Path] | None = None) -> ClientResult:
     """Build one client's report; every failure becomes a result, never an exception.
 
     With ``out`` a URL, the report is built in a local temporary folder and then published.
+    ``templates``: the questionnaire files the batch resolved for the client (``Client.template_files``),
+    so the worker looks no template id up again.
     """
     started = time.perf_counter()
     local = Path(tempfile.mkdtemp(prefix="cxassess-run-")) if outputs.is_url(out) else None
@@ -105,7 +108,7 @@ def run_client(folder: Path, out: str | Path, formats: tuple[str, ...], benchmar
         if local is not None and benchmark is not None and outputs.is_url(benchmark):
             benchmark = outputs.fetch(str(benchmark), local / "benchmark.json")
         run = build_report(folder, local or out, formats, fork=True,  # a fresh kernel process, forked pre-imported
-                           benchmark=benchmark, pdf_engine=pdf_engine)
+                           benchmark=benchmark, pdf_engine=pdf_engine, template=templates)
         report = str(run.folder / "report.html" if "html" in formats else run.folder)
         if local is not None:
             published = outputs.publish_run(run.folder, str(out), folder.name)
@@ -169,7 +172,7 @@ def _pool(scheduler: str | None, dask_local: int | None, workers: int, pdf_engin
 
 def run_batch(
     clients_dir: str | os.PathLike,
-    out: str | os.PathLike = "reports",
+    out: str | os.PathLike = REPORTS_FOLDER,
     workers: int | None = None,
     formats: Iterable[str] = DEFAULT_FORMATS,
     only: Sequence[str] | None = None,
@@ -244,7 +247,8 @@ def run_batch(
             while queue or pending:
                 while queue and len(pending) < workers:
                     folder = queue.pop(0)
-                    pending[pool.submit(run_client, folder, out, formats, benchmark, pdf_engine)] = folder
+                    files = clients[folder.name].template_files if folder.name in clients else None
+                    pending[pool.submit(run_client, folder, out, formats, benchmark, pdf_engine, files)] = folder
                     state["running"].append(folder.name)
                     if on_update:
                         on_update(None, state)

@@ -36,6 +36,8 @@ from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 
+from ..core.settings import FORK_KERNELS_ENV, ZYGOTE_ENV
+
 # Everything a kernel imports before its first cell (its shell, debugger, magics) and what the notebook uses.
 PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "IPython.core.debugger",
            "IPython.core.completerlib", "IPython.core.logger", "IPython.core.oinspect", "IPython.utils.wildcard",
@@ -43,12 +45,11 @@ PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "I
            "IPython.display", "numpy", "pandas", "pandas.core.methods.to_dict", "matplotlib", "cxassess.render.display",
            "cxassess.render.sections", "cxassess.render.comparisons", "cxassess.run.portfolio",
            "cxassess.analysis.assessment", "cxassess.run.report", "scipy.special")
-ZYGOTE_ENV = "CXASSESS_ZYGOTE"  # the socket of the zygote a batch shares between its workers
 
 
 def enabled() -> bool:
     """Forking is used where the OS has fork and the user did not switch it off."""
-    return hasattr(os, "fork") and os.environ.get("CXASSESS_FORK_KERNELS", "1") != "0"
+    return hasattr(os, "fork") and os.environ.get(FORK_KERNELS_ENV, "1") != "0"
 
 
 class ForkedProcess:
@@ -282,13 +283,13 @@ def _warm_up() -> None:
     """Load fonts, text layout caches and section templates once: generic work, no client data."""
     from matplotlib.figure import Figure
 
+    from cxassess.core.resources import BUNDLED_TEMPLATES
     from cxassess.render import comparisons, display, sections
     from cxassess.inputs import templates
 
     display.precompile(display, sections, comparisons)
-    for folder in templates.template_dirs()[-1:]:  # the bundled questionnaires: shared, not client data
-        for path in sorted(folder.glob("*.yaml")):
-            templates.load_template(path)
+    for path in sorted(BUNDLED_TEMPLATES.glob("*.yaml")):  # the bundled questionnaires: shared, not client data
+        templates.load_template(path.resolve())  # resolved, as a client names it (the cache key)
     fig = Figure(figsize=(2, 1), layout="constrained")
     fig.add_subplot().set_title("warm-up")
     fig.savefig(os.devnull, format="png")

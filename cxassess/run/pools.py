@@ -35,8 +35,7 @@ def _start_worker(pdf_engine: str | None, zygote: str | None = None, printer: st
     # jsonschema (under nbformat) imports rfc3987_syntax when it is installed, for an IRI format check
     # nbformat's validation never makes; building that grammar cost each worker about a second.
     sys.modules.setdefault("rfc3987_syntax", None)
-    from .kernels import ZYGOTE_ENV
-    from ..render.pdf import PRINTER_ENV
+    from ..core.settings import PRINTER_ENV, ZYGOTE_ENV
     from .report import warm_up
 
     for name, address in ((ZYGOTE_ENV, zygote), (PRINTER_ENV, printer)):

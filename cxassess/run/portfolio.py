@@ -19,7 +19,7 @@ from ..core.errors import CxError
 from ..render.overview import overview_html
 from ..render.pdf import render_pdf
 from ..core.files import write_text_atomically
-from .report import HTML_TEMPLATE
+from ..core.resources import REPORT_TEMPLATE
 from ..analysis.portfolio import compare
 from ..analysis.scoring import Scores
 
@@ -77,7 +77,7 @@ def write_overview(
     folder = Path(folder)
     links = {client: Path(os.path.relpath(Path(path).resolve(), folder.resolve())).as_posix()
              for client, path in (reports or {}).items()}
-    css = (HTML_TEMPLATE / "report.css").read_text(encoding="utf-8")
+    css = (REPORT_TEMPLATE / "report.css").read_text(encoding="utf-8")
     html = overview_html(clients, frame, links, failed, anonymise, started, css, trends)
     files = {"index.html": folder / "index.html"}
     write_text_atomically(files["index.html"], html)

@@ -20,18 +20,14 @@ from typing import Iterable
 
 from ..render import pdf
 from ..analysis.assessment import Assessment, anonymity_threshold_for, assess
-from ..inputs.clients import Client, load_client, load_waves
+from ..inputs.clients import Client, TemplateChoice, load_client, load_waves
 from ..core.errors import CxError
 from ..core.paths import check_inside
+from ..core.resources import REPORT_NOTEBOOK as NOTEBOOK, REPORT_TEMPLATE as HTML_TEMPLATE
 from ..analysis.document import to_document
 from ..analysis import voice
-from ..inputs.templates import template_file
+from ..core.settings import DEFAULT_FORMATS, FORMATS, REPORTS_FOLDER
 
-PACKAGE = Path(__file__).resolve().parent.parent
-NOTEBOOK = PACKAGE.parent / "notebooks" / "assessment.ipynb"
-HTML_TEMPLATE = PACKAGE / "render" / "report_template"
-FORMATS = ("html", "pdf", "xlsx", "pptx")
-DEFAULT_FORMATS = ("html", "pdf")
 EXPORTS = {"xlsx": "results.xlsx", "pptx": "deck.pptx"}  # written from the analysis, not the notebook
 LATEST = "latest"
 STAGING = ".{}.partial"  # a run being written: hidden, and never named by ``latest``
@@ -169,14 +165,16 @@ def notebook_parameters(**values: object) -> dict[str, object]:
     """The notebook's parameters, checked to be plain data that Papermill writes as literals, never code.
 
     Papermill puts parameters into the notebook as Python source: each value must be None, a
-    bool, a number or text, and its rendering must read back (``ast.literal_eval``) as itself.
+    bool, a number, text or a mapping of text to text, and its rendering must read back
+    (``ast.literal_eval``) as itself.
     """
     import ast
 
     from papermill.translators import PythonTranslator
 
     for name, value in values.items():
-        if value is not None and not isinstance(value, (str, bool, int, float)):
+        texts = isinstance(value, dict) and all(isinstance(x, str) for item in value.items() for x in item)
+        if value is not None and not isinstance(value, (str, bool, int, float)) and not texts:
             raise TypeError(f"notebook parameter {name!r} must be plain data, not {type(value).__name__}")
         literal = PythonTranslator.translate(value)
         if ast.literal_eval(literal) != value:
@@ -200,7 +198,7 @@ def execute_notebook(client: Client, output_dir: Path, anonymity_threshold: int 
             str(executed),
             parameters=notebook_parameters(
                 client_dir=str(client.folder.resolve()),
-                template=client.template.id,
+                template={key: str(path) for key, path in client.template_files.items()},  # nothing looked up again
                 output_dir=str(output_dir.resolve()),
                 anonymity_threshold=anonymity_threshold,
                 **parameters,
@@ -232,7 +230,7 @@ def fingerprint(client: Client, notebook: Path = NOTEBOOK) -> dict:
     inputs = {
         "responses": digest(client.responses_file),
         "client.yaml": digest(client.folder / "client.yaml"),
-        "template": digest(template_file(client.config.template)),
+        "templates": {key: digest(path) for key, path in sorted(client.template_files.items())},
         "notebook": digest(notebook),
         "cxassess": __version__,
     }
@@ -326,24 +324,26 @@ def export_html(executed: Path, title: str | None = None) -> str:
 
 def build_report(
     client_dir: str | os.PathLike,
-    out: str | os.PathLike = "reports",
+    out: str | os.PathLike = REPORTS_FOLDER,
     formats: Iterable[str] = DEFAULT_FORMATS,
     anonymity_threshold: int | None = None,
     notebook: Path = NOTEBOOK,
     fork: bool = False,
     benchmark: Path | None = None,
     pdf_engine: str | None = None,
+    template: TemplateChoice = None,
 ) -> ReportRun:
     """Validate a client, run its notebook, and write the report folder; returns what was written.
 
     Bad input stops before anything is executed or written, with every problem listed.
-    ``pdf_engine`` is ``auto`` (default), ``chromium`` or ``weasyprint`` (see pdf.py).
+    ``pdf_engine`` is ``auto`` (default), ``chromium`` or ``weasyprint`` (see pdf.py). ``template``:
+    the questionnaire files a batch resolved for this client (``Client.template_files``), else none.
     """
     started = time.perf_counter()
     formats = parse_formats(formats)
     if "pdf" in formats:
         pdf_engine = pdf.engine(pdf_engine)  # an engine that cannot run is refused before any work
-    client = load_client(client_dir)  # validates id, client.yaml, template and answers
+    client = load_client(client_dir, template)  # validates id, client.yaml, template and answers
     if len(client.waves) > 1:
         load_waves(client)  # the earlier waves too: bad answers there stop the run before it starts
     threshold = anonymity_threshold_for(client, anonymity_threshold)
