@@ -137,6 +137,7 @@ def csv_files(draw, table: tuple[list[str], list[list[str]]]) -> bytes:
 # ------------------------------------------------------------------------------- validation
 
 
+@pytest.mark.slow  # a property-based hunt over many generated tables
 @SETTINGS
 @given(table=answer_tables(TINY))
 def test_column_validation_gives_the_per_cell_results(table):
@@ -145,6 +146,7 @@ def test_column_validation_gives_the_per_cell_results(table):
     assert_same(validate_table(raw, TINY), reference_validate(raw, TINY))
 
 
+@pytest.mark.slow  # a property-based hunt over many generated tables
 @SETTINGS
 @given(table=answer_tables(CX, max_rows=60))
 def test_column_validation_of_the_default_questionnaire(table):
@@ -153,6 +155,7 @@ def test_column_validation_of_the_default_questionnaire(table):
     assert_same(validate_table(raw, CX), reference_validate(raw, CX))
 
 
+@pytest.mark.slow  # a property-based hunt over many generated tables
 @SETTINGS
 @given(data=st.data(), template=st.sampled_from([TINY, CX]))
 def test_loading_a_file_gives_the_per_cell_results(data, template):
@@ -165,6 +168,7 @@ def test_loading_a_file_gives_the_per_cell_results(data, template):
     assert_same(outcome(load_responses, path, template), outcome(reference_load, path, template))
 
 
+@pytest.mark.slow  # hundreds of respondents, validated both ways
 def test_a_sample_file_takes_the_fast_path_and_gives_the_same_results():
     frame = generate(CX, Profile(respondents=400), seed=3)
     frame.loc[5, "vision_1"] = "Strongly agree"  # a long label: that column is read a second time, as text
@@ -202,6 +206,7 @@ def comparable(table) -> tuple:
 csv_text = st.text(st.sampled_from(list('ab1 ,;\t"\r\n') + ["\u00e9", "\u2028", "\x0c", "\x85"]), max_size=60)
 
 
+@pytest.mark.slow  # a property-based hunt over many generated tables
 @SETTINGS
 @given(text=csv_text, bom=st.booleans())
 def test_the_c_parser_reads_what_the_csv_module_reads(text, bom):
