@@ -469,3 +469,26 @@ def test_columns_left_out_for_a_clash_are_not_counted_as_matched(template, tmp_p
     export = write_google(tmp_path, ["Timestamp", f"Current practice [{V1}]", V1.upper(), V2],
                           [["2026/10/01 10:00:00", "Agree", "Agree", "Agree"]])
     assert import_export("google-forms", export, template, allow_unmatched=True).matched == {"text": 1}
+
+
+def test_import_summary_counts_add_up_on_a_partly_answered_questionnaire(tmp_path, capsys):
+    """A wider questionnaire (10 questions) of which the export answers 3: the printed counts are what happened."""
+    wide = tmp_path / "wide.yaml"
+    text = TEMPLATE.read_text(encoding="utf-8")
+    extra = "".join(f"      - id: extra_{i}\n        text: An extra statement number {i} for this test.\n"
+                    for i in range(4))
+    wide.write_text(text.replace("      - id: touchpoints_3", extra + "      - id: touchpoints_3", 1), encoding="utf-8")
+    template = load_template(wide)
+    assert len(template.question_ids) == 10
+    export = tmp_path / "export.csv"
+    export.write_text("Timestamp,Role,vision_1,vision_2,Notes\n"
+                      "2026/10/01 09:14:03,Manager,Agree,Disagree,x\n"
+                      "2026/10/01 09:20:00,Agent,Strongly agree,,y\n", encoding="utf-8")
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("columns:\n  Notes: skip\n  Role: role\n", encoding="utf-8")
+    assert main(["import", "--from", "google-forms", str(export), "--template", str(wide), "--mapping",
+                 str(mapping), "--out", str(tmp_path / "out.csv")]) == 0
+    line = capsys.readouterr().out.strip().splitlines()[-1]
+    # vision_1 and vision_2 hold answers; the other 8 questions none. Role by mapping, two by id, Notes skipped.
+    assert "2 of 10 questions of template" in line
+    assert "3 export columns used (2 by id, 1 by mapping), 1 skipped" in line

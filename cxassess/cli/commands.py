@@ -27,7 +27,7 @@ from ..core.settings import DEFAULT_ANONYMITY, DEFAULT_BLIND_SPOT_AT, DEFAULT_MI
 from ..analysis.document import to_document
 from ..analysis.scoring import score
 from ..inputs.templates import find_template
-from .text import breakdown_text, compare_text, customers_text, scorecard_text
+from .text import breakdown_text, compare_text, customers_text, import_summary, scorecard_text
 
 
 def print_problems(problems: Sequence[Problem], stream=None) -> None:
@@ -289,10 +289,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                            args.keep_identity)
     written = write_import(result, args.out, args.force)
     print_problems(result.warnings)
-    how = ", ".join(f"{n} by {rule}" for rule, n in sorted(result.matched.items()))
-    questions = sum(c in template.question_ids for c in result.header)
-    print(f"{written[0]}: {len(result.responses)} respondents, {questions} of {len(template.question_ids)} "
-          f"questions of template {template.id!r} ({len(result.header) - 1} columns matched: {how}), "
+    print(f"{written[0]}: {len(result.responses)} respondents, {import_summary(result, template)}, "
           f"{len(result.warnings)} warning(s)")
     if len(written) > 1:
         print(f"{written[1]}: names and e-mail addresses, by respondent_id (keep it apart from the answers)")

@@ -10,7 +10,13 @@ from __future__ import annotations
 import pandas as pd
 
 from ..analysis import voice
+from typing import TYPE_CHECKING
+
 from ..analysis.scoring import ACTIONS, Scores
+
+if TYPE_CHECKING:
+    from ..inputs.importers import ImportResult
+    from ..inputs.templates import Template
 
 
 def _fmt(value: object, digits: int = 2) -> str:
@@ -97,3 +103,14 @@ def compare_text(before, after, changes: pd.DataFrame, alpha: float) -> str:
         + f"\n\n{c['improved']} improved, {c['declined']} declined, {c['unchanged']} unchanged "
         f"(Welch's t-test on respondents' pillar scores, alpha {alpha:g}; see docs/scoring.md)"
     )
+
+
+def import_summary(result: ImportResult, template: Template) -> str:
+    """What ``cxassess import`` did, in counts that add up: questions answered, export columns used and how."""
+    answered = {column for row in result.rows for column, cell in zip(result.header, row) if cell.strip()}
+    questions = sum(q in answered for q in template.question_ids)
+    used = {rule: n for rule, n in result.matched.items() if rule != "skipped"}
+    how = ", ".join(f"{n} {rule}" if rule == "response id" else f"{n} by {rule}" for rule, n in sorted(used.items()))
+    skipped = result.matched.get("skipped", 0)
+    return (f"{questions} of {len(template.question_ids)} questions of template {template.id!r} answered; "
+            f"{sum(used.values())} export columns used ({how})" + (f", {skipped} skipped" if skipped else ""))
