@@ -337,3 +337,25 @@ def test_under_five_clients_the_section_says_there_is_no_comparison(clients_dir,
     assert "Your pillar indices against the portfolio" not in html
     overview = result.overview.read_text(encoding="utf-8")
     assert "Client 0001" in overview and "Client 0002" in overview and "Client 0003" not in overview
+
+
+def test_overview_pdf_is_replaced_whole_or_not_at_all(tmp_path):
+    """A print that fails half-way leaves the earlier index.pdf as it was and no temporary file."""
+    from cxassess.run.portfolio import write_overview
+
+    clients = pd.DataFrame({"name": ["W"], "template": ["t"], "template_name": ["Tee"], "respondents": [10],
+                            "overall_index": [20.0], "maturity": ["Basic"]}, index=["w"])
+    (tmp_path / "index.pdf").write_bytes(b"%PDF earlier run")
+
+    def broken(html: str, target: Path) -> None:
+        target.write_bytes(b"%PDF half")
+        raise RuntimeError("printer died")
+
+    with pytest.raises(RuntimeError, match="printer died"):
+        write_overview(tmp_path, clients, SMALL, render=broken)
+    assert (tmp_path / "index.pdf").read_bytes() == b"%PDF earlier run"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html", "index.pdf"]
+
+    write_overview(tmp_path, clients, SMALL, render=lambda html, target: target.write_bytes(b"%PDF new"))
+    assert (tmp_path / "index.pdf").read_bytes() == b"%PDF new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html", "index.pdf"]

@@ -18,7 +18,7 @@ import pandas as pd
 from ..core.errors import CxError
 from ..render.overview import overview_html
 from ..render.pdf import render_pdf
-from ..core.files import write_text_atomically
+from ..core.files import atomic_target, write_text_atomically
 from ..core.resources import REPORT_TEMPLATE
 from ..analysis.portfolio import compare
 from ..analysis.scoring import Scores
@@ -83,7 +83,8 @@ def write_overview(
     write_text_atomically(files["index.html"], html)
     if pdf:
         files["index.pdf"] = folder / "index.pdf"
-        (render or functools.partial(render_pdf, requested=pdf_engine))(html, files["index.pdf"])
+        with atomic_target(files["index.pdf"]) as temp:  # a failed or killed print leaves the old file or none
+            (render or functools.partial(render_pdf, requested=pdf_engine))(html, temp)
     return files
 
 
