@@ -79,6 +79,25 @@ def test_changed_skips_what_did_not_change(first_run, portfolio):
     assert len(list((out / "harbour-hotels").glob("2*"))) == 2  # the earlier run is kept
 
 
+def test_changed_runs_again_when_a_format_asked_was_not_written(portfolio, tmp_path):
+    """The fingerprint records the formats its run wrote; a client is unchanged only for formats among them."""
+    from cxassess.inputs.clients import load_client
+    from cxassess.run.batch import is_unchanged
+    from cxassess.run.report import fingerprint
+
+    client = load_client(portfolio / "harbour-hotels")
+    latest = tmp_path / client.id / "latest"
+    latest.mkdir(parents=True)
+    record = fingerprint(client)
+    (latest / "fingerprint.json").write_text(json.dumps({**record, "formats": ["html"]}))
+    assert is_unchanged(client, tmp_path, ("html",))
+    assert not is_unchanged(client, tmp_path, ("html", "pptx"))  # a deck asked after an HTML-only run
+    (latest / "fingerprint.json").write_text(json.dumps(record))  # written before formats were recorded
+    assert not is_unchanged(client, tmp_path, ("html",))
+    (latest / "fingerprint.json").write_text(json.dumps({**record, "digest": "0" * 64, "formats": ["html"]}))
+    assert not is_unchanged(client, tmp_path, ("html",))
+
+
 def test_cli_exit_status_and_only(first_run, portfolio, capsys):
     out, _ = first_run
     assert main(["batch", str(portfolio), "--out", str(out), "--only", "brightpath-software", "--changed"]) == 0

@@ -85,13 +85,15 @@ def select_clients(clients_dir: str | os.PathLike, only: Sequence[str] | None = 
     return folders
 
 
-def is_unchanged(client: Client, out: str | Path) -> bool:
-    """True when the client's inputs hash to what its newest successful report recorded."""
+def is_unchanged(client: Client, out: str | Path, formats: Iterable[str] = DEFAULT_FORMATS) -> bool:
+    """True when the client's inputs hash to what its newest successful report recorded, and that run
+    wrote every format asked now (a deck asked after an HTML-only run is a reason to run again)."""
     if outputs.is_url(out):
         recorded = outputs.remote_fingerprint(str(out), client.id)
     else:
         recorded = last_fingerprint(Path(out) / client.id)
-    return recorded is not None and fingerprint(client)["digest"] == recorded
+    return (recorded is not None and fingerprint(client)["digest"] == recorded["digest"]
+            and set(formats) <= set(recorded.get("formats", ())))
 
 
 def run_client(folder: Path, out: str | Path, formats: tuple[str, ...], benchmark: str | Path | None = None,
@@ -213,7 +215,7 @@ def run_batch(
     try:
         clients = load_clients(folders)
         for folder in folders:
-            if changed and folder.name in clients and is_unchanged(clients[folder.name], out):
+            if changed and folder.name in clients and is_unchanged(clients[folder.name], out, formats):
                 if remote:
                     latest = outputs.join(remote, folder.name, outputs.latest_run(remote, folder.name) or "", "report.html")
                 else:

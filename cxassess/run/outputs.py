@@ -67,13 +67,14 @@ def latest_run(out: str, client_id: str) -> str | None:
     return name if name and not name.startswith(".") and not set(name) & set("/\\\x00") else None
 
 
-def remote_fingerprint(out: str, client_id: str) -> str | None:
-    """The input digest recorded with the client's newest successful report at ``out``, if any."""
+def remote_fingerprint(out: str, client_id: str) -> dict | None:
+    """The fingerprint recorded with the client's newest successful report at ``out`` (``digest``, ``formats``), if any."""
     run = latest_run(out, client_id)
     if run is None:
         return None
     fs, root = _fs(out)
     try:
-        return json.loads(fs.cat(f"{root.rstrip('/')}/{client_id}/{run}/fingerprint.json"))["digest"]
-    except (FileNotFoundError, OSError, ValueError, KeyError):
+        record = json.loads(fs.cat(f"{root.rstrip('/')}/{client_id}/{run}/fingerprint.json"))
+    except (FileNotFoundError, OSError, ValueError):
         return None
+    return record if isinstance(record, dict) and "digest" in record else None

@@ -244,12 +244,13 @@ def fingerprint(client: Client, notebook: Path = NOTEBOOK) -> dict:
     return {"digest": overall, "inputs": inputs}
 
 
-def last_fingerprint(client_root: Path) -> str | None:
-    """The input digest recorded with the newest successful report, if any."""
+def last_fingerprint(client_root: Path) -> dict | None:
+    """The fingerprint recorded with the newest successful report (its ``digest`` and ``formats``), if any."""
     try:
-        return json.loads((client_root / LATEST / "fingerprint.json").read_text())["digest"]
-    except (OSError, ValueError, KeyError):
+        record = json.loads((client_root / LATEST / "fingerprint.json").read_text())
+    except (OSError, ValueError):
         return None
+    return record if isinstance(record, dict) and "digest" in record else None
 
 
 @functools.lru_cache(maxsize=1)
@@ -368,7 +369,8 @@ def build_report(
         run.timings["execute"] = time.perf_counter() - mark
         if not (staging / "scores.json").is_file():
             save_scores(assess(client, threshold), staging)  # a custom notebook that did not write it
-        (staging / "fingerprint.json").write_text(json.dumps(fingerprint(client, notebook), indent=2), encoding="utf-8")
+        record = {**fingerprint(client, notebook), "formats": sorted(formats)}  # --changed re-runs for a new format
+        (staging / "fingerprint.json").write_text(json.dumps(record, indent=2), encoding="utf-8")
         mark = time.perf_counter()
         html = export_html(executed, client.document_title)
         run.timings["html"] = time.perf_counter() - mark
