@@ -115,3 +115,65 @@ def test_a_run_removes_stale_staging_folders_of_its_client_only(tmp_path):
     newer.mkdir()
     assert clean_stale_staging(root, run.folder.name) == [busy]
     assert newer.is_dir() and run.folder.is_dir()
+
+
+def _alive_with_command(pids: set[str]) -> dict[str, str]:
+    """Those of ``pids`` still running (a zombie has ended), with their command lines."""
+    found = {}
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if state != "Z":
+            found[pid] = command[:120]
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process table from /proc")
+def test_nothing_outlives_a_batch_killed_alone(tmp_path):
+    """SIGKILL to the batch process only (as the OOM killer sends it): workers, resource tracker, zygote,
+    kernels and the shared browser all end within 5 s; the next batch runs and removes what they left."""
+    import tempfile
+
+    clients = tmp_path / "clients"
+    for name in ("northwind-retail", "riverside-energy", "brightpath-software", "harbour-hotels"):
+        shutil.copytree(CLIENTS / name, clients / name)
+    out = tmp_path / "out"
+    run_id = uuid.uuid4().hex
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cxassess.cli", "batch", str(clients), "--out", str(out), "--workers", "2"],
+        env=dict(os.environ, CXASSESS_TEST_RUN=run_id), start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT,
+    )
+    try:
+        deadline = time.time() + 180
+        while time.time() < deadline and not list(out.glob("*/.*.partial")) and proc.poll() is None:
+            time.sleep(0.05)  # a client's report is being written
+        time.sleep(0.5)
+        assert proc.poll() is None, "the batch ended before it could be killed"
+        started = _marked(run_id) - {str(proc.pid)}
+        commands = " ".join(_alive_with_command(started).values())
+        assert "spawn_main" in commands and "cxassess.run.kernels" in commands, commands  # workers, zygote
+        owned = set(Path(tempfile.gettempdir()).glob(f"cxassess-*-{proc.pid}-*"))
+        assert owned, "the batch's socket folders should name it"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        deadline = time.time() + 5
+        while time.time() < deadline and _alive_with_command(_marked(run_id)):
+            time.sleep(0.1)
+        assert not _alive_with_command(_marked(run_id)), f"still running 5 s after the kill: {_alive_with_command(_marked(run_id))}"
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        for pid in _marked(run_id):  # never leave a process behind, even when the test fails
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except OSError:
+                pass
+
+    rerun = run_batch(clients, out, workers=2, formats=("html",), changed=True)
+    assert all(r.status in ("ok", "unchanged") for r in rerun.results), rerun.results
+    assert not list(out.glob("*/.*.partial")), "the next batch left the killed run's staging folders behind"
+    assert not [p for p in owned if p.exists()], "the next batch left the killed run's socket folders behind"

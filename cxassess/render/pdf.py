@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import CxError
+from ..core.processes import owned_temp_folder
 from ..core.settings import CHROMIUM_ENV, PDF_ENGINE_ENV, PRINTER_ENV
 
 ENGINES = ("auto", "chromium", "weasyprint")
@@ -191,7 +192,7 @@ class PrintServer:
     def __init__(self) -> None:
         from multiprocessing.connection import Listener
 
-        self._folder = tempfile.mkdtemp(prefix="cxassess-printer-")
+        self._folder = owned_temp_folder("printer")
         self._key = os.urandom(32)
         self._listener = Listener(os.path.join(self._folder, "printer.sock"), "AF_UNIX", authkey=self._key)
         self._jobs: queue.Queue = queue.Queue()

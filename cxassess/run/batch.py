@@ -17,7 +17,6 @@ import datetime as dt
 import json
 import os
 import shutil
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -29,6 +28,7 @@ from ..inputs.clients import Client, check_client_id, list_clients, load_client
 from ..core.errors import CxError
 from .pools import DaskPool, LocalPool
 from ..core.files import write_text_atomically
+from ..core.processes import owned_temp_folder, remove_orphaned_temp_folders
 from ..core.settings import DEFAULT_FORMATS, REPORTS_FOLDER
 from .report import build_report, fingerprint, last_fingerprint, parse_formats
 from ..analysis.assessment import Assessment, assess, wave_assessments
@@ -105,7 +105,7 @@ def run_client(folder: Path, out: str | Path, formats: tuple[str, ...], benchmar
     so the worker looks no template id up again.
     """
     started = time.perf_counter()
-    local = Path(tempfile.mkdtemp(prefix="cxassess-run-")) if outputs.is_url(out) else None
+    local = Path(owned_temp_folder("run")) if outputs.is_url(out) else None
     try:
         if local is not None and benchmark is not None and outputs.is_url(benchmark):
             benchmark = outputs.fetch(str(benchmark), local / "benchmark.json")
@@ -197,12 +197,13 @@ def run_batch(
     ``pdf_engine``: ``auto``, ``chromium`` or ``weasyprint`` (see pdf.py).
     """
     formats = parse_formats(formats)
+    remove_orphaned_temp_folders()  # sockets and staging of a batch that was killed outright
     if "pdf" in formats:
         pdf_engine = pdf.engine(pdf_engine)  # resolved here: every worker and the overview use the same one
     worker_pdf = pdf_engine if "pdf" in formats else None
     remote = str(out) if outputs.is_url(out) else None
     out = remote or Path(out)
-    local_out = Path(tempfile.mkdtemp(prefix="cxassess-batch-")) if remote else out  # portfolio files, then uploaded
+    local_out = Path(owned_temp_folder("batch")) if remote else out  # portfolio files, then uploaded
     folders = select_clients(clients_dir, only)
     workers = max(1, min(workers or default_workers(), len(folders)))
     started_at = dt.datetime.now().isoformat(timespec="seconds")

@@ -24,7 +24,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from queue import Empty
@@ -36,6 +35,7 @@ from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 
+from ..core.processes import die_with_parent, owned_temp_folder
 from ..core.settings import FORK_KERNELS_ENV, ZYGOTE_ENV
 
 # Everything a kernel imports before its first cell (its shell, debugger, magics) and what the notebook uses.
@@ -111,7 +111,7 @@ class Zygote:
     @classmethod
     def start(cls) -> "Zygote":
         """Start a zygote owned by this process; it imports in the background and serves once ready."""
-        folder = tempfile.mkdtemp(prefix="cxassess-zygote-")  # mode 0700: only this user may ask for kernels
+        folder = owned_temp_folder("zygote")  # mode 0700: only this user may ask for kernels
         address = os.path.join(folder, "zygote.sock")
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
@@ -242,20 +242,6 @@ class ForkKernelManager(AsyncKernelManager):
 
 
 # ------------------------------------------------------------------------------ the zygote
-
-
-def die_with_parent(signum: int = signal.SIGKILL) -> None:
-    """Linux: have the kernel deliver ``signum`` to this process when its parent exits.
-
-    Ties every kernel to the zygote and the zygote to its worker, whatever interrupts them.
-    """
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        try:
-            ctypes.CDLL(None, use_errno=True).prctl(1, signum)  # PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            pass
 
 
 def _become_kernel(request: dict) -> None:

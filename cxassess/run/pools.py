@@ -13,6 +13,8 @@ import signal
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any, Callable, Iterable
 
+from ..core.processes import die_with_parent
+
 
 def _quiet_worker() -> None:
     import logging
@@ -22,15 +24,18 @@ def _quiet_worker() -> None:
     warnings.simplefilter("ignore", DeprecationWarning)
 
 
-def _start_worker(pdf_engine: str | None, zygote: str | None = None, printer: str | None = None) -> None:
+def _start_worker(pdf_engine: str | None, zygote: str | None = None, printer: str | None = None,
+                  batch: int | None = None) -> None:
     """A new worker process: quiet logs, then its one-off start-up work before the first client arrives.
 
     ``zygote`` and ``printer`` are the addresses of the kernel zygote (kernels.py) and the Chromium
-    (pdf.py) the pool shares; None: each worker starts its own.
+    (pdf.py) the pool shares; None: each worker starts its own. ``batch``: the pool's process, which
+    the worker does not outlive, however it ends.
     """
     import gc
     import sys
 
+    die_with_parent(parent=batch)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # until a task runs (_interruptible): idle, nothing to stop
     # jsonschema (under nbformat) imports rfc3987_syntax when it is installed, for an IRI format check
     # nbformat's validation never makes; building that grammar cost each worker about a second.
@@ -74,7 +79,7 @@ class LocalPool:
         self.executor = ProcessPoolExecutor(
             max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker,
             initargs=(pdf_engine, self.zygote.address if self.zygote else None,
-                      self.printer.address if self.printer else None),
+                      self.printer.address if self.printer else None, os.getpid()),
         )
         self.executor.submit(os.getpid)  # start the workers now: they warm up while the batch prepares
 
@@ -118,6 +123,9 @@ class DaskPool:
             )
         self.client = Client(self.cluster if self.cluster is not None else scheduler)
         self.client.run(_quiet_worker)
+        if self.cluster is not None:  # our own processes: nannies die with the batch, workers with their nanny
+            self.client.run(die_with_parent, nanny=True)
+            self.client.run(die_with_parent)
         self.workers = len(self.client.scheduler_info()["workers"])
 
     def submit(self, function: Callable, *args: Any) -> Any:
