@@ -174,9 +174,9 @@ def test_output_to_an_fsspec_url(portfolio, tmp_path):
 
 def test_ctrl_c_reaching_an_idle_worker_is_ignored(capfd):
     """A worker between clients has nothing to stop: Ctrl-C must neither kill it nor print a traceback."""
-    from cxassess.run.pools import LocalPool
+    from cxassess.run.runner import open_pool
 
-    pool = LocalPool(2)
+    pool = open_pool("fast", 2)
     try:
         workers = {pool.submit(os.getpid).result() for _ in range(4)}  # both started and now idle
         for pid in list(pool.executor._processes):

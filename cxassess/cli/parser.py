@@ -11,7 +11,8 @@ import argparse
 
 from .. import __version__
 from ..core.settings import (CLIENTS_FOLDER, DEFAULT_ANONYMITY, DEFAULT_BLIND_SPOT_AT, DEFAULT_MIN_ANSWERS, DEFAULT_PORT,
-                             DEFAULT_WORD_OF_MOUTH, PDF_ENGINE_ENV, REPORTS_FOLDER, TEMPLATES_ENV)
+                             DEFAULT_WORD_OF_MOUTH, PDF_ENGINE_ENV, REPORTS_FOLDER, RUNNER_ENV,
+                             TEMPLATES_ENV)
 from .commands import (cmd_app, cmd_batch, cmd_compare, cmd_demo, cmd_form, cmd_import, cmd_report, cmd_sample,
                        cmd_sample_clients, cmd_score, cmd_validate)
 
@@ -49,6 +50,13 @@ def _pdf_engine_option(p: argparse.ArgumentParser) -> None:
                    help="how PDFs are made: chromium (the machine's Chromium through Playwright: less than "
                    "half the CPU), weasyprint (pure Python, no browser) or auto: chromium when it is "
                    f"installed (default; also ${PDF_ENGINE_ENV})")
+
+
+def _runner_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--plain", dest="runner", action="store_const", const="plain", default=None,
+                   help="run each notebook in an ordinary new kernel and each worker with its own browser, sharing "
+                   "nothing between processes: slower, for debugging or where the fast mode's forked kernels fail "
+                   f"(also ${RUNNER_ENV}=plain)")
 
 
 def _command(sub, name: str, func, *, help: str, description: str, template_arg: bool | str = False
@@ -167,6 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--anonymity", metavar="N", type=int, default=None,
                    help="suppress groups with fewer than N respondents (default: client.yaml, else 5)")
     _pdf_engine_option(p)
+    _runner_option(p)
 
     p = _command(
         sub, "batch", cmd_batch,
@@ -199,6 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="name clients in the portfolio overview by codes (Client A, B, ... by sorted id) and link "
                    "no report; the clients' own reports are unchanged")
     _pdf_engine_option(p)
+    _runner_option(p)
 
     p = _command(
         sub, "demo", cmd_demo,
@@ -211,6 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="folder of client folders (default: the sample clients, written to OUT/clients/)")
     p.add_argument("--out", default=REPORTS_FOLDER, metavar="DIR", help=f"where reports go (default {REPORTS_FOLDER}/)")
     _pdf_engine_option(p)
+    _runner_option(p)
 
     p = _command(
         sub, "import", cmd_import,

@@ -27,6 +27,6 @@ PDF_ENGINE_ENV = "CXASSESS_PDF_ENGINE"  # auto, chromium or weasyprint, when --p
 CHROMIUM_ENV = "CXASSESS_CHROMIUM"  # the Chromium executable to print PDFs with, else one on the PATH
 PRINTER_ENV = "CXASSESS_PRINTER"  # set by a batch for its workers: the address of its shared Chromium
 ZYGOTE_ENV = "CXASSESS_ZYGOTE"  # set by a batch for its workers: the socket of its shared kernel zygote
-FORK_KERNELS_ENV = "CXASSESS_FORK_KERNELS"  # "0" starts each kernel as a new process instead of a fork
+RUNNER_ENV = "CXASSESS_RUNNER"  # fast (forked kernels, one shared browser) or plain (ordinary kernels): run/runner.py
 CLIENT_DIR_ENV = "CXASSESS_CLIENT_DIR"  # set by `cxassess app`: the client folder its notebook serves
 DEBUG_ENV = "CXASSESS_DEBUG"  # any non-empty value: the CLI prints the traceback of an internal error

@@ -26,11 +26,12 @@ from . import outputs
 from ..render import pdf
 from ..inputs.clients import Client, check_client_id, list_clients, load_client
 from ..core.errors import CxError
-from .pools import DaskPool, LocalPool
+from .pools import LocalPool
 from ..core.files import write_text_atomically
 from ..core.processes import owned_temp_folder, remove_orphaned_temp_folders
 from ..core.settings import DEFAULT_FORMATS, REPORTS_FOLDER
 from .report import build_report, fingerprint, last_fingerprint, parse_formats
+from .runner import open_pool, runner_mode
 from ..analysis.assessment import Assessment, assess, wave_assessments
 from ..analysis.portfolio import benchmark_document, client_frame, pillar_frame, trend_frame
 
@@ -97,7 +98,8 @@ def is_unchanged(client: Client, out: str | Path, formats: Iterable[str] = DEFAU
 
 
 def run_client(folder: Path, out: str | Path, formats: tuple[str, ...], benchmark: str | Path | None = None,
-               pdf_engine: str | None = None, templates: Mapping[str, Path] | None = None) -> ClientResult:
+               pdf_engine: str | None = None, templates: Mapping[str, Path] | None = None,
+               mode: str = "fast") -> ClientResult:
     """Build one client's report; every failure becomes a result, never an exception.
 
     With ``out`` a URL, the report is built in a local temporary folder and then published.
@@ -109,8 +111,8 @@ def run_client(folder: Path, out: str | Path, formats: tuple[str, ...], benchmar
     try:
         if local is not None and benchmark is not None and outputs.is_url(benchmark):
             benchmark = outputs.fetch(str(benchmark), local / "benchmark.json")
-        run = build_report(folder, local or out, formats, fork=True,  # a fresh kernel process, forked pre-imported
-                           benchmark=benchmark, pdf_engine=pdf_engine, template=templates)
+        run = build_report(folder, local or out, formats, mode=mode, benchmark=benchmark, pdf_engine=pdf_engine,
+                           template=templates)
         report = str(run.folder / "report.html" if "html" in formats else run.folder)
         if local is not None:
             published = outputs.publish_run(run.folder, str(out), folder.name)
@@ -168,10 +170,6 @@ def default_workers() -> int:
     return (os.cpu_count() or 1) + 1
 
 
-def _pool(scheduler: str | None, dask_local: int | None, workers: int, pdf_engine: str | None) -> LocalPool | DaskPool:
-    return DaskPool(scheduler, dask_local) if scheduler or dask_local else LocalPool(workers, pdf_engine)
-
-
 def run_batch(
     clients_dir: str | os.PathLike,
     out: str | os.PathLike = REPORTS_FOLDER,
@@ -184,6 +182,7 @@ def run_batch(
     scheduler: str | None = None,
     dask_local: int | None = None,
     pdf_engine: str | None = None,
+    mode: str | None = None,
 ) -> BatchResult:
     """Build reports for every client folder, then the portfolio overview, into ``OUT/portfolio/<stamp>/``.
 
@@ -194,9 +193,11 @@ def run_batch(
     latest result (None when a client starts) and the live state: done, failed, running, remaining.
     Clients run in local worker processes, or as one Dask task each on the cluster at
     ``scheduler`` (or on a LocalCluster of ``dask_local`` processes started for this batch).
-    ``pdf_engine``: ``auto``, ``chromium`` or ``weasyprint`` (see pdf.py).
+    ``pdf_engine``: ``auto``, ``chromium`` or ``weasyprint`` (see pdf.py). ``mode``: fast or plain
+    (runner.py; None: ``$CXASSESS_RUNNER``, else fast).
     """
     formats = parse_formats(formats)
+    mode = runner_mode(mode)
     remove_orphaned_temp_folders()  # sockets and staging of a batch that was killed outright
     if "pdf" in formats:
         pdf_engine = pdf.engine(pdf_engine)  # resolved here: every worker and the overview use the same one
@@ -212,7 +213,7 @@ def run_batch(
     todo = []
     # Workers start before the first pass, so their start-up (imports, kernel zygote) overlaps it;
     # with --changed they start only once some client is known to need a report.
-    pool = None if changed else _pool(scheduler, dask_local, workers, worker_pdf)
+    pool = None if changed else open_pool(mode, workers, worker_pdf, scheduler, dask_local)
     try:
         clients = load_clients(folders)
         for folder in folders:
@@ -242,7 +243,7 @@ def run_batch(
     state = {"done": 0, "failed": 0, "skipped": len(results), "running": [], "remaining": len(todo), "total": len(folders)}
     interrupted = False
     if todo:
-        pool = pool or _pool(scheduler, dask_local, min(workers, len(todo)), worker_pdf)
+        pool = pool or open_pool(mode, min(workers, len(todo)), worker_pdf, scheduler, dask_local)
         workers = pool.workers
         pending: dict = {}
         queue = list(todo)
@@ -251,7 +252,7 @@ def run_batch(
                 while queue and len(pending) < workers:
                     folder = queue.pop(0)
                     files = clients[folder.name].template_files if folder.name in clients else None
-                    pending[pool.submit(run_client, folder, out, formats, benchmark, pdf_engine, files)] = folder
+                    pending[pool.submit(run_client, folder, out, formats, benchmark, pdf_engine, files, mode)] = folder
                     state["running"].append(folder.name)
                     if on_update:
                         on_update(None, state)

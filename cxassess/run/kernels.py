@@ -6,8 +6,8 @@ libraries once and never runs client code. For each client it forks a new proces
 becomes the kernel, so every client still gets its own fresh process (nothing a previous
 client did can be seen) while the imports are inherited for free.
 
-Used by ``cxassess batch`` on POSIX systems; set ``CXASSESS_FORK_KERNELS=0`` to start
-kernels the ordinary way.
+Used in the runner's fast mode (runner.py) on POSIX systems; its plain mode (``--plain``,
+``CXASSESS_RUNNER=plain``) starts kernels the ordinary way.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 
 from ..core.processes import die_with_parent, owned_temp_folder
-from ..core.settings import FORK_KERNELS_ENV, ZYGOTE_ENV
+from ..core.settings import ZYGOTE_ENV
 
 # Everything a kernel imports before its first cell (its shell, debugger, magics) and what the notebook uses.
 PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "IPython.core.debugger",
@@ -45,11 +45,6 @@ PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "I
            "IPython.display", "numpy", "pandas", "pandas.core.methods.to_dict", "matplotlib", "cxassess.render.display",
            "cxassess.render.sections", "cxassess.render.comparisons", "cxassess.run.portfolio",
            "cxassess.analysis.assessment", "cxassess.run.report", "scipy.special")
-
-
-def enabled() -> bool:
-    """Forking is used where the OS has fork and the user did not switch it off."""
-    return hasattr(os, "fork") and os.environ.get(FORK_KERNELS_ENV, "1") != "0"
 
 
 class ForkedProcess:

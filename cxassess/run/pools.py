@@ -11,48 +11,16 @@ import multiprocessing
 import os
 import signal
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from typing import Any, Callable, Iterable
-
-from ..core.processes import die_with_parent
+from typing import Any, Callable, Iterable, Sequence
 
 
-def _quiet_worker() -> None:
+def quiet_worker() -> None:
+    """Papermill's per-cell logging and libraries' deprecation warnings are not a batch user's business."""
     import logging
     import warnings
 
     logging.getLogger("papermill").setLevel(logging.WARNING)
     warnings.simplefilter("ignore", DeprecationWarning)
-
-
-def _start_worker(pdf_engine: str | None, zygote: str | None = None, printer: str | None = None,
-                  batch: int | None = None) -> None:
-    """A new worker process: quiet logs, then its one-off start-up work before the first client arrives.
-
-    ``zygote`` and ``printer`` are the addresses of the kernel zygote (kernels.py) and the Chromium
-    (pdf.py) the pool shares; None: each worker starts its own. ``batch``: the pool's process, which
-    the worker does not outlive, however it ends.
-    """
-    import gc
-    import sys
-
-    die_with_parent(parent=batch)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # until a task runs (_interruptible): idle, nothing to stop
-    # jsonschema (under nbformat) imports rfc3987_syntax when it is installed, for an IRI format check
-    # nbformat's validation never makes; building that grammar cost each worker about a second.
-    sys.modules.setdefault("rfc3987_syntax", None)
-    from ..core.settings import PRINTER_ENV, ZYGOTE_ENV
-    from .report import warm_up
-
-    for name, address in ((ZYGOTE_ENV, zygote), (PRINTER_ENV, printer)):
-        if address:
-            os.environ[name] = address
-
-    _quiet_worker()
-    try:
-        warm_up(pdf_engine=pdf_engine)
-    except Exception:  # whatever fails here fails again, reported, in the first client's run
-        pass
-    gc.freeze()  # what start-up built lives as long as the worker: full collections need not walk it
 
 
 def _interruptible(function: Callable, *args: Any) -> Any:
@@ -65,21 +33,19 @@ def _interruptible(function: Callable, *args: Any) -> Any:
 
 
 class LocalPool:
-    """Worker processes on this machine (spawned: Papermill's cwd handling is process-wide)."""
+    """Worker processes on this machine (spawned: Papermill's cwd handling is process-wide).
 
-    def __init__(self, workers: int, pdf_engine: str | None = None):
-        """``pdf_engine``: the engine the reports will use, started as a worker starts (None: no PDF)."""
-        from . import kernels
-        from ..render import pdf
+    ``initializer(*initargs)`` runs as each worker starts; ``shared`` are processes the workers use
+    (runner.py: the kernel zygote, the print server), closed after the workers.
+    """
 
+    def __init__(self, workers: int, initializer: Callable[..., None] | None = None, initargs: tuple = (),
+                 shared: Sequence[Any] = ()):
         self.workers = workers
-        # One kernel zygote and one browser serve every worker: each is started once, not once per worker.
-        self.zygote = kernels.Zygote.start() if kernels.enabled() else None
-        self.printer = pdf.PrintServer() if pdf_engine == "chromium" else None
+        self.shared = list(shared)
         self.executor = ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker,
-            initargs=(pdf_engine, self.zygote.address if self.zygote else None,
-                      self.printer.address if self.printer else None, os.getpid()),
+            max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=initializer,
+            initargs=initargs,
         )
         self.executor.submit(os.getpid)  # start the workers now: they warm up while the batch prepares
 
@@ -101,9 +67,8 @@ class LocalPool:
 
     def close(self) -> None:
         self.executor.shutdown(wait=True, cancel_futures=True)
-        for shared in (self.zygote, self.printer):
-            if shared is not None:
-                shared.close()
+        for process in self.shared:
+            process.close()
 
 
 class DaskPool:
@@ -122,10 +87,7 @@ class DaskPool:
                 dashboard_address=None, worker_dashboard_address=None,
             )
         self.client = Client(self.cluster if self.cluster is not None else scheduler)
-        self.client.run(_quiet_worker)
-        if self.cluster is not None:  # our own processes: nannies die with the batch, workers with their nanny
-            self.client.run(die_with_parent, nanny=True)
-            self.client.run(die_with_parent)
+        self.client.run(quiet_worker)  # a LocalCluster's processes end with ours: distributed watches the parent
         self.workers = len(self.client.scheduler_info()["workers"])
 
     def submit(self, function: Callable, *args: Any) -> Any:

@@ -27,6 +27,7 @@ from ..core.resources import REPORT_NOTEBOOK as NOTEBOOK, REPORT_TEMPLATE as HTM
 from ..analysis.document import to_document
 from ..analysis import voice
 from ..core.settings import DEFAULT_FORMATS, FORMATS, REPORTS_FOLDER
+from .runner import kernel_options, runner_mode
 
 EXPORTS = {"xlsx": "results.xlsx", "pptx": "deck.pptx"}  # written from the analysis, not the notebook
 LATEST = "latest"
@@ -183,10 +184,10 @@ def notebook_parameters(**values: object) -> dict[str, object]:
 
 
 def execute_notebook(client: Client, output_dir: Path, anonymity_threshold: int | None = None,
-                     notebook: Path = NOTEBOOK, fork: bool = False, **parameters: object) -> Path:
+                     notebook: Path = NOTEBOOK, mode: str = "plain", **parameters: object) -> Path:
     """Run the assessment notebook for a client in a fresh kernel; returns the executed copy.
 
-    With ``fork`` the fresh kernel process is forked from a pre-imported zygote (see kernels.py).
+    ``mode`` fast: the fresh kernel process is forked from a pre-imported zygote (runner.py, kernels.py).
     """
     import papermill as pm
 
@@ -209,7 +210,7 @@ def execute_notebook(client: Client, output_dir: Path, anonymity_threshold: int 
             shutdown_kernel="immediate",
             extra_arguments=["--IPKernelApp.log_level=ERROR", "--HistoryManager.enabled=False"],
             request_save_on_cell_execute=False,  # one write at the end (also on failure)
-            **_kernel_options(fork),
+            **kernel_options(mode),
         )
     except pm.PapermillExecutionError as exc:
         raise CxError.at(
@@ -286,25 +287,19 @@ def _exporter():
                         template_name=HTML_TEMPLATE.name)
 
 
-def _kernel_options(fork: bool) -> dict:
-    from . import kernels
-
-    return {"kernel_manager_class": kernels.ForkKernelManager} if fork and kernels.enabled() else {}
-
-
-def warm_up(fork: bool = True, pdf_engine: str | None = None) -> None:
-    """Pay a report worker's one-off costs now: Papermill, the HTML exporter, the kernel zygote, the PDF engine.
+def warm_up(mode: str = "fast", pdf_engine: str | None = None) -> None:
+    """Pay a report's one-off costs now: Papermill, the HTML exporter, the kernel zygote (fast mode), the PDF engine.
 
     A batch calls it as each worker starts, while its own process scores the portfolio;
-    ``pdf_engine`` None means the batch writes no PDF.
+    ``pdf_engine`` None means no PDF is written.
     """
     import papermill  # noqa: F401
 
-    from . import kernels
-
     _exporter()
-    if fork and kernels.enabled():
-        kernels.Zygote.get()
+    if mode == "fast":
+        from .kernels import Zygote
+
+        Zygote.get()
     if pdf_engine is not None:
         pdf.warm_up(pdf_engine)
 
@@ -329,7 +324,7 @@ def build_report(
     formats: Iterable[str] = DEFAULT_FORMATS,
     anonymity_threshold: int | None = None,
     notebook: Path = NOTEBOOK,
-    fork: bool = False,
+    mode: str | None = None,
     benchmark: Path | None = None,
     pdf_engine: str | None = None,
     template: TemplateChoice = None,
@@ -339,9 +334,15 @@ def build_report(
     Bad input stops before anything is executed or written, with every problem listed.
     ``pdf_engine`` is ``auto`` (default), ``chromium`` or ``weasyprint`` (see pdf.py). ``template``:
     the questionnaire files a batch resolved for this client (``Client.template_files``), else none.
+    ``mode``: fast or plain (runner.py; None: ``$CXASSESS_RUNNER``, else fast).
     """
     started = time.perf_counter()
     formats = parse_formats(formats)
+    mode = runner_mode(mode)
+    if mode == "fast":
+        from .kernels import Zygote
+
+        Zygote.get()  # the batch's, or one of our own: it imports while the client is validated
     if "pdf" in formats:
         pdf_engine = pdf.engine(pdf_engine)  # an engine that cannot run is refused before any work
     client = load_client(client_dir, template)  # validates id, client.yaml, template and answers
@@ -360,7 +361,7 @@ def build_report(
     try:
         mark = time.perf_counter()
         try:
-            executed = execute_notebook(client, staging, threshold, notebook, fork=fork,
+            executed = execute_notebook(client, staging, threshold, notebook, mode=mode,
                                         benchmark_file=str(Path(benchmark).resolve()) if benchmark else None)
         except CxError as exc:
             failed = client_root / f"{name}-failed"

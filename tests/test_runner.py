@@ -1,0 +1,67 @@
+"""The runner's two modes: fast (forked kernels, one shared browser) and plain (nothing shared).
+
+The report and batch tests run in fast mode with the rest of the suite; the last test here runs
+them again, whole, in plain mode (as ``CXASSESS_RUNNER=plain`` would for a user), with the
+notebook tests beside them.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT
+from cxassess.core.errors import CxError
+from cxassess.core.settings import RUNNER_ENV
+from cxassess.run import runner
+
+
+def test_the_mode_is_the_callers_then_the_environments_then_fast(monkeypatch):
+    monkeypatch.delenv(RUNNER_ENV, raising=False)
+    assert runner.runner_mode() == ("fast" if hasattr(os, "fork") else "plain")
+    assert runner.runner_mode("plain") == "plain"
+    monkeypatch.setenv(RUNNER_ENV, "plain")
+    assert runner.runner_mode() == "plain"
+    monkeypatch.setenv(RUNNER_ENV, "quick")
+    with pytest.raises(CxError, match=f"{RUNNER_ENV}: unknown runner mode 'quick'; choose fast or plain"):
+        runner.runner_mode()
+
+
+def test_fast_needs_fork(monkeypatch):
+    monkeypatch.delattr(os, "fork")
+    assert runner.runner_mode("fast") == "plain"
+
+
+def test_kernels_of_each_mode():
+    from cxassess.run.kernels import ForkKernelManager
+
+    assert runner.kernel_options("fast") == {"kernel_manager_class": ForkKernelManager}
+    assert runner.kernel_options("plain") == {}  # Papermill's own: a new interpreter per notebook
+
+
+def _environment() -> dict[str, str]:
+    return dict(os.environ)
+
+
+@pytest.mark.slow
+def test_a_plain_pool_shares_no_process_and_its_workers_run_plain():
+    pool = runner.open_pool("plain", 1, pdf_engine="chromium")
+    try:
+        assert pool.shared == []  # no zygote, no print server
+        worker_env = pool.submit(_environment).result(timeout=120)
+    finally:
+        pool.close()
+    assert "CXASSESS_ZYGOTE" not in worker_env and "CXASSESS_PRINTER" not in worker_env
+
+
+@pytest.mark.slow
+def test_report_batch_and_notebook_tests_pass_in_plain_mode():
+    tests = ["tests/test_report.py", "tests/test_batch.py", "tests/test_notebook.py"]
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *tests],
+                            cwd=ROOT, env=dict(os.environ, **{RUNNER_ENV: "plain"}), capture_output=True, text=True,
+                            timeout=1800)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert " passed" in result.stdout.splitlines()[-1] and "skipped" not in result.stdout.splitlines()[-1]
