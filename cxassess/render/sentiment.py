@@ -16,7 +16,8 @@ from .display import Html, Png, figure, render
 _QUOTES = """
 <p class="cx-small">Tone is VADER's compound score, from −1 (most negative) to +1 (most positive): a comment is
 negative at or below {{ neg|signed(2) }}, positive at or above {{ pos|signed(2) }} and neutral in between. It reads
-words, not meaning, so irony, jargon and other languages are missed: read it as a pointer to the comments below.</p>
+words, not meaning, so irony, jargon and other languages are missed: read it as a pointer to the comments below.
+The chart counts every comment written; the list below gives each wording once.</p>
 {% if rows %}
 <table class="cx-table cx-quotes">
   <thead><tr><th>Pillar</th><th>Most negative comment</th><th>Most positive comment</th></tr></thead>
