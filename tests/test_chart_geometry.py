@@ -22,7 +22,7 @@ import pytest
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from cxassess.analysis import portfolio, voice, waves
+from cxassess.analysis import portfolio, sentiment, voice, waves
 from cxassess.analysis.breakdowns import answer_distribution, breakdowns
 from cxassess.analysis.scoring import Scores, score
 from cxassess.inputs.feedback import validate_feedback
@@ -153,6 +153,7 @@ class Client:
     comparison: pd.DataFrame
     progress: waves.Progress
     customers: voice.CustomerVoice
+    comments: pd.DataFrame  # the tone of the staff's comments per pillar
 
 
 @functools.cache
@@ -191,7 +192,18 @@ def client(points: int, n_pillars: int) -> Client:
         comparison=comparison,
         progress=waves.progress(results),
         customers=voice.analyse(template, feedback, scores.pillars, voice.VoiceSettings(blind_spot_at=5)),
+        comments=sentiment.pillar_summary(template, _toned(template)),
     )
+
+
+def _toned(template: Template) -> pd.DataFrame:
+    """Comments on every pillar (1 to 30 of them, every tone and a missing one), as ``sentiment.analyse`` scores them."""
+    rows = [(p.id, p.questions[0].id, f"comment {k}", tone)
+            for i, p in enumerate(template.pillars) for k, tone in enumerate(
+                (-0.5, 0.0, 0.5, -0.2)[: 1 + i % 4] * (1 + 7 * (i % 2)))]
+    frame = pd.DataFrame(rows, columns=["pillar_id", "question_id", "text", "compound"])
+    frame["sentiment"] = frame["compound"].map(sentiment.sentiment_of)
+    return frame
 
 
 def _names(c: Client) -> dict[str, str]:
@@ -217,6 +229,7 @@ CHARTS: dict[str, Callable[[Client], Figure]] = {
     "touchpoint_heatmap": lambda c: plots.touchpoint_heatmap(c.customers.touchpoints, min_answers=10),
     "customer_trend": lambda c: plots.customer_trend(c.customers.months),
     "staff_vs_customer": lambda c: plots.staff_vs_customer(c.customers.pillars, threshold=5),
+    "comment_sentiment": lambda c: plots.comment_sentiment(c.comments),
 }
 
 #: (scale points, pillars): every scale, and pillar counts from 1 to 20 spread over them.

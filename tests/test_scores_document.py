@@ -73,7 +73,7 @@ def test_the_schema_is_a_draft_2020_12_schema_of_this_version():
     s = schema()
     Draft202012Validator.check_schema(s)
     assert s["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert s["properties"]["schema_version"]["const"] == SCHEMA_VERSION == "1.0"
+    assert s["properties"]["schema_version"]["const"] == SCHEMA_VERSION == "1.1"
     assert s["$id"].endswith(":" + SCHEMA_VERSION) and SCHEMA_VERSION in s["title"]
     assert "MAJOR" in s["description"] and "MINOR" in s["description"]  # what a version change means
     assert s["additionalProperties"] is False
@@ -105,6 +105,19 @@ def test_a_client_with_customer_feedback_and_waves_validates(documents):
     assert customers["touchpoints"] and customers["months"] and customers["blind_spots"] == ["customer_need"]
     assert any(p["customer_index"] is None for p in customers["pillars"])  # a pillar the customers cannot rate
     assert problems(document) == ""
+
+
+def test_the_comments_part_counts_every_comment_under_its_pillar(documents):
+    """Per pillar, the comments written on its statements, counted straight from the answers."""
+    client = load_client(CLIENTS / "northwind-retail")
+    written = client.responses.comments.notna().sum()
+    part = documents["northwind-retail"]["comments"]
+    assert part["count"] == int(written.sum()) > 0
+    for entry, pillar in zip(part["pillars"], client.template.pillars, strict=True):
+        assert entry["id"] == pillar.id
+        assert entry["count"] == entry["negative"] + entry["neutral"] + entry["positive"] == \
+            sum(int(written[q.id]) for q in pillar.questions)
+    assert problems(documents["northwind-retail"]) == ""
 
 
 def test_a_client_with_suppressed_segments_validates(documents):
@@ -193,7 +206,10 @@ def _drop(path: str):
     (_set("pillars/0/questions/0/colour", "blue"), "pillars/0/questions/0", "('colour' was unexpected)"),
     (_set("customers/touchpoints/0/colour", "blue"), "customers/touchpoints/0", "('colour' was unexpected)"),
     (_set("customers/overall/group", "all"), "customers/overall", "('group' was unexpected)"),
-    (_set("schema_version", "2.0"), "schema_version", "'1.0' was expected"),
+    (_set("schema_version", "2.0"), "schema_version", "'1.1' was expected"),
+    (_set("comments/pillars/0/respondent_id", "r1"), "comments/pillars/0", "('respondent_id' was unexpected)"),
+    (_set("comments/pillars/0/negative_share", 1.5), "comments/pillars/0/negative_share",
+     "1.5 is greater than the maximum of 1"),
     (_drop("pillars/0/alpha"), "pillars/0", "'alpha' is a required property"),
     (_drop("schema_version"), "(top level)", "'schema_version' is a required property"),
     (_drop("waves"), "(top level)", "'waves' is a dependency of 'client'"),

@@ -46,7 +46,8 @@ def book(assessment, tmp_path_factory):
 
 def test_sheets_in_order(book):
     _, wb = book
-    assert wb.sheetnames == ["Scorecard", "Questions", "Segments", "Action plan", "Comments", "About"]
+    assert wb.sheetnames == ["Scorecard", "Questions", "Segments", "Action plan", "Comments", "Comment tone",
+                             "About"]
 
 
 def test_scorecard_agrees_with_a_hand_computation(assessment, book):
@@ -252,3 +253,37 @@ def test_a_client_without_targets_or_segments_still_gets_a_workbook(tmp_path):
     notes = [c.value for c in wb["Segments"]["A"] if c.value]
     assert any("no segment" in str(v) for v in notes)
     assert all(not math.isnan(v) for v in [r["Index (0-100)"] for r in table(wb["Scorecard"])])
+
+
+def test_comment_tone_counts_every_comment_under_its_pillar(assessment, book):
+    """Per pillar, the comments counted straight from the answers file; the split adds up; quotes are comments."""
+    _, wb = book
+    rows = table(wb["Comment tone"])
+    template = assessment.client.template
+    with open(assessment.client.responses_file, newline="", encoding="utf-8") as f:
+        raw = list(csv.DictReader(f))
+    written = {p.id: [row[f"{q.id}:comment"].strip() for row in raw for q in p.questions
+                      if row.get(f"{q.id}:comment", "").strip()] for p in template.pillars}
+    assert [r["Pillar"] for r in rows] == [p.name for p in template.pillars]
+    for r, pillar in zip(rows, template.pillars):
+        assert r["Comments"] == len(written[pillar.id]) == r["Negative"] + r["Neutral"] + r["Positive"]
+        if r["Comments"]:
+            assert r["Negative share"] == pytest.approx(r["Negative"] / r["Comments"], abs=1e-12)
+        for kind in ("negative", "positive"):
+            quote, tone = r[f"Most {kind} comment"], r[f"Tone of the most {kind} (-1 to 1)"]
+            assert (quote is None) == (tone is None) == (r[kind.capitalize()] == 0)
+            assert quote is None or quote in written[pillar.id]
+    assert sum(r["Comments"] for r in rows) > 0
+
+
+def test_a_quoted_formula_like_comment_stays_text(tmp_path):
+    client = load_client(CLIENTS / "brightpath-software")
+    comments = client.responses.comments.copy()
+    comments.iloc[0, 0] = '=HYPERLINK("http://x","Great, I love it")'  # positive: quoted as the pillar's most positive
+    client = dataclasses.replace(client, responses=dataclasses.replace(client.responses, comments=comments))
+    path = write_workbook(assess(client), tmp_path / "results.xlsx")
+    ws = load_workbook(path)["Comment tone"]
+    cells = [c for row in ws.iter_rows() for c in row if c.value == comments.iloc[0, 0]]
+    assert len(cells) == 1 and cells[0].data_type == "s" and cells[0].quotePrefix
+    sheet = load_workbook(path).sheetnames.index("Comment tone") + 1
+    assert not any("<f>" in xml for xml in _cell_xml(path, sheet).values())

@@ -27,6 +27,7 @@ from ..inputs.responses import Responses
 from ..core.settings import DEFAULT_ANONYMITY
 from .breakdowns import answer_distribution, breakdowns as segment_breakdowns
 from .scoring import Scores, score
+from .sentiment import CommentSentiment, analyse as analyse_comments
 
 
 def client_scores(client: Client, responses: Responses | None = None, targets: Mapping[str, float] | None = None,
@@ -76,6 +77,11 @@ class Assessment:
     def plan(self) -> pd.DataFrame:
         """The action plan, with the customers' blind spots where there is customer feedback."""
         return actions.with_blind_spots(actions.action_plan(self.scores), self.scores, self.voice)
+
+    @cached_property
+    def sentiment(self) -> CommentSentiment:
+        """The tone of the staff's comments, per pillar (VADER; loaded only when there are comments)."""
+        return analyse_comments(self.client.template, self.client.responses.comments)
 
 
 def anonymity_threshold_for(client: Client, requested: int | None = None) -> int:

@@ -2,8 +2,8 @@
 
 Sheets: Scorecard (pillars, with a chart of index against target), Questions, Segments (groups
 below the anonymity threshold shown as suppressed, exactly as in the report), Action plan,
-Comments (as the report shows them) and About. Every text cell is written as a string cell, and
-text that Excel would read as a formula (``=``, ``+``, ``-``, ``@``, tab, carriage return first)
+Comments (as the report shows them), Comment tone (per pillar) and About. Every text cell is written
+as a string cell, and text that Excel would read as a formula (``=``, ``+``, ``-``, ``@``, tab, carriage return first)
 also carries Excel's quote prefix, so a comment can never run as a formula, not even after editing.
 """
 
@@ -267,6 +267,21 @@ def comments_sheet(ws: Worksheet, a: Assessment) -> None:
                 Column("Comment", lambda r: r[1], width=90, wrap=True)], rows, freeze="A2")
 
 
+def comment_tone_sheet(ws: Worksheet, a: Assessment) -> None:
+    """The tone of the comments per pillar, as the report charts it: counts, shares, the two quotes."""
+    rows = a.sentiment.pillars.to_dict("records")
+    columns = [Column("Pillar", _field("name"), width=30, wrap=True),
+               Column("Comments", _field("count"), COUNT, width=10)]
+    columns += [Column(kind.capitalize(), _field(kind), COUNT, width=9) for kind in ("negative", "neutral", "positive")]
+    columns += [Column(f"{kind.capitalize()} share", _field(f"{kind}_share"), "0%", width=9)
+                for kind in ("negative", "neutral", "positive")]
+    for kind in ("negative", "positive"):
+        columns += [Column(f"Most {kind} comment", _field(f"most_{kind}"), width=50, wrap=True),
+                    Column(f"Tone of the most {kind} (-1 to 1)", _field(f"most_{kind}_compound"), "0.00",
+                           width=12)]
+    _table(ws, columns, rows, freeze="B2")
+
+
 def about_sheet(ws: Worksheet, a: Assessment) -> None:
     """Who and what the workbook is about, and how to read the figures."""
     c, t = a.client, a.client.template
@@ -292,7 +307,8 @@ def about_sheet(ws: Worksheet, a: Assessment) -> None:
 
 
 SHEETS = {"Scorecard": scorecard_sheet, "Questions": questions_sheet, "Segments": segments_sheet,
-          "Action plan": plan_sheet, "Comments": comments_sheet, "About": about_sheet}
+          "Action plan": plan_sheet, "Comments": comments_sheet, "Comment tone": comment_tone_sheet,
+          "About": about_sheet}
 
 
 def build_workbook(a: Assessment) -> Workbook:

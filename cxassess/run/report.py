@@ -26,6 +26,7 @@ from ..core.paths import check_inside
 from ..core.resources import REPORT_NOTEBOOK as NOTEBOOK, REPORT_TEMPLATE as HTML_TEMPLATE
 from ..analysis.document import to_document
 from ..analysis import voice
+from ..analysis.sentiment import to_document as comments_document
 from ..core.settings import DEFAULT_FORMATS, FORMATS, REPORTS_FOLDER
 from .runner import kernel_options, runner_mode
 
@@ -63,6 +64,7 @@ def scores_document(a: Assessment) -> dict:
     document["anonymity_threshold"] = a.anonymity_threshold
     if a.voice is not None:
         document["customers"] = voice.to_document(a.voice)
+    document["comments"] = comments_document(a.sentiment)  # the tone of the staff's comments, per pillar
     document.update(wave_document(a.client))
     return document
 

@@ -23,6 +23,7 @@ from .customers import customer_trend, staff_vs_customer, touchpoint_heatmap
 from .groups import distribution_chart, segment_heatmap
 from .pillars import gap_chart, importance_performance, radar
 from .portfolio import portfolio_comparison, portfolio_distribution, portfolio_heatmap
+from .sentiment import comment_sentiment
 from .style import (ACTION_STYLE, CURRENT_COLOR, DIVERGING_CMAP, FONT, GAP_CMAP, INDEX_CMAP, NO_ACTION_STYLE, SMALL,
                     TARGET_COLOR, TITLE, WIDTH, action_colors, action_style, luminance, wrap)
 from .waves import trend_lines
@@ -41,6 +42,7 @@ __all__ = [
     "WIDTH",
     "action_colors",
     "action_style",
+    "comment_sentiment",
     "customer_trend",
     "distribution_chart",
     "gap_chart",
