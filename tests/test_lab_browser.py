@@ -188,6 +188,7 @@ def drive(browser, session, requests: list[str]) -> None:
         text = notebook_text(page)
         assert "Northwind Home & Garden" in text and "Executive summary" in text
         assert nb.locator(".jp-OutputArea-output img").count() >= 4  # the report's charts
+        nb.locator(".jp-OutputArea-output").get_by_text("1. Executive summary").first.scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "lab-assessment.png"))
         nb.locator(".jp-OutputArea-output img").first.scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "lab-assessment-radar.png"))
@@ -220,10 +221,9 @@ def drive(browser, session, requests: list[str]) -> None:
         for number, rating in zip(range(1, 4), [2, 5, 3]):  # options: blank, 1-5, N/A
             nb.locator(f".cx-q-vision_{number} select").first.select_option(index=rating)
         nb.locator(".cx-q-vision_1 textarea").fill("Tried in JupyterLab.")
-        save = nb.locator(".cx-save button, button.cx-save")
-        save.scroll_into_view_if_needed()
+        nb.locator(".cx-respondent").scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "lab-questionnaire-filled.png"))
-        save.click()
+        nb.locator(".cx-save button, button.cx-save").click()
         nb.locator(".cx-message :text('Saved')").wait_for(timeout=WAIT_MS)
         nb.locator(".cx-message").scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "lab-questionnaire-saved.png"))
