@@ -55,3 +55,14 @@ def test_bigfile_benchmark_runs_and_both_paths_print_the_same():
                  "baseline / cxassess:", "where the time of cxassess score goes", "reading (pandas' C parser"):
         assert line in result.stdout
     assert result.stdout.rstrip().endswith("same output from both paths: yes")
+
+
+def test_everyday_benchmark_runs_and_prints_every_target():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "everyday.py"), "--repeat", "1", "--respondents", "10"],
+        capture_output=True, text=True, timeout=900,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    for line in ("(a) hand-scripted loop", "(1) cxassess report", "(6) cxassess batch", "(target <= 3)",
+                 "a/1 =", "a/6 ="):
+        assert line in result.stdout

@@ -152,3 +152,17 @@ def test_demo_writes_the_sample_clients_and_their_reports(installed, outside):
     (portfolio,) = (outside / "demo" / "portfolio").iterdir()
     assert (portfolio / "index.html").is_file()
     assert f"Open {outside.resolve() / 'demo'}/<client>/latest/report.html" in done.stdout
+
+
+def test_lab_workspaces_from_the_installed_wheel(installed, outside):
+    """`cxassess lab` copies the notebooks the wheel carries, wherever it is run."""
+    bin_dir, env = installed
+    _run([bin_dir / "cxassess", "sample-clients", "clients"], outside, env)
+    done = _run([bin_dir / "cxassess", "lab", Path("clients") / "northwind-retail", "--no-start"], outside, env)
+    workspace = outside / "work" / "northwind-retail"
+    assert f"Workspace for northwind-retail ({outside.resolve() / 'clients' / 'northwind-retail'}): " \
+           f"{workspace.resolve()}" in done.stdout
+    for name in NOTEBOOKS:
+        shipped = json.loads((ROOT / "notebooks" / name).read_text(encoding="utf-8"))
+        copied = json.loads((workspace / name).read_text(encoding="utf-8"))
+        assert len(copied["cells"]) == len(shipped["cells"]) + 1  # the injected-parameters cell

@@ -321,3 +321,27 @@ def cmd_app(args: argparse.Namespace) -> int:
           "(Ctrl-C stops it)")
     app.serve(argv, env)
     return 0  # not reached: serve() replaces this process with Voila
+
+
+def cmd_lab(args: argparse.Namespace) -> int:
+    from ..core.settings import WORK_ENV, WORK_FOLDER
+    from ..interactive import lab
+    from ..run.workspace import KEPT, REPLACED, prepare_workspaces
+
+    work = Path(args.work or os.environ.get(WORK_ENV) or WORK_FOLDER)
+    workspaces = prepare_workspaces(args.client_dirs, work, refresh=args.refresh)
+    for ws in workspaces:
+        print(f"Workspace for {ws.client_id} ({ws.client_dir}): {ws.folder}")
+        for name, action in ws.actions.items():
+            note = {KEPT: " (already there, as you left it; --refresh gives a fresh copy)",
+                    REPLACED: f" (the old one is kept in {ws.backup})"}.get(action, "")
+            print(f"  {name}: {action}{note}")
+    if args.no_start:
+        return 0
+    root = workspaces[0].folder if len(workspaces) == 1 else work.resolve()
+    port = args.port or lab.free_port()
+    token = lab.new_token()
+    argv, env = lab.lab_command(root, port, token, browser=args.browser)
+    print(f"Starting JupyterLab in {root} at {lab.lab_url(port, token)} (on this machine only; Ctrl-C stops it)")
+    lab.serve(argv, env)
+    return 0  # not reached: serve() replaces this process with JupyterLab

@@ -11,10 +11,10 @@ import argparse
 
 from .. import __version__
 from ..core.settings import (CLIENTS_FOLDER, DEFAULT_ANONYMITY, DEFAULT_BLIND_SPOT_AT, DEFAULT_MIN_ANSWERS, DEFAULT_PORT,
-                             DEFAULT_WORD_OF_MOUTH, PDF_ENGINE_ENV, REPORTS_FOLDER, RUNNER_ENV,
-                             TEMPLATES_ENV)
-from .commands import (cmd_app, cmd_batch, cmd_compare, cmd_demo, cmd_form, cmd_import, cmd_report, cmd_sample,
-                       cmd_sample_clients, cmd_score, cmd_validate)
+                             DEFAULT_WORD_OF_MOUTH, PDF_ENGINE_ENV, REPORTS_FOLDER, RUNNER_ENV, TEMPLATES_ENV,
+                             WORK_ENV, WORK_FOLDER)
+from .commands import (cmd_app, cmd_batch, cmd_compare, cmd_demo, cmd_form, cmd_import, cmd_lab, cmd_report,
+                       cmd_sample, cmd_sample_clients, cmd_score, cmd_validate)
 
 FORMAT_CHOICES = ("google-forms", "ms-forms", "qualtrics", "surveymonkey", "xlsx-forms")
 EPILOG = ("Templates are given as a file path or as an id (e.g. cx_service_strategy): the questionnaires bundled "
@@ -282,4 +282,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--explorer", action="store_true", help="serve the what-if explorer instead of the questionnaire")
     p.add_argument("--cull-idle", type=_positive_int, default=600, metavar="SECONDS",
                    help="shut down a closed page's kernel after this many idle seconds (default 600)")
+
+    p = _command(
+        sub, "lab", cmd_lab,
+        help="open clients in JupyterLab: a workspace per client with its own copies of the notebooks",
+        description="Make (or reuse) a workspace per client, WORK/<client_id>/, holding assessment.ipynb, explore.ipynb "
+        "and questionnaire.ipynb: copies of the shipped notebooks with the client's folder injected as Papermill "
+        "does (a cell tagged injected-parameters after the parameters cell; the assessment writes scores.json to "
+        "output/ in the workspace). Then start JupyterLab on 127.0.0.1 in that workspace (in WORK for several "
+        "clients) and print its address with the access token. The shipped notebooks, which `cxassess report` and "
+        "`batch` run, are never opened or changed. A notebook already in a workspace is your work and is kept; "
+        "--refresh replaces it with a fresh copy and moves the old one to backups/<timestamp>/ in the workspace. "
+        "As root, JupyterLab is given --allow-root.",
+    )
+    p.add_argument("client_dirs", metavar="CLIENT_DIR", nargs="+",
+                   help="one or more client folders, e.g. data/clients/northwind-retail")
+    p.add_argument("--work", metavar="DIR", default=None,
+                   help=f"the folder of workspaces (default: ${WORK_ENV}, else {WORK_FOLDER}/ in the current folder)")
+    p.add_argument("--refresh", action="store_true",
+                   help="replace the workspace notebooks with fresh copies of the shipped ones; changed old copies "
+                   "are moved to backups/<timestamp>/ in the workspace")
+    p.add_argument("--port", type=_port, default=None, metavar="N",
+                   help="port on 127.0.0.1 (default: a free one)")
+    p.add_argument("--browser", action="store_true", help="also open JupyterLab in the web browser")
+    p.add_argument("--no-start", action="store_true",
+                   help="only make the workspaces and print where they are; do not start JupyterLab")
     return parser

@@ -10,6 +10,7 @@ from __future__ import annotations
 # ---- default folders (where the package's own files are: core/resources.py)
 CLIENTS_FOLDER = "data/clients"  # the default folder of client folders (batch, demo, sample-clients)
 REPORTS_FOLDER = "reports"  # the default folder reports are written to (report, batch, demo)
+WORK_FOLDER = "work"  # the default folder of analysts' client workspaces (`cxassess lab`), under the current one
 
 # ---- shared defaults
 DEFAULT_ANONYMITY = 5  # groups with fewer respondents are suppressed unless client.yaml or --anonymity says
@@ -29,4 +30,5 @@ PRINTER_ENV = "CXASSESS_PRINTER"  # set by a batch for its workers: the address 
 ZYGOTE_ENV = "CXASSESS_ZYGOTE"  # set by a batch for its workers: the socket of its shared kernel zygote
 RUNNER_ENV = "CXASSESS_RUNNER"  # fast (forked kernels, one shared browser) or plain (ordinary kernels): run/runner.py
 CLIENT_DIR_ENV = "CXASSESS_CLIENT_DIR"  # set by `cxassess app`: the client folder its notebook serves
+WORK_ENV = "CXASSESS_WORK"  # the folder of client workspaces when `cxassess lab --work` is not given
 DEBUG_ENV = "CXASSESS_DEBUG"  # any non-empty value: the CLI prints the traceback of an internal error

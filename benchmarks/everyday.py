@@ -1,0 +1,75 @@
+"""How fast are the everyday runs? One report, and a small portfolio, against the hand-scripted loop.
+
+Timed in one run, on sample clients made here:
+(a) the loop a consultant would script by hand, per client and in sequence: the papermill CLI,
+    `jupyter nbconvert --to html`, `jupyter nbconvert --to webpdf` (see batch.py for how webpdf is
+    shown the machine's Chromium);
+(1) `cxassess report CLIENT` with HTML and PDF, from a cold start (a new process);
+(6) `cxassess batch` of six clients with HTML and PDF.
+
+Prints the wall seconds of each, and the ratios against (a):
+    one report:   at most 3 s, and a/1 >= 4
+    six clients:  a/6 >= 10 (per client)
+Add `--plain` to time the runner's plain mode beside the fast one. The forty-client ratio is
+`benchmarks/batch.py`'s.
+
+    python benchmarks/everyday.py [--repeat 3] [--respondents 30] [--plain]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from batch import BIN, baseline, make_portfolio, webpdf_environment
+
+
+def timed(cmd: list) -> float:
+    start = time.perf_counter()
+    result = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    seconds = time.perf_counter() - start
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(map(str, cmd))} failed:\n{result.stdout[-2000:]}")
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each cxassess command (the median is shown)")
+    parser.add_argument("--respondents", type=int, default=30)
+    parser.add_argument("--plain", action="store_true", help="also time the runner's plain mode")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="cxbench-"))
+    try:
+        clients = make_portfolio(work / "clients", 6, args.respondents)
+        print(f"6 clients x {args.respondents} respondents, {os.cpu_count()} cores, median of {args.repeat} runs")
+        modes = [[], ["--plain"]] if args.plain else [[]]
+        one, six = {}, {}
+        for mode in modes:
+            name = "plain" if mode else "fast"
+            one[name] = statistics.median(
+                timed([BIN / "cxassess", "report", str(clients[0]), "--out", str(work / f"one-{name}-{i}"), *mode])
+                for i in range(args.repeat))
+            six[name] = statistics.median(
+                timed([BIN / "cxassess", "batch", str(work / "clients"), "--out", str(work / f"six-{name}-{i}"), *mode])
+                for i in range(args.repeat))
+        a, route = baseline(clients[:2], work / "baseline", webpdf_environment(work))
+        print(f"(a) hand-scripted loop  {a:6.2f} s/client  [{route}; 2 clients]")
+        for name in one:
+            print(f"(1) cxassess report     {one[name]:6.2f} s         [{name}; one client, HTML+PDF, cold start]")
+            print(f"(6) cxassess batch      {six[name] / 6:6.2f} s/client  [{name}; {six[name]:.1f} s for six, HTML+PDF]")
+            print(f"    one report: {one[name]:.2f} s (target <= 3), a/1 = {a / one[name]:4.1f} (target >= 4); "
+                  f"six clients: a/6 = {a / (six[name] / 6):4.1f} (target >= 10)")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
