@@ -21,7 +21,7 @@ from typing import Mapping
 
 import pandas as pd
 
-from . import actions, voice, waves
+from . import actions, significance, voice, waves
 from ..inputs.clients import Client, TemplateChoice, load_client, load_wave, load_waves
 from ..inputs.responses import Responses
 from ..core.settings import DEFAULT_ANONYMITY
@@ -61,6 +61,17 @@ class Assessment:
         # all segments at once: a group is also suppressed when another segment's figures would give it away
         return segment_breakdowns(self.client.template, responses, responses.segments.columns,
                                   self.anonymity_threshold, self.weights)
+
+    @cached_property
+    def respondent_indices(self) -> pd.DataFrame:
+        """Each respondent's own index per pillar, and overall (the client's pillar weights)."""
+        return waves.respondent_indices(self.client.template, self.client.responses, self.weights)
+
+    @cached_property
+    def group_tests(self) -> dict[str, pd.DataFrame]:
+        """Per segment: each shown group against the rest, pillar by pillar (Welch, Benjamini-Hochberg q)."""
+        return significance.segment_tests(self.client.responses, self.respondent_indices, self.breakdowns,
+                                          list(self.scores.pillars.index))
 
     @cached_property
     def distribution(self) -> pd.DataFrame:

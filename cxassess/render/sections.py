@@ -15,8 +15,9 @@ from collections.abc import Callable
 from matplotlib.figure import Figure
 
 from ..analysis import actions
-from . import plots
+from . import plots, statistics
 from ..analysis.assessment import Assessment
+from ..analysis.significance import significant_cells
 from ..analysis.scoring import Scores
 from .display import Html, Png, figure, index_style, render, section
 
@@ -257,8 +258,9 @@ def segment_heatmaps(a: Assessment) -> list[Png | Html]:
     """Perception gaps: one heatmap per segment (role first), small groups suppressed."""
     out: list[Png | Html] = []
     for segment in sorted(a.breakdowns, key=lambda s: (s != "role", s)):
-        fig = plots.segment_heatmap(a.breakdowns[segment], a.client.template, threshold=a.anonymity_threshold)
-        out += [figure(fig, f"Index by {segment}"), segment_note(a, segment)]
+        fig = plots.segment_heatmap(a.breakdowns[segment], a.client.template, threshold=a.anonymity_threshold,
+                                    significant=significant_cells(a.group_tests[segment]))
+        out += [figure(fig, f"Index by {segment}"), statistics.gaps_beyond_chance(a, segment), segment_note(a, segment)]
     return out
 
 

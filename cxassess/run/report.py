@@ -25,6 +25,7 @@ from ..core.errors import CxError
 from ..core.paths import check_inside
 from ..core.resources import REPORT_NOTEBOOK as NOTEBOOK, REPORT_TEMPLATE as HTML_TEMPLATE
 from ..analysis.document import to_document
+from ..analysis.stats_document import add_statistics
 from ..analysis import voice
 from ..core.settings import DEFAULT_FORMATS, FORMATS, REPORTS_FOLDER
 
@@ -63,7 +64,7 @@ def scores_document(a: Assessment) -> dict:
     if a.voice is not None:
         document["customers"] = voice.to_document(a.voice)
     document.update(wave_document(a.client))
-    return document
+    return add_statistics(document, a)
 
 
 def wave_document(client: Client) -> dict:

@@ -1,0 +1,44 @@
+"""The report's words for how far the figures can be trusted: gaps beyond chance, noise, who answered.
+
+Escaped HTML fragments for the notebook's sections (``sections`` and the notebook call them): the
+differences between groups that are beyond chance (the only ones the report calls gaps), the
+pillars whose gap to target lies within the noise of their index, and the response rates.
+Renders what the analysis computed (``Assessment.group_tests``, ``.intervals``,
+``.participation``); never computes a figure.
+"""
+
+from __future__ import annotations
+
+from ..analysis.assessment import Assessment
+from .display import Html, render
+
+MOST_PILLARS = 4  # pillars named per group in the gaps sentence; the rest are counted
+
+_GAPS = """
+{% if rows %}
+<p>Gaps beyond chance (each group against everyone else; Welch t-test, Benjamini-Hochberg q under 0.05 over
+all {{ tests }} tests of this {{ segment }} breakdown):</p>
+<ul class="cx-gaps">{% for group, items, more in rows %}<li><strong>{{ group }}</strong>:
+{% for name, diff in items %}{{ name }} {{ diff|signed }}{% if not loop.last %}, {% endif %}{% endfor %}{% if more %} and {{ more }} more pillar(s){% endif %} (index points against the rest)</li>{% endfor %}</ul>
+<p class="cx-small">Every other difference in the chart is within what chance alone would give with groups this size:
+not a gap.</p>
+{% elif tests %}
+<p>No group's view differs from everyone else's beyond chance ({{ tests }} tests, Benjamini-Hochberg q under 0.05):
+the differences in the chart are within noise, not gaps.</p>
+{% endif %}
+"""
+
+
+def gaps_beyond_chance(a: Assessment, segment: str) -> Html:
+    """The groups of a segment that differ from the rest beyond chance, largest differences first."""
+    tests = a.group_tests.get(segment)
+    if tests is None or tests.empty:
+        return render(_GAPS, rows=[], tests=0, segment=segment)
+    names = a.scores.pillars["name"]
+    found = tests[tests["significant"]]
+    rows = []
+    for group, part in found.groupby("group", sort=True):
+        part = part.reindex(part["diff"].abs().sort_values(ascending=False, kind="stable").index)
+        items = [(names[r["pillar_id"]], r["diff"]) for r in part.head(MOST_PILLARS).to_dict("records")]
+        rows.append((group, items, max(0, len(part) - MOST_PILLARS)))
+    return render(_GAPS, rows=rows, tests=int(tests["p"].notna().sum()), segment=segment)
