@@ -21,7 +21,7 @@ from typing import Mapping
 
 import pandas as pd
 
-from . import actions, significance, voice, waves
+from . import actions, intervals, significance, voice, waves
 from ..inputs.clients import Client, TemplateChoice, load_client, load_wave, load_waves
 from ..inputs.responses import Responses
 from ..core.settings import DEFAULT_ANONYMITY
@@ -72,6 +72,18 @@ class Assessment:
         """Per segment: each shown group against the rest, pillar by pillar (Welch, Benjamini-Hochberg q)."""
         return significance.segment_tests(self.client.responses, self.respondent_indices, self.breakdowns,
                                           list(self.scores.pillars.index))
+
+    @cached_property
+    def intervals(self) -> pd.DataFrame:
+        """95% bootstrap interval of every pillar index and the overall index (last row), and which gaps are noise."""
+        return intervals.index_intervals(self.client.template, self.client.responses, self.scores.pillars,
+                                         self.scores.overall, self.weights)
+
+    @property
+    def within_noise(self) -> list[str]:
+        """The pillars whose gap to target lies within the noise of their index: not priorities."""
+        flags = self.intervals["within_noise"].drop(intervals.OVERALL)
+        return list(flags.index[flags.astype(bool)])
 
     @cached_property
     def distribution(self) -> pd.DataFrame:

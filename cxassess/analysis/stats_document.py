@@ -13,6 +13,7 @@ from typing import Any
 
 from .assessment import Assessment
 from .document import clean
+from .intervals import OVERALL
 from .significance import tests_document
 
 
@@ -23,4 +24,13 @@ def add_statistics(document: dict[str, Any], a: Assessment) -> dict[str, Any]:
         for group in groups:
             if not group["suppressed"]:
                 group["tests"] = clean(tests.get(group["group"], {}))
+    bounds = a.intervals
+    for pillar in document["pillars"]:
+        if pillar["id"] in bounds.index:
+            row = bounds.loc[pillar["id"]]
+            pillar.update(clean({"ci_low": row["ci_low"], "ci_high": row["ci_high"],
+                                 "within_noise": bool(row["within_noise"])}))
+    overall = bounds.loc[OVERALL]
+    document["overall"].update(clean({"ci_low": overall["ci_low"], "ci_high": overall["ci_high"],
+                                      "within_noise": bool(overall["within_noise"])}))
     return document

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from markupsafe import Markup
 from matplotlib.figure import Figure
 
 from ..analysis import actions
@@ -100,10 +101,12 @@ def radar(a: Assessment, heading: str) -> Html:
 
 def gaps(a: Assessment, heading: str) -> Html:
     """The section with the gap chart, or the sentence saying why there is none."""
-    return _chart_or_reason(heading, gaps_left_out(a.scores), lambda: plots.gap_chart(a.scores),
+    return _chart_or_reason(heading, gaps_left_out(a.scores),
+                            lambda: plots.gap_chart(a.scores, intervals=a.intervals),
                             "Gaps to target, highest priority first",
                             note="Pillars in order of priority: the gap to target, weighted by how much the pillar "
-                                 "matters.")
+                                 "matters. Whiskers show the 95% interval of each gap; a gap whose interval reaches "
+                                 "zero is within noise, not a priority.")
 
 
 def importance_performance(a: Assessment, heading: str) -> Html:
@@ -137,6 +140,7 @@ _SUMMARY = """
 {% else %}
 <p>No pillar needs to be started or done differently: every pillar is performing or not a priority.</p>
 {% endif %}
+{{ noise }}
 """
 
 
@@ -145,14 +149,14 @@ def executive_summary(a: Assessment) -> Html:
     strongest, weakest = actions.strongest_weakest(a.scores)
     return render(
         _SUMMARY, o=a.scores.overall, strongest=strongest, weakest=weakest,
-        sentences=actions.priority_sentences(a.scores),
+        sentences=actions.priority_sentences(a.scores, within_noise=a.within_noise), noise=Markup(statistics.noise_note(a).html),
     )
 
 
 _SCORECARD = """
 <table class="cx-table cx-scorecard">
   <thead><tr><th>Pillar</th><th>Mean</th><th>Index</th><th>{{ terms.target }}</th><th>Gap</th>
-  <th>{{ terms.importance }}</th><th>Maturity</th><th>n</th><th>Agreement (rwg)</th><th>Action</th></tr></thead>
+  <th>{{ terms.importance }}</th><th>Maturity</th><th>n</th><th>Agreement (rwg)</th><th>Action</th><th>95% interval</th></tr></thead>
   <tbody>
   {% for pid, p in pillars.iterrows() %}
   <tr>
@@ -160,18 +164,22 @@ _SCORECARD = """
     <td>{{ p['mean']|num(2) }}</td>
     <td style="{{ heat(p['index']) }}">{{ p['index']|num }}</td>
     <td>{{ p['target']|num(2) }}</td>
-    <td>{{ p['gap']|num(2) }}</td>
+    <td>{{ p['gap']|num(2) }}{% if ci.at[pid, 'within_noise'] %} <span class="cx-small">within noise</span>{% endif %}</td>
     <td>{{ p['importance']|num(2) }}</td>
     <td>{{ p['maturity'] or '–' }}</td>
     <td>{{ p['n'] }}</td>
     <td{% if p['rwg'] < low %} class="cx-warn"{% endif %}>{{ p['rwg']|num(2) }}</td>
     <td class="cx-action" style="{{ action_style(p['action']) }}">{{ ACTIONS.get(p['action'], '–') }}</td>
+    <td>{{ ci.at[pid, 'ci_low']|num }}–{{ ci.at[pid, 'ci_high']|num }}</td>
   </tr>
   {% endfor %}
   </tbody>
 </table>
 <p class="cx-small">Mean, {{ terms.target|lower }}, gap and {{ terms.importance|lower }} are on the {{ scale.min }}-{{ scale.max }} scale;
-the index puts the mean on 0-100. Agreement below {{ low }} (marked) means respondents see the pillar very differently.</p>
+the index puts the mean on 0-100. Agreement below {{ low }} (marked) means respondents see the pillar very differently.
+The 95% interval is the range the index would likely take with other respondents like these (bootstrap); a gap whose
+interval reaches the {{ terms.target|lower }} is within noise, not a priority. Overall index: {{ overall['index']|num }}
+(95% interval {{ overall['ci_low']|num }}–{{ overall['ci_high']|num }}).</p>
 """
 
 
@@ -179,7 +187,7 @@ def scorecard(a: Assessment) -> Html:
     """The pillar scorecard, colour-coded by index and action class."""
     t = a.client.template
     return render(_SCORECARD, pillars=a.scores.pillars, terms=t.terms, scale=t.scale, heat=index_style,
-                  low=LOW_AGREEMENT)
+                  low=LOW_AGREEMENT, ci=a.intervals, overall=a.intervals.loc["overall"])
 
 
 _PLAN = """
@@ -190,7 +198,7 @@ _PLAN = """
   <tbody>
   {% for pillar, rows in group %}
     {% for r in rows %}
-    <tr>{% if loop.first %}<td rowspan="{{ rows|length }}" class="cx-name">{{ pillar }}</td><td rowspan="{{ rows|length }}">{{ r['pillar_index']|num }}</td>{% endif %}
+    <tr>{% if loop.first %}<td rowspan="{{ rows|length }}" class="cx-name">{{ pillar }}{% if r['pillar_id'] in noise %}<br><span class="cx-small">gap to target within noise: not a priority</span>{% endif %}</td><td rowspan="{{ rows|length }}">{{ r['pillar_index']|num }}</td>{% endif %}
     <td>{{ r['question'] }}{% if r['reverse'] %} <span class="cx-small">{{ REVERSED }}</span>{% endif %}</td><td>{{ r['question_index']|num }}</td></tr>
     {% endfor %}
     {% if rows[0].get('evidence') %}<tr><td colspan="4" class="cx-small"><strong>Customers' evidence:</strong> {{ rows[0]['evidence'] }}</td></tr>{% endif %}
@@ -220,7 +228,7 @@ def action_plan(a: Assessment) -> Html:
             continue
         by_pillar = [(name, rows.to_dict("records")) for name, rows in part.groupby("pillar", sort=False)]
         groups.append((action, by_pillar))
-    return render(_PLAN, groups=groups, blurbs=PLAN_BLURBS)
+    return render(_PLAN, groups=groups, blurbs=PLAN_BLURBS, noise=a.within_noise)
 
 
 _ROADMAP = """

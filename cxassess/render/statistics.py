@@ -42,3 +42,20 @@ def gaps_beyond_chance(a: Assessment, segment: str) -> Html:
         items = [(names[r["pillar_id"]], r["diff"]) for r in part.head(MOST_PILLARS).to_dict("records")]
         rows.append((group, items, max(0, len(part) - MOST_PILLARS)))
     return render(_GAPS, rows=rows, tests=int(tests["p"].notna().sum()), segment=segment)
+
+
+_NOISE = """
+{% if rows %}
+<p class="cx-small"><strong>Within noise:</strong> {% for name, low, high, target in rows %}{{ name }} (index
+{{ low|num }}–{{ high|num }} at 95%, {{ term }} {{ target|num }}){% if not loop.last %}, {% endif %}{% endfor %} {{ 'falls' if rows|length == 1 else 'fall' }} short of the {{ term }}, but by less than the index's own uncertainty:
+{{ 'it is' if rows|length == 1 else 'they are' }} not counted among the priorities.</p>
+{% endif %}
+"""
+
+
+def noise_note(a: Assessment) -> Html:
+    """The pillars whose gap to target is within noise, with their interval (empty when there are none)."""
+    pillars, bounds = a.scores.pillars, a.intervals
+    rows = [(pillars.at[p, "name"], bounds.at[p, "ci_low"], bounds.at[p, "ci_high"], pillars.at[p, "target_index"])
+            for p in a.within_noise]
+    return render(_NOISE, rows=rows, term=a.client.template.terms.target.lower())
