@@ -26,6 +26,7 @@ from ..inputs.clients import Client, TemplateChoice, load_client, load_wave, loa
 from ..inputs.responses import Responses
 from ..core.settings import DEFAULT_ANONYMITY
 from .breakdowns import answer_distribution, breakdowns as segment_breakdowns
+from .participation import Participation, participation as response_rates
 from .scoring import Scores, score
 
 
@@ -84,6 +85,14 @@ class Assessment:
         """The pillars whose gap to target lies within the noise of their index: not priorities."""
         flags = self.intervals["within_noise"].drop(intervals.OVERALL)
         return list(flags.index[flags.astype(bool)])
+
+    @cached_property
+    def participation(self) -> Participation | None:
+        """Response rates against client.yaml's headcount (the current wave's); None without one."""
+        c = self.client
+        if c.config.headcount is None or (c.wave is not None and c.waves and c.wave.id != c.waves[-1].id):
+            return None
+        return response_rates(c.config.headcount, self.scores.respondents, self.breakdowns)
 
     @cached_property
     def distribution(self) -> pd.DataFrame:

@@ -14,6 +14,7 @@ from typing import Any
 from .assessment import Assessment
 from .document import clean
 from .intervals import OVERALL
+from .participation import to_document as participation_document
 from .significance import tests_document
 
 
@@ -33,4 +34,6 @@ def add_statistics(document: dict[str, Any], a: Assessment) -> dict[str, Any]:
     overall = bounds.loc[OVERALL]
     document["overall"].update(clean({"ci_low": overall["ci_low"], "ci_high": overall["ci_high"],
                                       "within_noise": bool(overall["within_noise"])}))
+    if a.participation is not None:
+        document["participation"] = clean(participation_document(a.participation))
     return document

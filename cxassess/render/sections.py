@@ -341,6 +341,7 @@ importance answers. The full arithmetic is in the cxassess documentation (docs/s
 </table>
 {% if weak %}<p class="cx-warn-text">Alpha under {{ low }} means the statements of {{ weak|join(', ') }} do not hang together well:
 read those pillars statement by statement.</p>{% endif %}
+{{ participation }}
 {% if warnings %}<p class="cx-small">Data notes: {{ warnings|length }} warning(s) when the answers were checked, e.g. {{ warnings[0] }}.</p>{% endif %}
 """
 
@@ -355,5 +356,5 @@ def method(a: Assessment) -> Html:
     return render(
         _METHOD, n=scores.respondents, q=len(t.question_ids), p=len(t.pillars), scale=t.scale, labels=labels,
         targets=bool(a.client.targets), rows=rows, low=LOW_ALPHA, weak=weak,
-        warnings=[p.message for p in a.client.warnings],
+        warnings=[p.message for p in a.client.warnings], participation=Markup(statistics.participation(a).html),
     )

@@ -59,3 +59,31 @@ def noise_note(a: Assessment) -> Html:
     rows = [(pillars.at[p, "name"], bounds.at[p, "ci_low"], bounds.at[p, "ci_high"], pillars.at[p, "target_index"])
             for p in a.within_noise]
     return render(_NOISE, rows=rows, term=a.client.template.terms.target.lower())
+
+
+_PARTICIPATION = """
+{% if p %}
+<p><strong>Who answered:</strong> {{ p.respondents }} of the {{ p.headcount }} people invited, a response rate of
+{{ (p.rate * 100)|num }}%{% if p.low %} <span class="cx-warn">(low: under {{ (p.low_at * 100)|num }}%)</span>{% endif %}.</p>
+{% if rows %}
+<table class="cx-table cx-participation">
+  <thead><tr><th>Segment</th><th>Group</th><th>Invited</th><th>Answered</th><th>Response rate</th></tr></thead>
+  <tbody>
+  {% for r in rows %}
+  <tr><td>{{ r['segment'] }}</td><td class="cx-name">{{ r['group'] }}</td><td>{{ r['headcount'] }}</td>
+  {% if r['suppressed'] %}<td colspan="2" class="cx-small">not shown: too few answered to keep them anonymous</td>
+  {% else %}<td>{{ r['respondents'] }}</td><td{% if r['low'] %} class="cx-warn"{% endif %}>{{ (r['rate'] * 100)|num }}%{% if r['low'] %} ⚠ low{% endif %}</td>{% endif %}</tr>
+  {% endfor %}
+  </tbody>
+</table>
+<p class="cx-small">A response rate under {{ (p.low_at * 100)|num }}% is flagged: the figures of such a group may not speak
+for everyone in it. Groups too small to show anonymously give neither their count nor their rate.</p>
+{% endif %}
+{% endif %}
+"""
+
+
+def participation(a: Assessment) -> Html:
+    """Who answered against client.yaml's headcount, overall and per group (empty without a headcount)."""
+    p = a.participation
+    return render(_PARTICIPATION, p=p, rows=[] if p is None else p.groups.to_dict("records"))
