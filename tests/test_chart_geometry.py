@@ -22,7 +22,7 @@ import pytest
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from cxassess.analysis import portfolio, sentiment, voice, waves
+from cxassess.analysis import intervals, portfolio, sentiment, significance, voice, waves
 from cxassess.analysis.breakdowns import answer_distribution, breakdowns
 from cxassess.analysis.scoring import Scores, score
 from cxassess.inputs.feedback import validate_feedback
@@ -154,6 +154,8 @@ class Client:
     progress: waves.Progress
     customers: voice.CustomerVoice
     comments: pd.DataFrame  # the tone of the staff's comments per pillar
+    intervals: pd.DataFrame  # the pillar indices' 95% intervals
+    tests: dict[str, pd.DataFrame]  # each shown group against the rest, per segment
 
 
 @functools.cache
@@ -182,9 +184,10 @@ def client(points: int, n_pillars: int) -> Client:
     feedback, problems = validate_feedback(raw, template)
     assert feedback is not None, problems
 
+    frames = breakdowns(template, answers, ["role", "department"], threshold=5)
     return Client(
         scores=scores,
-        breakdowns=breakdowns(template, answers, ["role", "department"], threshold=5),
+        breakdowns=frames,
         distribution=answer_distribution(template, answers),
         without_importance=score(template, responses(template, seed=1, importance=False)),
         overall=pd.Series({k: s.overall["index"] for k, s in clients.items()}),
@@ -193,6 +196,9 @@ def client(points: int, n_pillars: int) -> Client:
         progress=waves.progress(results),
         customers=voice.analyse(template, feedback, scores.pillars, voice.VoiceSettings(blind_spot_at=5)),
         comments=sentiment.pillar_summary(template, _toned(template)),
+        intervals=intervals.index_intervals(template, answers, scores.pillars, scores.overall),
+        tests=significance.segment_tests(answers, waves.respondent_indices(template, answers), frames,
+                                         [p.id for p in template.pillars]),
     )
 
 
@@ -214,10 +220,13 @@ def _names(c: Client) -> dict[str, str]:
 CHARTS: dict[str, Callable[[Client], Figure]] = {
     "radar": lambda c: plots.radar(c.scores),
     "gap_chart": lambda c: plots.gap_chart(c.scores),
+    "gap_chart:intervals": lambda c: plots.gap_chart(c.scores, intervals=c.intervals),
     "importance_performance": lambda c: plots.importance_performance(c.scores),
     "importance_performance:questions": lambda c: plots.importance_performance(c.scores, "questions"),
     "importance_performance:no importance": lambda c: plots.importance_performance(c.without_importance),
     "segment_heatmap:role": lambda c: plots.segment_heatmap(c.breakdowns["role"], c.scores.template, threshold=5),
+    "segment_heatmap:tests": lambda c: plots.segment_heatmap(
+        c.breakdowns["role"], c.scores.template, threshold=5, significant=significance.significant_cells(c.tests["role"])),
     "segment_heatmap:department": lambda c: plots.segment_heatmap(
         c.breakdowns["department"], c.scores.template, DEPARTMENTS[:2], threshold=5),
     "distribution_chart": lambda c: plots.distribution_chart(c.distribution, c.scores.template),

@@ -339,7 +339,7 @@ def test_heatmap_gap_row_is_leadership_minus_frontline(cx):
     vmin, vmax = gap.get_clim()
     assert vmin == -vmax  # centred on zero
     ticks = {tick.get_text(): tick for tick in fig.axes[0].get_yticklabels()}
-    assert "Gap (Leadership - Frontline)" in ticks
+    assert "Leadership - Frontline" in ticks
     assert ticks["Leadership (n=6)"].get_fontweight() == "bold"
     assert ticks["Back office (n=11)"].get_fontweight() != "bold"
     for value in expected:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Collection
 
 import pandas as pd
 
@@ -87,22 +87,25 @@ def action_plan(scores: Scores) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def priorities(scores: Scores, count: int = 5) -> pd.DataFrame:
+def priorities(scores: Scores, count: int = 5, within_noise: Collection[str] = ()) -> pd.DataFrame:
     """The pillars to act on first: highest priority among those to start or do differently.
 
-    Without targets (no priority), the lowest indices among those classes come first.
+    Without targets (no priority), the lowest indices among those classes come first. Pillars
+    ``within_noise`` (their gap to target lies inside the uncertainty of their index:
+    ``Assessment.within_noise``) are not priorities; their action class is unchanged.
     """
     pillars = scores.pillars[scores.pillars["action"].isin(["start", "do_differently"])].copy()
+    pillars = pillars[~pillars.index.isin(list(within_noise))]
     pillars["_p"] = pillars["priority"].fillna(-1)
     return pillars.sort_values(["_p", "index"], ascending=[False, True], kind="stable").head(count).drop(columns="_p")
 
 
-def priority_sentences(scores: Scores, count: int = 5) -> list[str]:
-    """The top priorities as plain sentences for the executive summary."""
+def priority_sentences(scores: Scores, count: int = 5, within_noise: Collection[str] = ()) -> list[str]:
+    """The top priorities as plain sentences for the executive summary (none of them ``within_noise``)."""
     terms = scores.template.terms
     top_scale = scores.template.scale.max
     sentences = []
-    for pillar_id, p in priorities(scores, count).iterrows():
+    for pillar_id, p in priorities(scores, count, within_noise).iterrows():
         weakest = _behind(scores, pillar_id, p["action"], 1)
         focus = f' Weakest point: "{weakest["text"].iloc[0]}"' if not weakest.empty else ""
         target = (

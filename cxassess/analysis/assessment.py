@@ -21,11 +21,12 @@ from typing import Mapping
 
 import pandas as pd
 
-from . import actions, voice, waves
+from . import actions, intervals, significance, voice, waves
 from ..inputs.clients import Client, TemplateChoice, load_client, load_wave, load_waves
 from ..inputs.responses import Responses
 from ..core.settings import DEFAULT_ANONYMITY
 from .breakdowns import answer_distribution, breakdowns as segment_breakdowns
+from .participation import Participation, participation as response_rates
 from .scoring import Scores, score
 from .sentiment import CommentSentiment, analyse as analyse_comments
 
@@ -62,6 +63,37 @@ class Assessment:
         # all segments at once: a group is also suppressed when another segment's figures would give it away
         return segment_breakdowns(self.client.template, responses, responses.segments.columns,
                                   self.anonymity_threshold, self.weights)
+
+    @cached_property
+    def respondent_indices(self) -> pd.DataFrame:
+        """Each respondent's own index per pillar, and overall (the client's pillar weights)."""
+        return waves.respondent_indices(self.client.template, self.client.responses, self.weights)
+
+    @cached_property
+    def group_tests(self) -> dict[str, pd.DataFrame]:
+        """Per segment: each shown group against the rest, pillar by pillar (Welch, Benjamini-Hochberg q)."""
+        return significance.segment_tests(self.client.responses, self.respondent_indices, self.breakdowns,
+                                          list(self.scores.pillars.index))
+
+    @cached_property
+    def intervals(self) -> pd.DataFrame:
+        """95% bootstrap interval of every pillar index and the overall index (last row), and which gaps are noise."""
+        return intervals.index_intervals(self.client.template, self.client.responses, self.scores.pillars,
+                                         self.scores.overall, self.weights)
+
+    @property
+    def within_noise(self) -> list[str]:
+        """The pillars whose gap to target lies within the noise of their index: not priorities."""
+        flags = self.intervals["within_noise"].drop(intervals.OVERALL)
+        return list(flags.index[flags.astype(bool)])
+
+    @cached_property
+    def participation(self) -> Participation | None:
+        """Response rates against client.yaml's headcount (the current wave's); None without one."""
+        c = self.client
+        if c.config.headcount is None or (c.wave is not None and c.waves and c.wave.id != c.waves[-1].id):
+            return None
+        return response_rates(c.config.headcount, self.scores.respondents, self.breakdowns)
 
     @cached_property
     def distribution(self) -> pd.DataFrame:

@@ -21,6 +21,9 @@ DEFAULT_BLIND_SPOT_AT = 15.0  # index points between staff and customers that ma
 FORMATS = ("html", "pdf", "xlsx", "pptx")  # every output format a report run can write
 DEFAULT_FORMATS = ("html", "pdf")  # what a report or batch writes when no --format is given
 DEFAULT_PORT = 8866  # the workshop app's port on 127.0.0.1
+BOOTSTRAP_DRAWS = 1000  # resamples of the respondents behind each index's 95% interval (docs/scoring.md)
+BOOTSTRAP_SEED = 20261201  # the intervals' fixed seed: the same answers always give the same intervals
+PARTICIPATION_LOW = 0.6  # a response rate under this (60%) is flagged as low
 
 # ---- environment variables (their names)
 TEMPLATES_ENV = "CXASSESS_TEMPLATES"  # extra folders (os.pathsep-separated) searched first for template ids

@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..core.errors import CxError, Problem
 from .feedback import Feedback, find_feedback, load_feedback
+from .headcount import Headcount, check_headcount
 from ..core.paths import check_inside, check_no_nul
 from .responses import Responses, load_responses
 from .targets import check_targets, yaml_target_entries
@@ -97,6 +98,7 @@ class ClientConfig(BaseModel):
     segments: dict[str, list[Text]] = {}  # segment values offered in questionnaire forms, e.g. department
     customer_feedback: CustomerFeedbackSettings = CustomerFeedbackSettings()
     waves: dict[str, WaveConfig] = {}
+    headcount: Headcount | None = None  # the people invited to the current wave (inputs/headcount.py)
 
     @field_validator("waves", mode="before")
     @classmethod
@@ -217,6 +219,8 @@ def load_client(path: str | os.PathLike, template: TemplateChoice = None, wave: 
     current = pick_wave(waves, wave, folder)
     questionnaire = load_template(current.template_file)
     responses, warnings = load_responses(current.responses_file, questionnaire)
+    if current is waves[-1]:  # the headcount is the current wave's
+        check_headcount(config.headcount, responses, str(config_file), node)
     feedback_file = find_feedback(folder)
     feedback = None
     if feedback_file is not None:

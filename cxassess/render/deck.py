@@ -159,7 +159,7 @@ def summary_slide(prs: Any, a: Assessment) -> Any:
     left += [(f"{row['name']}: {_num(row['index'])}", 13, False) for _, row in weakest.iterrows()]
     top = _body_top()
     _text(slide, MARGIN, top, Inches(4.6), SLIDE_HEIGHT - top - MARGIN, left)
-    sentences = actions.priority_sentences(a.scores)
+    sentences = actions.priority_sentences(a.scores, within_noise=a.within_noise)
     right = [("Top priorities", 16, True)]
     right += [(f"{i}. {s}", 13, False) for i, s in enumerate(sentences, start=1)] or [
         ("No pillar needs to be started or done differently.", 13, False)]
@@ -183,7 +183,7 @@ def gap_slide(prs: Any, a: Assessment) -> Any:
         f"A gap is the {terms.target.lower()} minus the current mean, put on the 0-100 index scale. Pillars are "
         f"ordered by priority: the gap weighted by {terms.importance.lower()} (its index divided by 100), so a "
         "large gap on something that matters comes first. Bar patterns show each pillar's action class."
-    ), lambda: plots.gap_chart(a.scores), sections.gaps_left_out(a.scores))
+    ), lambda: plots.gap_chart(a.scores, intervals=a.intervals), sections.gaps_left_out(a.scores))
 
 
 def matrix_slide(prs: Any, a: Assessment) -> Any:

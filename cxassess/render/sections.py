@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from markupsafe import Markup
 from matplotlib.figure import Figure
 
 from ..analysis import actions
-from . import plots
+from . import plots, statistics
 from ..analysis.assessment import Assessment
+from ..analysis.significance import significant_cells
 from ..analysis.scoring import Scores
 from .display import Html, Png, figure, index_style, render, section
 
@@ -99,10 +101,12 @@ def radar(a: Assessment, heading: str) -> Html:
 
 def gaps(a: Assessment, heading: str) -> Html:
     """The section with the gap chart, or the sentence saying why there is none."""
-    return _chart_or_reason(heading, gaps_left_out(a.scores), lambda: plots.gap_chart(a.scores),
+    return _chart_or_reason(heading, gaps_left_out(a.scores),
+                            lambda: plots.gap_chart(a.scores, intervals=a.intervals),
                             "Gaps to target, highest priority first",
                             note="Pillars in order of priority: the gap to target, weighted by how much the pillar "
-                                 "matters.")
+                                 "matters. Whiskers show the 95% interval of each gap; a gap whose interval reaches "
+                                 "zero is within noise, not a priority.")
 
 
 def importance_performance(a: Assessment, heading: str) -> Html:
@@ -136,6 +140,7 @@ _SUMMARY = """
 {% else %}
 <p>No pillar needs to be started or done differently: every pillar is performing or not a priority.</p>
 {% endif %}
+{{ noise }}
 """
 
 
@@ -144,14 +149,14 @@ def executive_summary(a: Assessment) -> Html:
     strongest, weakest = actions.strongest_weakest(a.scores)
     return render(
         _SUMMARY, o=a.scores.overall, strongest=strongest, weakest=weakest,
-        sentences=actions.priority_sentences(a.scores),
+        sentences=actions.priority_sentences(a.scores, within_noise=a.within_noise), noise=Markup(statistics.noise_note(a).html),
     )
 
 
 _SCORECARD = """
 <table class="cx-table cx-scorecard">
   <thead><tr><th>Pillar</th><th>Mean</th><th>Index</th><th>{{ terms.target }}</th><th>Gap</th>
-  <th>{{ terms.importance }}</th><th>Maturity</th><th>n</th><th>Agreement (rwg)</th><th>Action</th></tr></thead>
+  <th>{{ terms.importance }}</th><th>Maturity</th><th>n</th><th>Agreement (rwg)</th><th>Action</th><th>95% interval</th></tr></thead>
   <tbody>
   {% for pid, p in pillars.iterrows() %}
   <tr>
@@ -159,18 +164,22 @@ _SCORECARD = """
     <td>{{ p['mean']|num(2) }}</td>
     <td style="{{ heat(p['index']) }}">{{ p['index']|num }}</td>
     <td>{{ p['target']|num(2) }}</td>
-    <td>{{ p['gap']|num(2) }}</td>
+    <td>{{ p['gap']|num(2) }}{% if ci.at[pid, 'within_noise'] %} <span class="cx-small">within noise</span>{% endif %}</td>
     <td>{{ p['importance']|num(2) }}</td>
     <td>{{ p['maturity'] or '–' }}</td>
     <td>{{ p['n'] }}</td>
     <td{% if p['rwg'] < low %} class="cx-warn"{% endif %}>{{ p['rwg']|num(2) }}</td>
     <td class="cx-action" style="{{ action_style(p['action']) }}">{{ ACTIONS.get(p['action'], '–') }}</td>
+    <td>{{ ci.at[pid, 'ci_low']|num }}–{{ ci.at[pid, 'ci_high']|num }}</td>
   </tr>
   {% endfor %}
   </tbody>
 </table>
 <p class="cx-small">Mean, {{ terms.target|lower }}, gap and {{ terms.importance|lower }} are on the {{ scale.min }}-{{ scale.max }} scale;
-the index puts the mean on 0-100. Agreement below {{ low }} (marked) means respondents see the pillar very differently.</p>
+the index puts the mean on 0-100. Agreement below {{ low }} (marked) means respondents see the pillar very differently.
+The 95% interval is the range the index would likely take with other respondents like these (bootstrap); a gap whose
+interval reaches the {{ terms.target|lower }} is within noise, not a priority. Overall index: {{ overall['index']|num }}
+(95% interval {{ overall['ci_low']|num }}–{{ overall['ci_high']|num }}).</p>
 """
 
 
@@ -178,7 +187,7 @@ def scorecard(a: Assessment) -> Html:
     """The pillar scorecard, colour-coded by index and action class."""
     t = a.client.template
     return render(_SCORECARD, pillars=a.scores.pillars, terms=t.terms, scale=t.scale, heat=index_style,
-                  low=LOW_AGREEMENT)
+                  low=LOW_AGREEMENT, ci=a.intervals, overall=a.intervals.loc["overall"])
 
 
 _PLAN = """
@@ -189,7 +198,7 @@ _PLAN = """
   <tbody>
   {% for pillar, rows in group %}
     {% for r in rows %}
-    <tr>{% if loop.first %}<td rowspan="{{ rows|length }}" class="cx-name">{{ pillar }}</td><td rowspan="{{ rows|length }}">{{ r['pillar_index']|num }}</td>{% endif %}
+    <tr>{% if loop.first %}<td rowspan="{{ rows|length }}" class="cx-name">{{ pillar }}{% if r['pillar_id'] in noise %}<br><span class="cx-small">gap to target within noise: not a priority</span>{% endif %}</td><td rowspan="{{ rows|length }}">{{ r['pillar_index']|num }}</td>{% endif %}
     <td>{{ r['question'] }}{% if r['reverse'] %} <span class="cx-small">{{ REVERSED }}</span>{% endif %}</td><td>{{ r['question_index']|num }}</td></tr>
     {% endfor %}
     {% if rows[0].get('evidence') %}<tr><td colspan="4" class="cx-small"><strong>Customers' evidence:</strong> {{ rows[0]['evidence'] }}</td></tr>{% endif %}
@@ -219,7 +228,7 @@ def action_plan(a: Assessment) -> Html:
             continue
         by_pillar = [(name, rows.to_dict("records")) for name, rows in part.groupby("pillar", sort=False)]
         groups.append((action, by_pillar))
-    return render(_PLAN, groups=groups, blurbs=PLAN_BLURBS)
+    return render(_PLAN, groups=groups, blurbs=PLAN_BLURBS, noise=a.within_noise)
 
 
 _ROADMAP = """
@@ -257,8 +266,9 @@ def segment_heatmaps(a: Assessment) -> list[Png | Html]:
     """Perception gaps: one heatmap per segment (role first), small groups suppressed."""
     out: list[Png | Html] = []
     for segment in sorted(a.breakdowns, key=lambda s: (s != "role", s)):
-        fig = plots.segment_heatmap(a.breakdowns[segment], a.client.template, threshold=a.anonymity_threshold)
-        out += [figure(fig, f"Index by {segment}"), segment_note(a, segment)]
+        fig = plots.segment_heatmap(a.breakdowns[segment], a.client.template, threshold=a.anonymity_threshold,
+                                    significant=significant_cells(a.group_tests[segment]))
+        out += [figure(fig, f"Index by {segment}"), statistics.gaps_beyond_chance(a, segment), segment_note(a, segment)]
     return out
 
 
@@ -332,6 +342,7 @@ The tone of comments is scored with VADER, whose sentiment word list is English:
 </table>
 {% if weak %}<p class="cx-warn-text">Alpha under {{ low }} means the statements of {{ weak|join(', ') }} do not hang together well:
 read those pillars statement by statement.</p>{% endif %}
+{{ participation }}
 {% if warnings %}<p class="cx-small">Data notes: {{ warnings|length }} warning(s) when the answers were checked, e.g. {{ warnings[0] }}.</p>{% endif %}
 """
 
@@ -346,5 +357,5 @@ def method(a: Assessment) -> Html:
     return render(
         _METHOD, n=scores.respondents, q=len(t.question_ids), p=len(t.pillars), scale=t.scale, labels=labels,
         targets=bool(a.client.targets), rows=rows, low=LOW_ALPHA, weak=weak,
-        warnings=[p.message for p in a.client.warnings],
+        warnings=[p.message for p in a.client.warnings], participation=Markup(statistics.participation(a).html),
     )

@@ -143,10 +143,12 @@ def _field(name: str) -> Callable[[Any], Any]:
 def scorecard_sheet(ws: Worksheet, a: Assessment) -> None:
     """One row per pillar, the overall row last, and a bar chart of index against target."""
     terms = a.client.template.terms
-    pillars = [{"id": pid, **row.to_dict()} for pid, row in a.scores.pillars.iterrows()]
+    bounds = a.intervals[["ci_low", "ci_high", "within_noise"]]
+    pillars = [{"id": pid, **row.to_dict(), **bounds.loc[pid].to_dict()} for pid, row in a.scores.pillars.iterrows()]
     overall = {"id": "overall", "name": "Overall", "n": a.scores.respondents, "stage": None, "weight": None,
                **a.scores.overall, "target_index": None, "importance": None, "importance_index": None,
-               "priority": None, "sd": None, "rwg": None, "alpha": None, "action": None}
+               "priority": None, "sd": None, "rwg": None, "alpha": None, "action": None,
+               **bounds.loc["overall"].to_dict()}
     if not is_missing(a.scores.overall["target"]):
         overall["target_index"] = to_index(a.scores.overall["target"], a.client.template.scale)
     columns = [
@@ -169,6 +171,9 @@ def scorecard_sheet(ws: Worksheet, a: Assessment) -> None:
         Column("Agreement (rwg)", _field("rwg"), SCALE, width=11),
         Column("Cronbach's alpha", _field("alpha"), SCALE, width=10),
         Column("Action", lambda r: _action(r["action"]), width=15),
+        Column("Index 95% interval: low", _field("ci_low"), INDEX, width=11),
+        Column("Index 95% interval: high", _field("ci_high"), INDEX, width=11),
+        Column("Gap within noise", lambda r: "yes" if r["within_noise"] else "no", width=10),
     ]
     _table(ws, columns, pillars + [overall])
     ws.cell(row=len(pillars) + 2, column=2).font = Font(bold=True)
@@ -298,12 +303,30 @@ def about_sheet(ws: Worksheet, a: Assessment) -> None:
         ("Gap", f"{t.terms.target} minus current mean; 'index points' puts it on the 0-100 index's scale."),
         ("Priority", f"The gap in index points weighted by {t.terms.importance.lower()} (index / 100)."),
         ("Method", "The full arithmetic is in the cxassess documentation (docs/scoring.md)."),
+        ("95% interval", "The range the index would likely take with other respondents like these (bootstrap over "
+                         "respondents). A gap whose interval reaches the target is within noise, not a priority."),
     ]
+    lines += participation_lines(a)
     for i, (label, value) in enumerate(lines, start=1):
         put(ws, i, 1, label).font = Font(bold=True)
         cell = put(ws, i, 2, value, "yyyy-mm-dd" if label == "Assessed" else None)
         cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal="left")
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 20, 90
+
+
+def participation_lines(a: Assessment) -> list[tuple[str, Any]]:
+    """The About sheet's response rates (none without a headcount); a hidden group shows no count or rate."""
+    p = a.participation
+    if p is None:
+        return []
+    flag = f" (low: under {p.low_at:.0%})"
+    lines: list[tuple[str, Any]] = [("Invited", p.headcount), ("Response rate", f"{p.respondents} of {p.headcount} "
+                                                                                f"({p.rate:.0%}){flag if p.low else ''}")]
+    for r in p.groups.to_dict("records"):
+        text = ("not shown: too few answered to keep them anonymous" if r["suppressed"] else
+                f"{r['respondents']} of {r['headcount']} ({r['rate']:.0%}){flag if r['low'] else ''}")
+        lines.append((f"Response rate, {r['segment']}: {r['group']}", text))
+    return lines
 
 
 SHEETS = {"Scorecard": scorecard_sheet, "Questions": questions_sheet, "Segments": segments_sheet,

@@ -25,6 +25,7 @@ from ..core.errors import CxError
 from ..core.paths import check_inside
 from ..core.resources import REPORT_NOTEBOOK as NOTEBOOK, REPORT_TEMPLATE as HTML_TEMPLATE
 from ..analysis.document import to_document
+from ..analysis.stats_document import add_statistics
 from ..analysis import voice
 from ..analysis.sentiment import to_document as comments_document
 from ..core.settings import DEFAULT_FORMATS, FORMATS, REPORTS_FOLDER
@@ -66,7 +67,7 @@ def scores_document(a: Assessment) -> dict:
         document["customers"] = voice.to_document(a.voice)
     document["comments"] = comments_document(a.sentiment)  # the tone of the staff's comments, per pillar
     document.update(wave_document(a.client))
-    return document
+    return add_statistics(document, a)
 
 
 def wave_document(client: Client) -> dict:

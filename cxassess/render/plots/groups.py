@@ -1,7 +1,8 @@
 """Charts of how answers differ inside one organisation: between the groups of a segment and across the scale.
 
-``segment_heatmap`` shows each group's pillar indices (suppressed groups hidden) and the gap
-between two highlighted groups; ``distribution_chart`` shows how each pillar's ratings spread over
+``segment_heatmap`` shows each group's pillar indices (suppressed groups hidden), the difference
+between two highlighted groups, the spread between the highest and lowest group, and which cells
+differ from the rest of the respondents beyond chance; ``distribution_chart`` shows how each pillar's ratings spread over
 the answer scale, so consensus and split opinions are told apart.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import math
 import textwrap
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -28,13 +30,17 @@ from .style import (DIVERGING_CMAP, FONT, GAP_CMAP, INDEX_CMAP, SMALL, TITLE, WI
 
 def segment_heatmap(breakdown: pd.DataFrame, template: Template,
                     highlight: tuple[str, str] = ("Leadership", "Frontline"), *, threshold: int | None = None,
-                    wrap_at: int = 24, decimals: int = 0, overall: bool = True) -> Figure:
+                    wrap_at: int = 24, decimals: int = 0, overall: bool = True,
+                    significant: pd.DataFrame | None = None, spread: bool = True) -> Figure:
     """Pillar index per group of one segment, to show where groups see the strategy differently.
 
     Rows are the breakdown's groups, columns the pillars (and the overall index first when
     ``overall``). Suppressed groups (below the anonymity ``threshold``) are a grey hatched row
     without figures. When both ``highlight`` groups have figures their rows are in bold and a
-    last row gives their difference (first minus second) on a diverging scale.
+    row gives their difference (first minus second) on a diverging scale. With ``spread``, a last
+    row gives each column's highest minus lowest shown group (when two or more are shown).
+    ``significant`` (group x pillar booleans, ``significance.significant_cells``) outlines the
+    cells and stars the figures of groups that differ from the rest of the respondents beyond chance.
     """
     pillar_ids = [p.id for p in template.pillars if p.id in breakdown.columns]
     columns = (["overall_index"] if overall and "overall_index" in breakdown.columns else []) + pillar_ids
@@ -47,11 +53,23 @@ def segment_heatmap(breakdown: pd.DataFrame, template: Template,
     rows_of = {g: i for i, g in enumerate(groups)}
     has_gap = all(g in rows_of and not suppressed[rows_of[g]] for g in highlight)
     n_rows, n_cols = len(groups), len(columns)
+    shown = values[~suppressed]
+    counted = (~np.isnan(shown)).sum(axis=0) if len(shown) else np.zeros(n_cols, dtype=int)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN column has no spread
+        widths = np.where(counted >= 2, np.nanmax(shown, axis=0) - np.nanmin(shown, axis=0), np.nan) \
+            if len(shown) else np.full(n_cols, np.nan)
+    has_spread = bool(spread and not np.isnan(widths).all())
+    marked = np.zeros((n_rows, n_cols), dtype=bool)
+    if significant is not None and not significant.empty:
+        flags = significant.reindex(index=groups, columns=columns).astype("boolean").fillna(False).to_numpy(dtype=bool)
+        marked = flags & ~suppressed[:, None]
 
     labels = [g if suppressed[i] or pd.isna(n) else f"{g} (n={int(n)})"
               for i, (g, n) in enumerate(zip(groups, breakdown["n"]))]
-    labels += [f"Gap ({first} - {second})"] if has_gap else []
-    bold = [i == n_rows or (groups[i] in highlight and has_gap) for i in range(len(labels))]
+    labels += [f"{first} - {second}"] if has_gap else []
+    labels += ["Spread (highest - lowest)"] if has_spread else []
+    bold = [i >= n_rows or (groups[i] in highlight and has_gap) for i in range(len(labels))]
     labels, label_width = row_labels(labels, FONT, bold)
     segment = str(breakdown["segment"].iloc[0]) if len(breakdown) else ""
     title = next((s.title for s in template.segments if s.id == segment), segment.replace("_", " ").capitalize())
@@ -60,7 +78,7 @@ def segment_heatmap(breakdown: pd.DataFrame, template: Template,
     rotate = n_cols > 6  # upright column labels when they fit the cell width, else bottom-to-top
     left = max(2.2, 1.1 + label_width)  # inches beside the cells: the group names and the margins
     width = WIDTH if rotate else min(WIDTH, max(left + 0.75 * n_cols, text_width(title, TITLE, "bold") + 0.4))
-    fig = figure(width, (2.5 if rotate else 1.4) + 0.38 * (n_rows + has_gap))
+    fig = figure(width, (2.5 if rotate else 1.4) + 0.38 * (n_rows + has_gap + has_spread) + 0.2 * bool(marked.any()))
     ax = fig.add_subplot()
     cmap = matplotlib.colormaps[INDEX_CMAP]
     image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=0, vmax=100, aspect="auto",
@@ -79,8 +97,12 @@ def segment_heatmap(breakdown: pd.DataFrame, template: Template,
         for j in range(n_cols):
             v = values[i, j]
             if not math.isnan(v):
-                ax.text(j, i, f"{v:.{decimals}f}", ha="center", va="center", fontsize=FONT - 0.5,
-                        color=text_color(cmap(v / 100)))
+                star = "*" if marked[i, j] else ""
+                ax.text(j, i, f"{v:.{decimals}f}{star}", ha="center", va="center", fontsize=FONT - 0.5,
+                        color=text_color(cmap(v / 100)), fontweight="bold" if star else "normal")
+            if marked[i, j] and not math.isnan(v):
+                ax.add_patch(Rectangle((j - 0.46, i - 0.44), 0.92, 0.88, fill=False, edgecolor=text_color(cmap(v / 100)),
+                                       linewidth=1.4, gid=f"significant:{groups[i]}:{columns[j]}"))
 
     y_end = n_rows - 0.5
     if has_gap:
@@ -97,10 +119,23 @@ def segment_heatmap(breakdown: pd.DataFrame, template: Template,
                 ax.text(j, row, f"{v:+.{decimals}f}", ha="center", va="center", fontsize=FONT - 0.5,
                         color=text_color(gap_cmap((v + limit) / (2 * limit))))
         y_end = row + 0.5
+    if has_spread:
+        row = y_end + 0.65
+        limit = max(20.0, float(np.nanmax(widths)))
+        spread_cmap = matplotlib.colormaps["Greys"]
+        spread_image = ax.imshow(np.ma.masked_invalid(widths[None, :]), cmap=spread_cmap, vmin=0, vmax=limit * 1.6,
+                                 aspect="auto", extent=(-0.5, n_cols - 0.5, row + 0.5, row - 0.5),
+                                 interpolation="nearest")
+        spread_image.set_gid("spread")
+        for j, v in enumerate(widths):
+            if not math.isnan(v):
+                ax.text(j, row, f"{v:.{decimals}f}", ha="center", va="center", fontsize=FONT - 0.5,
+                        color=text_color(spread_cmap(v / (limit * 1.6))))
+        y_end = row + 0.5
     ax.set_ylim(y_end, -0.5)
     ax.set_xlim(-0.5, n_cols - 0.5)
 
-    ticks = list(range(n_rows)) + ([n_rows + 0.15] if has_gap else [])
+    ticks = list(range(n_rows)) + ([n_rows + 0.15] if has_gap else []) + ([y_end - 0.5] if has_spread else [])
     ax.set_yticks(ticks)
     ax.set_yticklabels(labels, fontsize=FONT)
     for tick, heavy in zip(ax.get_yticklabels(), bold):
@@ -112,7 +147,12 @@ def segment_heatmap(breakdown: pd.DataFrame, template: Template,
 
     sub = "Cells: index 0-100, darker = higher"
     if has_gap:
-        sub += f". Last row: {first} minus {second} (purple = {first} higher, orange = {second} higher)"
+        sub += f". {first} minus {second}: purple = {first} higher, orange = {second} higher"
+    if has_spread:
+        sub += ". Spread: highest minus lowest group shown"
+    if significant is not None:
+        sub += (". Outlined, with *: the group differs from the rest beyond chance (Welch t-test, Benjamini-Hochberg "
+                "q < 0.05)" if marked.any() else ". No group differs from the rest beyond chance")
     fig.suptitle(fit(title, width - 0.3, TITLE, weight="bold"), fontsize=TITLE, fontweight="bold", x=0.02, ha="left")
     fig.supxlabel(textwrap.fill(sub, int(fig.get_figwidth() * 16)), fontsize=SMALL, color="#444444", x=0.02,
                   ha="left")

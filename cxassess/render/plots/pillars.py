@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
@@ -81,12 +82,15 @@ def radar(scores: Scores, *, wrap_at: int = 18, show_target: bool = True) -> Fig
 # ---------------------------------------------------------------------------------- gap chart
 
 
-def gap_chart(scores: Scores, *, wrap_at: int = 30, decimals: int = 0) -> Figure:
+def gap_chart(scores: Scores, *, wrap_at: int = 30, decimals: int = 0, intervals: pd.DataFrame | None = None) -> Figure:
     """Gap to target per pillar, highest priority on top: which gaps to close first.
 
     Bars are the pillars' ``gap_index`` ordered by ``priority`` (gap weighted by importance,
     docs/scoring.md section 9); bar style is the pillar's action class. Pillars without a
-    target have no gap and no priority and are listed at the bottom as "no target".
+    target have no gap and no priority and are listed at the bottom as "no target". With
+    ``intervals`` (``Assessment.intervals``: ``ci_low``, ``ci_high``, ``within_noise`` per pillar)
+    each bar gets the 95% interval of its gap as a whisker (the target minus the index's
+    interval), and a gap within noise says so instead of its priority.
     """
     pillars = scores.pillars.sort_values("priority", ascending=False, na_position="last", kind="stable")
     n = len(pillars)
@@ -95,7 +99,15 @@ def gap_chart(scores: Scores, *, wrap_at: int = 30, decimals: int = 0) -> Figure
     clean_axes(ax)
 
     gaps = pillars["gap_index"].to_numpy(dtype=float)
-    known = gaps[~np.isnan(gaps)]
+    whiskers = None
+    if intervals is not None:
+        bounds = intervals.reindex(pillars.index)
+        target = pillars["target_index"].to_numpy(dtype=float)
+        whiskers = np.column_stack([target - bounds["ci_high"].to_numpy(dtype=float),
+                                    target - bounds["ci_low"].to_numpy(dtype=float)])
+        noise = bounds["within_noise"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    known = np.concatenate([gaps, whiskers.ravel()] if whiskers is not None else [gaps])
+    known = known[~np.isnan(known)]
     low = min(0.0, float(known.min())) if known.size else 0.0
     high = max(0.0, float(known.max())) if known.size else 10.0
     span = (high - low) or 10.0
@@ -113,8 +125,17 @@ def gap_chart(scores: Scores, *, wrap_at: int = 30, decimals: int = 0) -> Figure
         bar_outline(ax, bar)
         prio = float(row["priority"])
         text = f"{gap:.{decimals}f}" + ("" if math.isnan(prio) else f"  (priority {prio:.0f})")
-        # Always right of the bar's outer end or of zero, so a negative bar's label never hits the names.
-        ax.text(max(gap, 0.0) + 0.01 * span, y, text, va="center", ha="left", fontsize=FONT - 0.5)
+        end = max(gap, 0.0)
+        if whiskers is not None and not np.isnan(whiskers[y]).any():
+            low, high = whiskers[y]
+            whisker = ax.errorbar(gap, y, xerr=[[gap - low], [high - gap]], fmt="none", ecolor="#222222",
+                                  elinewidth=1.0, capsize=3, zorder=4)
+            whisker.lines[2][0].set_gid(f"interval:{pid}")
+            end = max(end, high)
+            if noise[y]:
+                text = f"{gap:.{decimals}f}  (within noise)"
+        # Always right of the bar's (or whisker's) outer end or of zero, so a label never hits the names.
+        ax.text(end + 0.01 * span, y, text, va="center", ha="left", fontsize=FONT - 0.5)
 
     ax.set_yticks(range(n))
     ax.set_yticklabels([wrap(name, wrap_at) for name in pillars["name"]], fontsize=FONT - 0.5, linespacing=1.05)
@@ -129,8 +150,10 @@ def gap_chart(scores: Scores, *, wrap_at: int = 30, decimals: int = 0) -> Figure
     if handles:
         fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=FONT, frameon=False,
                    handlelength=2.2, handleheight=1.2)
-    set_titles(ax, f"Gaps to {scores.template.terms.target.lower()}, highest priority first",
-               "Priority = gap weighted by importance; bar style = action class")
+    sub = "Priority = gap weighted by importance; bar style = action class"
+    if whiskers is not None:
+        sub += "; whiskers: 95% interval (a gap whose interval reaches 0 is within noise)"
+    set_titles(ax, f"Gaps to {scores.template.terms.target.lower()}, highest priority first", sub)
     return fig
 
 
