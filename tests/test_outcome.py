@@ -127,3 +127,37 @@ def test_without_an_outcome_question_the_reason_says_so(tiny_template):
     responses, _ = load_responses(ROOT / "data" / "samples" / "servqual_responses.csv", find_template("servqual"))
     result = d.client_drivers(find_template("servqual"), responses)
     assert not result.computed and result.reason == "the questionnaire asks no outcome question"
+
+
+def run_cli(*argv: object) -> tuple[int, str, str]:
+    import contextlib
+    import io
+
+    from cxassess.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main([str(a) for a in argv])
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_score_names_another_outcome_or_says_which_it_does_not_know():
+    client = ROOT / "data" / "clients" / "riverside-energy"
+    code, out, _ = run_cli("score", client, "--outcome", "vision_1")
+    answered = load_responses(client / "responses.csv", find_template("cx_service_strategy"))[0].ratings["vision_1"]
+    assert code == 0 and out.rstrip().endswith(
+        f"Key drivers: not computed: {answered.notna().sum()} respondents answered the outcome question and every "
+        "pillar; drivers need at least 10 per pillar (120 for 12 pillars).")
+    code, _, err = run_cli("score", client, "--outcome", "nope")
+    assert code == 1 and "--outcome: 'nope' is not a question of questionnaire 'cx_service_strategy'" in err
+
+
+@pytest.mark.slow
+def test_score_prints_the_key_drivers_largest_first(tmp_path):
+    template = find_template("cx_service_strategy")
+    answers = tmp_path / "answers.csv"
+    generate(template, Profile(respondents=150, drivers={"recovery": 1.0}), seed=3).to_csv(answers, index=False)
+    code, out, _ = run_cli("score", "cx_service_strategy", answers, "--outcome", "promise_kept")
+    lines = out.splitlines()
+    heading = next(i for i, line in enumerate(lines) if line.startswith("Key drivers of 'promise_kept'"))
+    assert code == 0 and lines[heading + 2].split()[:2] == ["Service", "recovery"]

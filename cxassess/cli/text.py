@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..analysis import voice
+from ..analysis import drivers, voice
 from ..analysis.scoring import ACTIONS, Scores
+from ..inputs.templates import Template
 
 
 def _fmt(value: object, digits: int = 2) -> str:
@@ -97,3 +98,19 @@ def compare_text(before, after, changes: pd.DataFrame, alpha: float) -> str:
         + f"\n\n{c['improved']} improved, {c['declined']} declined, {c['unchanged']} unchanged "
         f"(Welch's t-test on respondents' pillar scores, alpha {alpha:g}; see docs/scoring.md)"
     )
+
+
+def drivers_text(found: drivers.Drivers, template: Template) -> str:
+    """The key drivers of the outcome question, largest share first, or why there are none."""
+    if not found.computed:
+        return f"Key drivers: not computed: {found.reason}."
+    names = {p.id: p.name for p in template.pillars}
+    t = found.table.sort_values("rank")
+    table = pd.DataFrame({
+        "Pillar": [names[i] for i in t.index],
+        "Share %": t["share_pct"].map(lambda v: _fmt(v, 1)),
+        "95% interval (% of R²)": [f"{lo * 100 / found.r2:.1f}-{hi * 100 / found.r2:.1f}" for lo, hi in zip(t["ci_low"], t["ci_high"])],
+        "Rel. weight": t["relative_weight"].map(lambda v: _fmt(v, 3)),
+    })
+    return (f"Key drivers of {found.outcome!r} ({found.n} respondents, R² {found.r2:.2f}; share of R² by LMG)\n"
+            + table.to_string(index=False))

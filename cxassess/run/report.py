@@ -25,7 +25,7 @@ from ..core.errors import CxError
 from ..core.paths import check_inside
 from ..core.resources import REPORT_NOTEBOOK as NOTEBOOK, REPORT_TEMPLATE as HTML_TEMPLATE
 from ..analysis.document import to_document
-from ..analysis import voice
+from ..analysis import drivers, voice
 from ..core.settings import DEFAULT_FORMATS, FORMATS, REPORTS_FOLDER
 
 EXPORTS = {"xlsx": "results.xlsx", "pptx": "deck.pptx"}  # written from the analysis, not the notebook
@@ -62,6 +62,7 @@ def scores_document(a: Assessment) -> dict:
     document["anonymity_threshold"] = a.anonymity_threshold
     if a.voice is not None:
         document["customers"] = voice.to_document(a.voice)
+    document.update(drivers.to_document(a.drivers))
     document.update(wave_document(a.client))
     return document
 
