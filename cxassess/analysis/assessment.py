@@ -79,6 +79,19 @@ class Assessment:
         return key_drivers.client_drivers(self.client.template, self.client.responses, self.outcome)
 
     @cached_property
+    def stated_vs_derived(self) -> pd.DataFrame:
+        """Per pillar, stated importance beside derived importance, with hidden drivers and overrated pillars."""
+        return key_drivers.stated_vs_derived(self.drivers, self.scores.pillars)
+
+    @cached_property
+    def grid_scores(self) -> Scores:
+        """What the importance-performance grid places: the scores, or with ``importance: derived`` in client.yaml
+        (and key drivers computed) the scores with derived importance, its priorities and classes."""
+        if self.client.config.importance == "derived" and self.drivers.computed:
+            return key_drivers.with_derived_importance(self.scores, self.drivers)
+        return self.scores
+
+    @cached_property
     def plan(self) -> pd.DataFrame:
         """The action plan, with the customers' blind spots where there is customer feedback."""
         return actions.with_blind_spots(actions.action_plan(self.scores), self.scores, self.voice)

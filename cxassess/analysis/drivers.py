@@ -31,7 +31,7 @@ import pandas as pd
 
 from ..inputs.responses import Responses
 from ..inputs.templates import Template
-from .scoring import flip_reversed
+from .scoring import Scores, classify, flip_reversed, priority
 from .waves import OVERALL, respondent_indices
 
 DRAWS = 1000  # bootstrap draws over respondents
@@ -268,3 +268,42 @@ def hidden_and_overrated(derived: pd.Series, stated: pd.Series) -> tuple[list[st
     hidden = [i for i in both.index if top(d_rank[i]) and bottom(s_rank[i])]
     overrated = [i for i in both.index if bottom(d_rank[i]) and top(s_rank[i])]
     return hidden, overrated
+
+
+def stated_vs_derived(found: Drivers, pillars: pd.DataFrame) -> pd.DataFrame:
+    """Per pillar (questionnaire order): stated importance (``importance_index``, 0-100) beside derived
+    importance (share of R² in %, its interval in % of R²), each one's rank, and ``status``:
+    "hidden driver", "overrated" or None (see ``hidden_and_overrated``). Empty without drivers."""
+    if not found.computed:
+        return pd.DataFrame(columns=["name", "stated", "derived_pct", "ci_low_pct", "ci_high_pct", "derived_rank",
+                                     "stated_rank", "status"])
+    t = found.table
+    out = pd.DataFrame({"name": pillars["name"].reindex(t.index), "stated": pillars["importance_index"].reindex(t.index),
+                        "derived_pct": t["share_pct"], "ci_low_pct": t["ci_low"] / found.r2 * 100,
+                        "ci_high_pct": t["ci_high"] / found.r2 * 100, "derived_rank": t["rank"]})
+    out["stated_rank"] = out["stated"].rank(ascending=False, method="min")
+    hidden, overrated = hidden_and_overrated(t["share"], out["stated"])
+    out["status"] = [("hidden driver" if i in hidden else "overrated" if i in overrated else None) for i in out.index]
+    return out
+
+
+def derived_importance_index(found: Drivers, important_at: float) -> pd.Series:
+    """Derived importance on the importance axis (0-100): an equal share of R² (1/p) sits at ``important_at``.
+
+    ``important_at * share_pct / (100 / p)``, at most 100: above the threshold line, a pillar
+    accounts for more than an equal share of what the pillars explain together.
+    """
+    t = found.table
+    return (important_at * t["share_pct"] / (100 / len(t))).clip(upper=100.0)
+
+
+def with_derived_importance(scores: Scores, found: Drivers) -> Scores:
+    """The scores with each pillar's importance index, priority and action class taken from derived importance
+    (``derived_importance_index``), for an importance-performance grid on derived importance."""
+    rules = scores.template.actions
+    pillars = scores.pillars.copy()
+    pillars["importance_index"] = derived_importance_index(found, rules.important_at).reindex(pillars.index)
+    pillars["priority"] = priority(pillars["gap_index"], pillars["importance_index"])
+    pillars["action"] = [classify(i, m, g, rules) for i, m, g in
+                         zip(pillars["index"], pillars["importance_index"], pillars["gap_index"])]
+    return replace(scores, pillars=pillars)
