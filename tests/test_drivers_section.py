@@ -102,3 +102,25 @@ def test_the_chart_keeps_its_text_inside_and_draws_every_pillar(derived):
     long = frame.assign(name=["A pillar with a name much longer than any bundled questionnaire has, " + n
                               for n in frame["name"]])
     assert outside(plots.stated_vs_derived(long, "promise_kept", derived.drivers.n, derived.drivers.r2)) == []
+
+
+@pytest.mark.slow
+def test_the_workbook_lists_the_drivers_as_the_analysis_has_them(derived, tmp_path):
+    from openpyxl import load_workbook
+
+    from cxassess.render.workbook import write_workbook
+
+    ws = load_workbook(write_workbook(derived, tmp_path / "results.xlsx"))["Drivers"]
+    rows = list(ws.iter_rows(values_only=True))
+    header = rows[0]
+    table = [dict(zip(header, r)) for r in rows[1:13]]
+    expected = derived.drivers.table
+    assert [r["Pillar id"] for r in table] == list(expected.index)
+    for r in table:
+        assert r["Share of R²"] == pytest.approx(expected.loc[r["Pillar id"], "share"], abs=1e-12)
+        assert r["Rank"] == expected.loc[r["Pillar id"], "rank"]
+    status = derived.stated_vs_derived["status"]
+    assert {r["Pillar id"]: r["Stated against derived"] for r in table} == \
+        {k: (v if isinstance(v, str) else None) for k, v in status.items()}
+    labels = {r[0]: r[1] for r in rows[13:] if r[0]}
+    assert labels["Outcome question"] == "promise_kept" and labels["Respondents used"] == derived.drivers.n

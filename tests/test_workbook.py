@@ -46,7 +46,7 @@ def book(assessment, tmp_path_factory):
 
 def test_sheets_in_order(book):
     _, wb = book
-    assert wb.sheetnames == ["Scorecard", "Questions", "Segments", "Action plan", "Comments", "About"]
+    assert wb.sheetnames == ["Scorecard", "Questions", "Segments", "Action plan", "Comments", "Drivers", "About"]
 
 
 def test_scorecard_agrees_with_a_hand_computation(assessment, book):
@@ -252,3 +252,10 @@ def test_a_client_without_targets_or_segments_still_gets_a_workbook(tmp_path):
     notes = [c.value for c in wb["Segments"]["A"] if c.value]
     assert any("no segment" in str(v) for v in notes)
     assert all(not math.isnan(v) for v in [r["Index (0-100)"] for r in table(wb["Scorecard"])])
+
+
+def test_the_drivers_sheet_says_why_a_small_client_has_none(book):
+    _, wb = book
+    assert wb["Drivers"]["A1"].value == ("Key drivers were not worked out: 23 respondents answered the outcome "
+                                         "question and every pillar; drivers need at least 10 per pillar (120 for 12 "
+                                         "pillars).")
