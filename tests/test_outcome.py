@@ -142,7 +142,7 @@ def run_cli(*argv: object) -> tuple[int, str, str]:
 
 
 def test_score_names_another_outcome_or_says_which_it_does_not_know():
-    client = ROOT / "data" / "clients" / "riverside-energy"
+    client = ROOT / "data" / "clients" / "northwind-retail"
     code, out, _ = run_cli("score", client, "--outcome", "vision_1")
     answered = load_responses(client / "responses.csv", find_template("cx_service_strategy"))[0].ratings["vision_1"]
     assert code == 0 and out.rstrip().endswith(
