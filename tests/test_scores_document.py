@@ -129,6 +129,13 @@ def test_a_sample_client_too_small_for_key_drivers_says_why(documents):
     assert "drivers_reason" in problems({**document, "drivers_reason": 3})
 
 
+def test_a_sample_client_large_enough_shows_its_key_drivers(documents):
+    drivers = documents["riverside-energy"]["drivers"]
+    assert drivers["outcome"] == "promise_kept" and drivers["n"] == 144  # 150 respondents, 6 missing an answer
+    assert sum(p["share"] for p in drivers["pillars"]) == pytest.approx(drivers["r2"], abs=1e-10)
+    assert "drivers_reason" not in documents["riverside-energy"]
+
+
 @pytest.mark.slow
 def test_a_client_with_key_drivers_validates(tmp_path):
     folder = tmp_path / "clients" / "big"
