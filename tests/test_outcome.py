@@ -121,6 +121,8 @@ def test_client_drivers_use_each_respondents_own_pillar_indices(with_outcome):
     assert named.outcome == "q3" and named.n == 30
     pd.testing.assert_frame_equal(named.table, by_hand.table, check_exact=False, rtol=1e-12)
     assert "not a question" in d.client_drivers(with_outcome, responses, outcome="nope").reason
+    without = responses_from_rows(with_outcome, header[:-1], [r[:-1] for r in rows])
+    assert d.client_drivers(with_outcome, without).reason == "the answers have no column 'promise' for the outcome question"
 
 
 def test_without_an_outcome_question_the_reason_says_so(tiny_template):

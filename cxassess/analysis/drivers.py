@@ -232,9 +232,12 @@ def client_drivers(template: Template, responses: Responses, outcome: str | None
     is not credited with predicting its own statement.
     """
     answers = outcome_ratings(template, responses, outcome)
+    declared = template.outcome.id if template.outcome else None
     if answers is None:
-        if outcome is not None and outcome != (template.outcome.id if template.outcome else None):
+        if outcome is not None and outcome != declared:
             return _none(f"{outcome!r} is not a question of questionnaire {template.id!r}", outcome)
+        if declared is not None:
+            return _none(f"the answers have no column {declared!r} for the outcome question", declared)
         return _none("the questionnaire asks no outcome question", None)
     if outcome is not None and outcome in responses.ratings.columns:
         ratings = responses.ratings.copy()
