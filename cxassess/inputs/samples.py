@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .templates import Template
+from .templates import Scale, Template
 
 ROLES = {"Leadership": 0.08, "Manager": 0.2, "Frontline": 0.5, "Back office": 0.22}
 
@@ -132,7 +132,7 @@ def generate(template: Template, profile: Profile, seed: int = 0) -> pd.DataFram
     return pd.DataFrame(table)
 
 
-def _outcome(experienced: dict[str, np.ndarray], profile: Profile, scale, rng: np.random.Generator) -> list[str]:
+def _outcome(experienced: dict[str, np.ndarray], profile: Profile, scale: Scale, rng: np.random.Generator) -> list[str]:
     """The outcome answers: a weighted blend of each respondent's view of the pillars, plus noise.
 
     Drawn from a stream of its own, so adding the outcome left every other column as it was.
