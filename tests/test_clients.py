@@ -59,7 +59,7 @@ def test_every_sample_client_loads():
         assert client.responses.not_applicable.to_numpy().any()  # some N/A
         assert client.responses.ratings.isna().to_numpy().sum() > client.responses.not_applicable.to_numpy().sum()
         assert client.responses.comments.notna().to_numpy().any()
-    assert all(20 <= n <= 80 for n in sizes.values())
+    assert all(20 <= n <= 150 for n in sizes.values())
     assert load_client(CLIENTS / "harbour-hotels").responses_file.suffix == ".xlsx"
 
 

@@ -117,7 +117,7 @@ def test_priorities_leave_out_gaps_within_noise():
 
 @pytest.fixture(scope="module")
 def noisy():
-    """Riverside's anticipation target (2.8, index 45) is just above its index (44): within noise."""
+    """Riverside's anticipation target (2.75, index 43.75) is just above its index (41.8), inside its interval."""
     return assess(CLIENTS / "riverside-energy")
 
 

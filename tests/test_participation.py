@@ -30,7 +30,7 @@ anonymity_threshold: 6
 
 
 def client_with(tmp_path: Path, headcount: str) -> Path:
-    """Riverside's answers (48 people; department Billing 11, Complaints 7, Contact centre 21, Field service 9)."""
+    """Riverside's answers (150 people; department Billing 32, Complaints 45, Contact centre 39, Field service 34)."""
     folder = tmp_path / "client"
     folder.mkdir(parents=True)
     shutil.copy(CLIENTS / "riverside-energy" / "responses.csv", folder / "responses.csv")
@@ -48,27 +48,27 @@ def problems(folder: Path) -> list[str]:
 
 
 def test_a_headcount_smaller_than_the_respondents_is_an_error_at_its_line(tmp_path):
-    folder = client_with(tmp_path, "headcount:\n  total: 40\n")
+    folder = client_with(tmp_path, "headcount:\n  total: 140\n")
     [message] = problems(folder)
-    assert message.startswith(f"{folder / 'client.yaml'}:6: headcount.total: 40 people invited, but 48 answered")
+    assert message.startswith(f"{folder / 'client.yaml'}:6: headcount.total: 140 people invited, but 150 answered")
 
 
 def test_a_group_smaller_than_its_respondents_and_an_unknown_segment_are_errors_at_their_lines(tmp_path):
-    folder = client_with(tmp_path, "headcount:\n  total: 80\n  segments:\n    department:\n      Billing: 12\n"
+    folder = client_with(tmp_path, "headcount:\n  total: 200\n  segments:\n    department:\n      Billing: 40\n"
                                    "      Complaints: 5\n    region:\n      North: 10\n")
     found = problems(folder)
     assert len(found) == 2
     assert found[0].startswith(f"{folder / 'client.yaml'}:10: headcount.segments.department.Complaints: 5 people "
-                               "invited, but 7 answered")
+                               "invited, but 45 answered")
     assert found[1].startswith(f"{folder / 'client.yaml'}:11: headcount.segments.region: the answers have no "
                                "segment column 'region' (they have: role, department)")
 
 
 def test_groups_adding_up_to_more_than_the_total_are_an_error(tmp_path):
-    folder = client_with(tmp_path, "headcount:\n  total: 50\n  segments:\n    department:\n      Billing: 30\n"
-                                   "      Contact centre: 30\n")
+    folder = client_with(tmp_path, "headcount:\n  total: 160\n  segments:\n    department:\n      Billing: 90\n"
+                                   "      Contact centre: 80\n")
     [message] = problems(folder)
-    assert ":8: headcount.segments.department: its groups add up to 60 people, more than headcount.total (50)" \
+    assert ":8: headcount.segments.department: its groups add up to 170 people, more than headcount.total (160)" \
         in message
 
 
@@ -86,11 +86,11 @@ def test_the_shape_is_checked_with_lines(tmp_path):
 def test_response_rates_by_hand():
     a = assess(CLIENTS / "riverside-energy")
     p = a.participation
-    assert (p.headcount, p.respondents) == (66, 48) and p.rate == pytest.approx(48 / 66) and not p.low
+    assert (p.headcount, p.respondents) == (220, 150) and p.rate == pytest.approx(150 / 220) and not p.low
     rows = p.groups.set_index("group")
-    assert rows.loc["Complaints", ["respondents", "headcount"]].tolist() == [7, 12]
-    assert rows.loc["Complaints", "rate"] == pytest.approx(7 / 12) and rows.loc["Complaints", "low"]
-    assert rows.loc["Field service", "rate"] == pytest.approx(9 / 14) and not rows.loc["Field service", "low"]
+    assert rows.loc["Contact centre", ["respondents", "headcount"]].tolist() == [39, 70]
+    assert rows.loc["Contact centre", "rate"] == pytest.approx(39 / 70) and rows.loc["Contact centre", "low"]
+    assert rows.loc["Complaints", "rate"] == pytest.approx(45 / 60) and not rows.loc["Complaints", "low"]
 
 
 def test_hidden_and_empty_groups_show_neither_count_nor_rate(tiny_template):
@@ -127,16 +127,16 @@ def test_scores_json_method_section_and_workbook_show_the_rates():
     document = scores_document(a)
     validate(document)
     part = document["participation"]
-    assert part["rate"] == 48 / 66 and part["low_at"] == 0.6
-    complaints = next(g for g in part["segments"]["department"] if g["group"] == "Complaints")
-    assert complaints == {"group": "Complaints", "headcount": 12, "respondents": 7, "rate": 7 / 12, "low": True,
-                          "suppressed": False}
+    assert part["rate"] == 150 / 220 and part["low_at"] == 0.6
+    contact = next(g for g in part["segments"]["department"] if g["group"] == "Contact centre")
+    assert contact == {"group": "Contact centre", "headcount": 70, "respondents": 39, "rate": 39 / 70, "low": True,
+                       "suppressed": False}
     leaked = copy.deepcopy(document)
     leaked["participation"]["segments"]["department"][0].update(suppressed=True)
     with pytest.raises(CxError, match="participation/segments/department/0/respondents"):
         validate(leaked)
     html = sections.method(a).html
-    assert "48 of the 66 people invited" in html and "58% ⚠ low" in html
+    assert "150 of the 220 people invited" in html and "56% ⚠ low" in html
     about = {row[0]: row[1] for row in build_workbook(a)["About"].iter_rows(values_only=True)}
-    assert about["Response rate"] == "48 of 66 (73%)"
-    assert about["Response rate, department: Complaints"] == "7 of 12 (58%) (low: under 60%)"
+    assert about["Response rate"] == "150 of 220 (68%)"
+    assert about["Response rate, department: Contact centre"] == "39 of 70 (56%) (low: under 60%)"

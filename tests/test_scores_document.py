@@ -22,6 +22,8 @@ from cxassess.analysis.document import SCHEMA_RESOURCE, SCHEMA_VERSION, clean, s
 from cxassess.cli import main
 from cxassess.core.errors import CxError
 from cxassess.inputs.clients import load_client
+from cxassess.inputs.samples import Profile, generate
+from cxassess.inputs.templates import find_template
 from cxassess.run.report import save_scores
 
 if sys.version_info >= (3, 11):
@@ -129,6 +131,44 @@ def test_a_client_with_suppressed_segments_validates(documents):
     hidden = next(g for segment in leaked["breakdown"].values() for g in segment if g["suppressed"])
     hidden["n"] = 3  # a suppressed group must not give its size away
     assert "breakdown/" in problems(leaked) and "/n: 3 is not of type 'null'" in problems(leaked)
+
+
+def test_a_sample_client_too_small_for_key_drivers_says_why(documents):
+    document = documents["northwind-retail"]
+    assert document["drivers"] is None
+    assert document["drivers_reason"] == ("64 respondents answered the outcome question and every pillar; drivers "
+                                          "need at least 10 per pillar (120 for 12 pillars)")
+    assert problems(document) == ""
+    assert "drivers_reason" in problems({**document, "drivers_reason": 3})
+
+
+def test_a_sample_client_large_enough_shows_its_key_drivers(documents):
+    drivers = documents["riverside-energy"]["drivers"]
+    assert drivers["outcome"] == "promise_kept" and drivers["n"] == 144  # 150 respondents, 6 missing an answer
+    assert sum(p["share"] for p in drivers["pillars"]) == pytest.approx(drivers["r2"], abs=1e-10)
+    assert "drivers_reason" not in documents["riverside-energy"]
+
+
+@pytest.mark.slow
+def test_a_client_with_key_drivers_validates(tmp_path):
+    folder = tmp_path / "clients" / "big"
+    folder.mkdir(parents=True)
+    (folder / "client.yaml").write_text("name: Big\ntemplate: cx_service_strategy\nassessment_date: 2026-10-01\n",
+                                        encoding="utf-8")
+    generate(find_template("cx_service_strategy"), Profile(respondents=150), seed=8).to_csv(
+        folder / "responses.csv", index=False)
+    document, _ = written(folder, tmp_path)
+    drivers = document["drivers"]
+    assert "drivers_reason" not in document and drivers["outcome"] == "promise_kept" and drivers["method"] == "lmg"
+    assert 120 <= drivers["n"] <= 150 and [p["id"] for p in drivers["pillars"]] == [p["id"] for p in document["pillars"]]
+    assert sum(p["share"] for p in drivers["pillars"]) == pytest.approx(drivers["r2"], abs=1e-10)
+    assert sum(p["share_pct"] for p in drivers["pillars"]) == pytest.approx(100, abs=1e-9)
+    assert sorted(p["rank"] for p in drivers["pillars"]) == list(range(1, 13))
+    assert problems(document) == ""
+    broken = copy.deepcopy(document)
+    broken["drivers"]["method"] = "ols"
+    broken["drivers"]["pillars"][0]["colour"] = "blue"
+    assert "drivers/method: 'lmg' was expected" in problems(broken) and "drivers/pillars/0" in problems(broken)
 
 
 @pytest.mark.slow

@@ -47,7 +47,7 @@ def book(assessment, tmp_path_factory):
 def test_sheets_in_order(book):
     _, wb = book
     assert wb.sheetnames == ["Scorecard", "Questions", "Segments", "Action plan", "Comments", "Comment tone",
-                             "About"]
+                             "Drivers", "About"]
 
 
 def test_scorecard_agrees_with_a_hand_computation(assessment, book):
@@ -287,3 +287,8 @@ def test_a_quoted_formula_like_comment_stays_text(tmp_path):
     assert len(cells) == 1 and cells[0].data_type == "s" and cells[0].quotePrefix
     sheet = load_workbook(path).sheetnames.index("Comment tone") + 1
     assert not any("<f>" in xml for xml in _cell_xml(path, sheet).values())
+def test_the_drivers_sheet_says_why_a_small_client_has_none(book):
+    _, wb = book
+    assert wb["Drivers"]["A1"].value == ("Key drivers were not worked out: 23 respondents answered the outcome "
+                                         "question and every pillar; drivers need at least 10 per pillar (120 for 12 "
+                                         "pillars).")

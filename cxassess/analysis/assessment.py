@@ -21,7 +21,7 @@ from typing import Mapping
 
 import pandas as pd
 
-from . import actions, intervals, significance, voice, waves
+from . import actions, drivers as key_drivers, intervals, significance, voice, waves
 from ..inputs.clients import Client, TemplateChoice, load_client, load_wave, load_waves
 from ..inputs.responses import Responses
 from ..core.settings import DEFAULT_ANONYMITY
@@ -50,6 +50,7 @@ class Assessment:
     client: Client
     scores: Scores
     anonymity_threshold: int
+    outcome: str | None = None  # the question the key drivers explain; None: the questionnaire's outcome
 
     @property
     def weights(self) -> dict[str, float]:
@@ -106,6 +107,24 @@ class Assessment:
         return customer_voice(self.client, self.scores)
 
     @cached_property
+    def drivers(self) -> key_drivers.Drivers:
+        """Derived importance: each pillar's share of the outcome question's explained variance, or why there is none."""
+        return key_drivers.client_drivers(self.client.template, self.client.responses, self.outcome)
+
+    @cached_property
+    def stated_vs_derived(self) -> pd.DataFrame:
+        """Per pillar, stated importance beside derived importance, with hidden drivers and overrated pillars."""
+        return key_drivers.stated_vs_derived(self.drivers, self.scores.pillars)
+
+    @cached_property
+    def grid_scores(self) -> Scores:
+        """What the importance-performance grid places: the scores, or with ``importance: derived`` in client.yaml
+        (and key drivers computed) the scores with derived importance, its priorities and classes."""
+        if self.client.config.importance == "derived" and self.drivers.computed:
+            return key_drivers.with_derived_importance(self.scores, self.drivers)
+        return self.scores
+
+    @cached_property
     def plan(self) -> pd.DataFrame:
         """The action plan, with the customers' blind spots where there is customer feedback."""
         return actions.with_blind_spots(actions.action_plan(self.scores), self.scores, self.voice)
@@ -126,18 +145,20 @@ def assess(
     anonymity_threshold: int | None = None,
     template: TemplateChoice = None,
     wave: str | None = None,
+    outcome: str | None = None,
 ) -> Assessment:
     """A client's analysis (a loaded Client or its folder): the figures every output reads.
 
     The anonymity threshold is, in order: the argument, the client's own setting, the default (5).
     ``template`` (an id or file, or the files a run resolved: see ``load_client``) overrides client.yaml's
     when the client is loaded here. ``wave`` is a wave id (default: the client's current wave, or the loaded one).
+    ``outcome`` names the question the key drivers explain (default: the questionnaire's outcome question).
     """
     if not isinstance(client, Client):
         client = load_client(client, template, wave)
     elif wave is not None:
         client = load_wave(client, wave)
-    return Assessment(client, client_scores(client), anonymity_threshold_for(client, anonymity_threshold))
+    return Assessment(client, client_scores(client), anonymity_threshold_for(client, anonymity_threshold), outcome)
 
 
 def wave_assessments(a: Assessment) -> list[Assessment]:

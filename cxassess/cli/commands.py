@@ -12,10 +12,11 @@ import argparse
 import json
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Sequence
 
-from ..analysis import voice
+from ..analysis import drivers, voice
 from ..core.errors import CxError, Problem
 from ..inputs.feedback import load_feedback
 from ..core.files import write_text_atomically
@@ -27,7 +28,7 @@ from ..core.settings import DEFAULT_ANONYMITY, DEFAULT_BLIND_SPOT_AT, DEFAULT_MI
 from ..analysis.document import to_document
 from ..analysis.scoring import score
 from ..inputs.templates import find_template
-from .text import breakdown_text, compare_text, customers_text, import_summary, scorecard_text
+from .text import breakdown_text, compare_text, customers_text, drivers_text, import_summary, scorecard_text
 
 
 def print_problems(problems: Sequence[Problem], stream=None) -> None:
@@ -93,10 +94,12 @@ def cmd_score(args: argparse.Namespace) -> int:
                                        _given(args.blind_spot_at, DEFAULT_BLIND_SPOT_AT))
         customers = voice.analyse(template, feedback, scores.pillars, settings)
     wave = wave_of(args.responses, args.wave)
+    found = lambda: drivers.client_drivers(template, responses, _outcome(args.outcome, template))
     if args.json:
         document = to_document(scores, breakdowns)
         if customers is not None:
             document["customers"] = voice.to_document(customers)
+        document.update(drivers.to_document(found()))
         document["wave"] = wave
         print(json.dumps(document, indent=2, ensure_ascii=False))
         return 0
@@ -104,7 +107,18 @@ def cmd_score(args: argparse.Namespace) -> int:
     _print_breakdowns({s: breakdowns[s] for s in args.by}, anonymity, [p.id for p in template.pillars])
     if customers is not None:
         print("\n" + customers_text(customers))
+    if args.outcome:
+        print("\n" + drivers_text(found(), template))
     return 0
+
+
+def _outcome(qid: str | None, template) -> str | None:
+    """``--outcome QID`` checked against the questionnaire: its outcome question or one of its statements."""
+    known = [*([template.outcome.id] if template.outcome else []), *template.question_ids]
+    if qid is not None and qid not in known:
+        raise CxError.at("--outcome", f"{qid!r} is not a question of questionnaire {template.id!r}; name its outcome "
+                         f"question or a statement ({', '.join(known[:4])}, ...)")
+    return qid
 
 
 def score_client(args: argparse.Namespace) -> int:
@@ -123,6 +137,7 @@ def score_client(args: argparse.Namespace) -> int:
             raise CxError.at(option, "is for TEMPLATE RESPONSES: a client folder's targets and customer feedback "
                              "(with its settings) are its own, in client.yaml and customer_feedback.csv|xlsx")
     a = assess(folder, args.anonymity, wave=args.wave)
+    a = replace(a, outcome=_outcome(args.outcome, a.client.template))
     print_problems(a.client.warnings)
     _check_segments(args.by, a.client.responses.segments.columns, a.client.responses_file)
     if args.json:
@@ -137,6 +152,8 @@ def score_client(args: argparse.Namespace) -> int:
     _print_breakdowns({s: a.breakdowns[s] for s in args.by}, a.anonymity_threshold, [p.id for p in c.template.pillars])
     if a.voice is not None:
         print("\n" + customers_text(a.voice))
+    if args.outcome:
+        print("\n" + drivers_text(a.drivers, c.template))
     return 0
 
 

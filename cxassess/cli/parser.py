@@ -126,6 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--wave", metavar="ID", help="the wave these answers belong to, recorded in the output "
                    "(default: the folder name when the file is CLIENT/waves/ID/responses.*); with a client "
                    "folder, the wave to score (default: the current one)")
+    p.add_argument("--outcome", metavar="QID", help="the question the key drivers explain: how much of its answers "
+                   "each pillar accounts for (default: the questionnaire's outcome question; a statement named here "
+                   "is left out of its own pillar)")
 
     p = _command(
         sub, "compare", cmd_compare,

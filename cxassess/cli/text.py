@@ -7,16 +7,16 @@ load and compute them.
 
 from __future__ import annotations
 
-import pandas as pd
-
-from ..analysis import voice
 from typing import TYPE_CHECKING
 
+import pandas as pd
+
+from ..analysis import drivers, voice
 from ..analysis.scoring import ACTIONS, Scores
+from ..inputs.templates import Template
 
 if TYPE_CHECKING:
     from ..inputs.importers import ImportResult
-    from ..inputs.templates import Template
 
 
 def _fmt(value: object, digits: int = 2) -> str:
@@ -114,3 +114,17 @@ def import_summary(result: ImportResult, template: Template) -> str:
     skipped = result.matched.get("skipped", 0)
     return (f"{questions} of {len(template.question_ids)} questions of template {template.id!r} answered; "
             f"{sum(used.values())} export columns used ({how})" + (f", {skipped} skipped" if skipped else ""))
+def drivers_text(found: drivers.Drivers, template: Template) -> str:
+    """The key drivers of the outcome question, largest share first, or why there are none."""
+    if not found.computed:
+        return f"Key drivers: not computed: {found.reason}."
+    names = {p.id: p.name for p in template.pillars}
+    t = found.table.sort_values("rank")
+    table = pd.DataFrame({
+        "Pillar": [names[i] for i in t.index],
+        "Share %": t["share_pct"].map(lambda v: _fmt(v, 1)),
+        "95% interval (% of R²)": [f"{lo * 100 / found.r2:.1f}-{hi * 100 / found.r2:.1f}" for lo, hi in zip(t["ci_low"], t["ci_high"])],
+        "Rel. weight": t["relative_weight"].map(lambda v: _fmt(v, 3)),
+    })
+    return (f"Key drivers of {found.outcome!r} ({found.n} respondents, R² {found.r2:.2f}; share of R² by LMG)\n"
+            + table.to_string(index=False))

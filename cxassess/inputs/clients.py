@@ -22,7 +22,7 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Annotated, Any, Mapping, Union
+from typing import Annotated, Any, Literal, Mapping, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -94,6 +94,7 @@ class ClientConfig(BaseModel):
     targets: dict[str, float] = {}
     weights: dict[str, Weight] = {}  # pillar id -> weight in the overall score, replacing the template's
     anonymity_threshold: Annotated[int, Field(ge=1, le=1000)] | None = None
+    importance: Literal["stated", "derived"] = "stated"  # the importance-performance grid's importance (key drivers)
     notes: str = ""
     segments: dict[str, list[Text]] = {}  # segment values offered in questionnaire forms, e.g. department
     customer_feedback: CustomerFeedbackSettings = CustomerFeedbackSettings()

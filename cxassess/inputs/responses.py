@@ -2,7 +2,8 @@
 
 Canonical format: one row per respondent; ``respondent_id``; any of the template's segment
 columns; one column per question id (the rating); optional companions ``<qid>:importance``,
-``<qid>:target`` and ``<qid>:comment``. Validation collects every problem with its spreadsheet
+``<qid>:target`` and ``<qid>:comment``; the template's outcome question, if it declares one, in a
+column of its id (optional). Validation collects every problem with its spreadsheet
 row and column, so a consultant fixes a file in one pass.
 """
 
@@ -42,6 +43,7 @@ class Responses:
     comments: pd.DataFrame
     segments: pd.DataFrame
     source: str = ""
+    outcome: pd.Series | None = None  # the outcome question's ratings (NaN: none given); None: no such column
 
     def __len__(self) -> int:
         return len(self.ratings)
@@ -75,6 +77,7 @@ class Responses:
         return Responses(
             **{name: getattr(self, name).loc[ids] for name in _FRAMES},
             source=self.source,
+            outcome=None if self.outcome is None else self.outcome.loc[ids],
         )
 
 
@@ -93,7 +96,8 @@ def _classify_columns(header: list[str], template: Template, file: str) -> tuple
     """
     questions = set(template.question_ids)
     segments = set(template.segment_ids)
-    known = ["respondent_id", *template.segment_ids, *template.question_ids]
+    outcome = template.outcome.id if template.outcome else None
+    known = ["respondent_id", *template.segment_ids, *template.question_ids, *([outcome] if outcome else [])]
     kinds: dict[int, tuple[str, str]] = {}
     problems: list[Problem] = []
     unknown: list[Problem] = []
@@ -116,6 +120,8 @@ def _classify_columns(header: list[str], template: Template, file: str) -> tuple
             kinds[i] = ("respondent_id", name)
         elif name in segments:
             kinds[i] = ("segment", name)
+        elif name == outcome:
+            kinds[i] = ("outcome", name)
         elif name in questions:
             kinds[i] = ("rating", name)
         elif base in questions and companion in COMPANIONS:
@@ -192,6 +198,7 @@ def validate_columns(table: ColumnTable, template: Template) -> tuple[Responses 
     qpos = {q: j for j, q in enumerate(qids)}
     parser = Parser(template)
     segment_values: dict[str, np.ndarray] = {}
+    outcome = None
     for i, (kind, ident) in sorted(kinds.items()):
         name, column = table.header[i], table.columns[i]
         if kind in ("rating", "target", "importance"):
@@ -205,6 +212,12 @@ def validate_columns(table: ColumnTable, template: Template) -> tuple[Responses 
             if kind == "rating":
                 invalid[:, j] = wrong
                 not_applicable[:, j] = column.spread((v == parser.NA for v in parsed), dtype=bool)
+        elif kind == "outcome":
+            parsed = [parser.parse(text, labels_allowed=True) for text in column.texts]
+            errors = [v[1:] if isinstance(v, str) and v.startswith("!") else None for v in parsed]
+            wrong = column.spread((e is not None for e in errors), dtype=bool)
+            problems += [Problem(file, errors[column.codes[r]], numbers[r], name) for r in np.flatnonzero(wrong)]
+            outcome = column.spread((v if isinstance(v, float) else np.nan for v in parsed), dtype=float)
         elif kind == "comment":
             comments[:, qpos[ident]] = column.spread((text.strip() or None for text in column.texts), dtype=object)
         elif kind == "segment":
@@ -241,6 +254,7 @@ def validate_columns(table: ColumnTable, template: Template) -> tuple[Responses 
             comments=make(comments, object),
             segments=segments,
             source=file,
+            outcome=None if outcome is None else pd.Series(outcome, index=index, name=template.outcome.id),
         ),
         problems,
     )

@@ -121,13 +121,16 @@ SAMPLE_CLIENTS = (
          "assessment_date": "2026-09-30", "anonymity_threshold": 6,
          "notes": "Regulated energy supplier; complaints volume up 18% year on year.",
          "targets": {"recovery": 4.5, "customer_need": 4.0, "training": 4.2, "goals": 4.0, "employee_experience": 3.8,
-                     "anticipation": 2.8},
-         "headcount": {"total": 66, "segments": {"department": {"Contact centre": 26, "Billing": 14,
-                                                                 "Field service": 14, "Complaints": 12}}}},
-        Profile(respondents=48, level=2.8, leadership_uplift=1.1, frontline_shift=-0.35,
+                     "anticipation": 2.75},
+         "headcount": {"total": 220, "segments": {"department": {"Contact centre": 70, "Billing": 40,
+                                                                  "Field service": 45, "Complaints": 60}}}},
+        # enough respondents (10 per pillar) for the key drivers of the outcome question: complaints are
+        # handled well or badly as staff know the customers' needs and are trained for it
+        Profile(respondents=150, level=2.8, leadership_uplift=1.1, frontline_shift=-0.35,
                 pillar_shift={"customer_need": -0.6, "employee_experience": -0.7, "recovery": -0.5, "goals": 0.5,
                               "hiring": 0.3},
-                polarised="training", departments=("Contact centre", "Billing", "Field service", "Complaints")),
+                polarised="training", departments=("Contact centre", "Billing", "Field service", "Complaints"),
+                drivers={"recovery": 1.0, "customer_need": 0.8, "employee_experience": 0.6, "training": 0.3}),
         seed=202,
     ),
     SampleClient(

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .templates import Template
+from .templates import Scale, Template
 
 ROLES = {"Leadership": 0.08, "Manager": 0.2, "Frontline": 0.5, "Back office": 0.22}
 
@@ -64,6 +64,7 @@ class Profile:
     targets: bool = True
     importance_level: float = 4.0
     target_lift: float = 1.0
+    drivers: dict[str, float] | None = None  # how much each pillar moves the outcome answer; None: drawn
 
 
 def generate(template: Template, profile: Profile, seed: int = 0) -> pd.DataFrame:
@@ -93,6 +94,7 @@ def generate(template: Template, profile: Profile, seed: int = 0) -> pd.DataFram
         table["role"] = list(roles)
     if "department" in template.segment_ids:
         table["department"] = list(departments)
+    experienced: dict[str, np.ndarray] = {}  # each respondent's unrounded view of each pillar, for the outcome
     for pillar in template.pillars:
         base = profile.level + shifts.get(pillar.id, 0.0)
         latent = base + role_effect + person
@@ -101,6 +103,7 @@ def generate(template: Template, profile: Profile, seed: int = 0) -> pd.DataFram
         pillar_importance = profile.importance_level + rng.normal(0, 0.4)
         for question in pillar.questions:
             value = latent + rng.normal(0, 0.55, n)
+            experienced[pillar.id] = experienced.get(pillar.id, 0.0) + value / len(pillar.questions)
             ratings = np.clip(np.rint(lo + (value - 1) * stretch), lo, hi).astype(int)
             if question.reverse:
                 ratings = lo + hi - ratings
@@ -124,7 +127,29 @@ def generate(template: Template, profile: Profile, seed: int = 0) -> pd.DataFram
         first = pillar.questions[0].id
         wants = rng.random(n) < profile.comment_rate
         table[f"{first}:comment"] = [bank[rng.integers(len(bank))] if w else "" for w in wants]
+    if template.outcome is not None:
+        table[template.outcome.id] = _outcome(experienced, profile, scale, np.random.default_rng([seed, 17]))
     return pd.DataFrame(table)
+
+
+def _outcome(experienced: dict[str, np.ndarray], profile: Profile, scale: Scale, rng: np.random.Generator) -> list[str]:
+    """The outcome answers: a weighted blend of each respondent's view of the pillars, plus noise.
+
+    Drawn from a stream of its own, so adding the outcome left every other column as it was.
+    Without ``profile.drivers`` a few pillars weigh much more than the rest (gamma-distributed
+    weights), as in real organisations where some practices carry the promise and others do not.
+    """
+    ids = list(experienced)
+    drawn = rng.gamma(0.5, size=len(ids))
+    weights = np.array([(profile.drivers or {}).get(p, 0.0) if profile.drivers else w for p, w in zip(ids, drawn)])
+    views = np.array([experienced[p] for p in ids])
+    common = views.mean(axis=0)  # what every pillar shares: the person's general mood about the organisation
+    blend = common + 2.5 * (weights[:, None] * (views - common)).sum(axis=0) / weights.sum()
+    value = blend + rng.normal(0, 0.45, len(blend))
+    lo, hi = scale.min, scale.max
+    answers = np.clip(np.rint(lo + (value - 1) * (hi - lo) / 4), lo, hi).astype(int)
+    blank = rng.random(len(answers)) < profile.blank_rate
+    return ["" if b else str(v) for v, b in zip(answers, blank)]
 
 
 @dataclass(frozen=True)

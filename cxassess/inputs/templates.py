@@ -26,6 +26,7 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from ..core.errors import CxError, Problem
+from .outcomes import Outcome
 from .template_names import ID_PATTERN, template_file
 from .yamlfile import line_of, read_bytes, yaml_path
 from .yamlschema import validate_yaml
@@ -217,6 +218,7 @@ class Template(_Model):
     actions: ActionRules = ActionRules()
     pillars: Annotated[list[Pillar], Field(min_length=1)]
     customer_voice: CustomerVoice = CustomerVoice()
+    outcome: Outcome | None = None  # the overall statement the pillars should explain (key drivers)
 
     @field_validator("maturity")
     @classmethod
@@ -271,6 +273,8 @@ class Template(_Model):
                         "rename one",
                     )
                 )
+        if self.outcome and self.outcome.id in {"respondent_id", *questions, *self.segment_ids, *self.customer_question_ids}:
+            errors.append(_error(("outcome", "id"), f"outcome id {self.outcome.id!r} is already a column name; rename it"))
         _raise(errors, "Template")
         return self
 

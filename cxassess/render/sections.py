@@ -110,11 +110,20 @@ def gaps(a: Assessment, heading: str) -> Html:
 
 
 def importance_performance(a: Assessment, heading: str) -> Html:
-    """The section with the importance-performance grid, or the sentence saying why there is none."""
-    return _chart_or_reason(heading, matrix_left_out(a.scores), lambda: plots.importance_performance(a.scores),
+    """The section with the importance-performance grid, or the sentence saying why there is none.
+
+    With ``importance: derived`` in client.yaml the grid places the pillars by derived importance (key drivers).
+    """
+    scores = a.grid_scores
+    derived = scores is not a.scores
+    label = "Derived importance (an equal share of the outcome at the line)" if derived else None
+    return _chart_or_reason(heading, matrix_left_out(scores),
+                            lambda: plots.importance_performance(scores, importance_label=label),
                             "Importance and performance by pillar",
                             note="Each pillar placed by how well it is done today and how much it matters; the "
-                                 "regions give the four answers: keep, do differently, start, stop.")
+                                 "regions give the four answers: keep, do differently, start, stop."
+                                 + (" How much a pillar matters is derived from the outcome question (section 5b); "
+                                    "the action plan keeps the stated importance." if derived else ""))
 
 
 _SUMMARY = """

@@ -2,8 +2,9 @@
 
 Sheets: Scorecard (pillars, with a chart of index against target), Questions, Segments (groups
 below the anonymity threshold shown as suppressed, exactly as in the report), Action plan,
-Comments (as the report shows them), Comment tone (per pillar) and About. Every text cell is written
-as a string cell, and text that Excel would read as a formula (``=``, ``+``, ``-``, ``@``, tab, carriage return first)
+Comments (as the report shows them), Comment tone (per pillar), Drivers (derived importance: the key
+drivers of the outcome question) and About. Every text cell is written as a string cell, and
+text that Excel would read as a formula (``=``, ``+``, ``-``, ``@``, tab, carriage return first)
 also carries Excel's quote prefix, so a comment can never run as a formula, not even after editing.
 """
 
@@ -285,6 +286,30 @@ def comment_tone_sheet(ws: Worksheet, a: Assessment) -> None:
                     Column(f"Tone of the most {kind} (-1 to 1)", _field(f"most_{kind}_compound"), "0.00",
                            width=12)]
     _table(ws, columns, rows, freeze="B2")
+def drivers_sheet(ws: Worksheet, a: Assessment) -> None:
+    """Derived importance per pillar (key drivers of the outcome question) beside the stated, or why there is none."""
+    found = a.drivers
+    if not found.computed:
+        put(ws, 1, 1, f"Key drivers were not worked out: {found.reason}.")
+        ws.column_dimensions["A"].width = 100
+        return
+    frame = a.stated_vs_derived.join(found.table)
+    rows = [{"id": pid, **row} for pid, row in frame.to_dict("index").items()]
+    _table(ws, [Column("Pillar id", _field("id"), width=18), Column("Pillar", _field("name"), width=30, wrap=True),
+                Column("Share of R²", _field("share"), "0.0000", width=10),
+                Column("Share %", _field("share_pct"), INDEX, width=9),
+                Column("95% low (share)", _field("ci_low"), "0.0000", width=10),
+                Column("95% high (share)", _field("ci_high"), "0.0000", width=10),
+                Column("Relative weight", _field("relative_weight"), "0.0000", width=10),
+                Column("Rank", _field("rank"), COUNT, width=7),
+                Column(f"Stated {a.client.template.terms.importance.lower()} (0-100)", _field("stated"), INDEX, width=12),
+                Column("Stated against derived", _field("status"), width=14)], rows)
+    below = len(rows) + 3
+    for i, (label, value) in enumerate((("Outcome question", found.outcome), ("Respondents used", found.n),
+                                        ("R²", found.r2), ("Method", "LMG shares of R², Johnson's relative weights, "
+                                                           "95% percentile bootstrap (docs/scoring.md, section 17)"))):
+        put(ws, below + i, 1, label).font = Font(bold=True)
+        put(ws, below + i, 2, value, "0.0000" if label == "R²" else None)
 
 
 def about_sheet(ws: Worksheet, a: Assessment) -> None:
@@ -331,7 +356,7 @@ def participation_lines(a: Assessment) -> list[tuple[str, Any]]:
 
 SHEETS = {"Scorecard": scorecard_sheet, "Questions": questions_sheet, "Segments": segments_sheet,
           "Action plan": plan_sheet, "Comments": comments_sheet, "Comment tone": comment_tone_sheet,
-          "About": about_sheet}
+          "Drivers": drivers_sheet, "About": about_sheet}
 
 
 def build_workbook(a: Assessment) -> Workbook:

@@ -26,7 +26,7 @@ from ..core.paths import check_inside
 from ..core.resources import REPORT_NOTEBOOK as NOTEBOOK, REPORT_TEMPLATE as HTML_TEMPLATE
 from ..analysis.document import to_document
 from ..analysis.stats_document import add_statistics
-from ..analysis import voice
+from ..analysis import drivers, voice
 from ..analysis.sentiment import to_document as comments_document
 from ..core.settings import DEFAULT_FORMATS, FORMATS, REPORTS_FOLDER
 from .runner import kernel_options, runner_mode
@@ -66,6 +66,7 @@ def scores_document(a: Assessment) -> dict:
     if a.voice is not None:
         document["customers"] = voice.to_document(a.voice)
     document["comments"] = comments_document(a.sentiment)  # the tone of the staff's comments, per pillar
+    document.update(drivers.to_document(a.drivers))
     document.update(wave_document(a.client))
     return add_statistics(document, a)
 

@@ -4,7 +4,8 @@ This package's namespace is the charts' public face: every chart function and th
 style names are presented here, so callers write ``from ..render import plots`` and then
 ``plots.radar(...)`` or ``plots.ACTION_STYLE`` without knowing which module draws what. The
 charts live by family in ``pillars`` (radar, gaps, importance-performance, with label placement
-in ``labels``), ``groups`` (segments, answer spread), ``portfolio``, ``waves`` and ``customers``;
+in ``labels``), ``groups`` (segments, answer spread), ``portfolio``, ``waves``, ``customers`` and
+``drivers`` (stated against derived importance);
 their shared look is in ``style``.
 
 Every chart only draws what ``cxassess.analysis.scoring`` computed (indices, gaps, priorities,
@@ -20,6 +21,7 @@ hatch pattern or marker shape (``ACTION_STYLE``), never by hue alone.
 from __future__ import annotations
 
 from .customers import customer_trend, staff_vs_customer, touchpoint_heatmap
+from .drivers import stated_vs_derived
 from .groups import distribution_chart, segment_heatmap
 from .pillars import gap_chart, importance_performance, radar
 from .portfolio import portfolio_comparison, portfolio_distribution, portfolio_heatmap
@@ -54,6 +56,7 @@ __all__ = [
     "radar",
     "segment_heatmap",
     "staff_vs_customer",
+    "stated_vs_derived",
     "touchpoint_heatmap",
     "trend_lines",
     "wrap",

@@ -170,14 +170,16 @@ def _span(low: float, high: float, minimum: float) -> tuple[float, float]:
 
 
 def importance_performance(scores: Scores, level: str = "pillars", *, wrap_at: int = 20,
-                           annotate: bool = True, zoom: bool | None = None) -> Figure:
+                           annotate: bool = True, zoom: bool | None = None,
+                           importance_label: str | None = None) -> Figure:
     """Importance-performance grid: each pillar (or question) placed by its index and importance.
 
     The dashed lines are the template's action thresholds, so a point's region is its action
     class (docs/scoring.md section 7). Without importance answers the gap to target decides
     what matters, so the y axis shows ``gap_index`` against ``gap_priority_at`` instead.
     ``zoom`` (default: on for questions, off for pillars) trims the axes to the points and the
-    threshold lines, so dozens of labelled points stay legible.
+    threshold lines, so dozens of labelled points stay legible. ``importance_label`` names the y axis
+    when the importance is not the stated one (derived importance, ``Assessment.grid_scores``).
     """
     if level not in ("pillars", "questions"):
         raise ValueError(f"level must be 'pillars' or 'questions', not {level!r}")
@@ -257,7 +259,7 @@ def importance_performance(scores: Scores, level: str = "pillars", *, wrap_at: i
         ax.set_ylabel("Gap to target (index points)\nno importance collected: the gap decides priority",
                       fontsize=FONT)
     else:
-        ax.set_ylabel(f"{terms.importance} index (0-100)", fontsize=FONT)
+        ax.set_ylabel(importance_label or f"{terms.importance} index (0-100)", fontsize=FONT)
     handles = action_handles(list(frame.loc[ok, "action"]), "marker")
     if handles:
         fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=FONT, frameon=False)
