@@ -21,8 +21,9 @@ from typing import Mapping
 
 import pandas as pd
 
-from . import actions, voice, waves
+from . import actions, roadmap, voice, waves
 from ..inputs.clients import Client, TemplateChoice, load_client, load_wave, load_waves
+from ..inputs.plan import Plan
 from ..inputs.responses import Responses
 from ..core.settings import DEFAULT_ANONYMITY
 from .breakdowns import answer_distribution, breakdowns as segment_breakdowns
@@ -77,6 +78,17 @@ class Assessment:
         """The action plan, with the customers' blind spots where there is customer feedback."""
         return actions.with_blind_spots(actions.action_plan(self.scores), self.scores, self.voice)
 
+    @property
+    def client_plan(self) -> Plan | None:
+        """The client's own plan (plan.yaml) when it applies here: made at this wave or an earlier one."""
+        plan, wave = self.client.plan, self.client.wave
+        return plan if plan is not None and (wave is None or wave.date >= plan.date) else None
+
+    @cached_property
+    def projection(self) -> roadmap.Projection | None:
+        """Pillar and overall indices after each phase of the client's plan (None without a plan)."""
+        return roadmap.projection(self.scores, self.client_plan) if self.client_plan is not None else None
+
 
 def anonymity_threshold_for(client: Client, requested: int | None = None) -> int:
     """The smallest group shown: the request, else the client's setting, else the default (5)."""
@@ -123,6 +135,19 @@ def progress(a: Assessment, alpha: float = waves.ALPHA) -> waves.Progress:
     if a.client.wave is not None:
         results = [r for r in results if r.date <= a.client.wave.date]
     return waves.progress(results, alpha)
+
+
+def plan_against_actual(a: Assessment, alpha: float = waves.ALPHA) -> pd.DataFrame | None:
+    """The client's plan against this wave, when the plan started from an earlier wave (else None).
+
+    The plan that applies is the client folder's plan.yaml; it is checked from the wave it names
+    (``wave:``) to the assessed one.
+    """
+    plan = a.client_plan
+    if plan is None or a.client.wave is None or plan.wave == a.client.wave.id:
+        return None
+    before = wave_result(assess(a.client, a.anonymity_threshold, wave=plan.wave))
+    return roadmap.planned_vs_actual(plan, waves.change_table(before, wave_result(a), alpha))
 
 
 def compare_waves(client: Client | str | os.PathLike, first: str, second: str,

@@ -182,6 +182,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_plan_init(args: argparse.Namespace) -> int:
+    from ..run.plan_file import init_plan
+
+    file, backup = init_plan(args.client_dir, args.force, args.wave)
+    kept = f"; the previous plan is kept as {backup.name}" if backup else ""
+    print(f"{file}: plan drafted from the analysis{kept}. Fill in the owners and agree it with the client.")
+    return 0
+
+
 def cmd_sample(args: argparse.Namespace) -> int:
     template = find_template(args.template)
     out = Path(args.out)
