@@ -23,7 +23,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from ..core.errors import CxError, Problem
 from ..core.paths import check_inside
 from .templates import Text, load_template
-from .yamlfile import line_of
+from .yamlfile import line_of, yaml_path
 from .yamlschema import validate_yaml_with_lines
 
 PLAN_FILE = "plan.yaml"
@@ -108,57 +108,57 @@ def _did_you_mean(value: str, allowed: Sequence[str]) -> str:
 
 
 def check_plan(spec: PlanFile, node: Any, file: str, pillars: Sequence[str], waves: Sequence[str],
-               start: dt.date) -> list[Problem]:
+               start: dt.date | None) -> list[Problem]:
     """What the schema cannot see: pillars, declared phases, targets that go down, dates, owners.
 
     ``pillars`` are the questionnaire's pillar ids, ``waves`` the client's wave ids, ``start`` the
-    date of the assessment the plan starts from. Every problem at its line, with how to fix it.
+    date of the assessment the plan starts from (None: dates are not checked). Every problem at its
+    line (``FILE:LINE: yaml.path: message``), with how to fix it.
     """
     problems: list[Problem] = []
 
     def add(loc: tuple, message: str) -> None:
-        problems.append(Problem(file, message, row=line_of(node, loc)))
+        problems.append(Problem(file, f"{yaml_path(loc)}: {message}", row=line_of(node, loc)))
 
     if spec.wave is not None and spec.wave not in waves:
-        add(("wave",), f"wave: no wave {spec.wave!r} in this client; name one of {', '.join(waves)} (the "
+        add(("wave",), f"no wave {spec.wave!r} in this client; name one of {', '.join(waves)} (the "
                        "assessment the plan starts from), or remove the line to start from the latest")
     declared: dict[int, int] = {}
     for i, phase in enumerate(spec.phases):
         if phase.n in declared:
-            add(("phases", i, "n"), f"phases[{i}].n: phase {phase.n} is declared twice (also phases[{declared[phase.n]}]); "
+            add(("phases", i, "n"), f"phase {phase.n} is declared twice (also phases[{declared[phase.n]}]); "
                                     "number the phases 1, 2, 3, ...")
         declared.setdefault(phase.n, i)
-        if phase.end < start:
-            add(("phases", i, "end"), f"phases[{i}].end: {phase.end.isoformat()} is before the assessment the plan "
+        if start is not None and phase.end < start:
+            add(("phases", i, "end"), f"{phase.end.isoformat()} is before the assessment the plan "
                                       f"starts from ({start.isoformat()}); give a later end date")
     numbers = ", ".join(str(n) for n in sorted(declared))
     for pillar, by_phase in spec.targets.items():
         if pillar not in pillars:
-            add(("targets", pillar), f"targets.{pillar}: unknown pillar {pillar!r}; {_did_you_mean(pillar, pillars)}")
+            add(("targets", pillar), f"unknown pillar {pillar!r}; {_did_you_mean(pillar, pillars)}")
         previous: tuple[int, float] | None = None
         for n in sorted(by_phase):
             target = by_phase[n]
             if n not in declared:
-                add(("targets", pillar, n), f"targets.{pillar}.{n}: phase {n} is not declared under phases: "
+                add(("targets", pillar, n), f"phase {n} is not declared under phases: "
                                             f"(phases: {numbers}); add it there or use one of those numbers")
             if previous is not None and target < previous[1]:
-                add(("targets", pillar, n), f"targets.{pillar}.{n}: {target:g} is lower than phase {previous[0]}'s "
+                add(("targets", pillar, n), f"{target:g} is lower than phase {previous[0]}'s "
                                             f"target {previous[1]:g}; a target may not go down from one phase to the "
                                             f"next: raise it to at least {previous[1]:g} or lower the earlier one")
             previous = (n, max(target, previous[1]) if previous else target)
     for i, action in enumerate(spec.actions):
-        where = f"actions[{i}]"
         if action.pillar not in pillars:
-            add(("actions", i, "pillar"), f"{where}.pillar: unknown pillar {action.pillar!r}; "
+            add(("actions", i, "pillar"), f"unknown pillar {action.pillar!r}; "
                                           f"{_did_you_mean(action.pillar, pillars)}")
         if action.phase not in declared:
-            add(("actions", i, "phase"), f"{where}.phase: phase {action.phase} is not declared under phases: "
+            add(("actions", i, "phase"), f"phase {action.phase} is not declared under phases: "
                                          f"(phases: {numbers}); add it there or use one of those numbers")
-        if action.due is not None and action.due < start:
-            add(("actions", i, "due"), f"{where}.due: {action.due.isoformat()} is before the assessment the plan "
+        if start is not None and action.due is not None and action.due < start:
+            add(("actions", i, "due"), f"{action.due.isoformat()} is before the assessment the plan "
                                        f"starts from ({start.isoformat()}); give a date after it")
         if action.status == "in progress" and not action.owner.strip():
-            add(("actions", i, "status"), f"{where}: the action is in progress but has no owner; add 'owner:' "
+            add(("actions", i, "status"), "the action is in progress but has no owner; add 'owner:' "
                                           "with the person or team who carries it")
     return sorted(problems, key=lambda p: p.row or 0)
 
@@ -175,7 +175,8 @@ def load_plan(file: str | Path, waves: Sequence[WaveLike], pillars: Sequence[str
     start = next((w for w in waves if w.id == spec.wave), waves[-1])
     if pillars is None:
         pillars = [p.id for p in load_template(start.template_file).pillars] if start.template_file else []
-    problems = check_plan(spec, node, str(file), pillars, [w.id for w in waves], start.date)
+    known = spec.wave is None or spec.wave == start.id  # an unknown wave: its dates cannot be checked
+    problems = check_plan(spec, node, str(file), pillars, [w.id for w in waves], start.date if known else None)
     if problems:
         raise CxError(problems)
     return Plan(file, start.id, start.date, spec)
