@@ -73,7 +73,7 @@ def test_the_schema_is_a_draft_2020_12_schema_of_this_version():
     s = schema()
     Draft202012Validator.check_schema(s)
     assert s["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert s["properties"]["schema_version"]["const"] == SCHEMA_VERSION == "1.0"
+    assert s["properties"]["schema_version"]["const"] == SCHEMA_VERSION == "1.1"
     assert s["$id"].endswith(":" + SCHEMA_VERSION) and SCHEMA_VERSION in s["title"]
     assert "MAJOR" in s["description"] and "MINOR" in s["description"]  # what a version change means
     assert s["additionalProperties"] is False
@@ -193,7 +193,7 @@ def _drop(path: str):
     (_set("pillars/0/questions/0/colour", "blue"), "pillars/0/questions/0", "('colour' was unexpected)"),
     (_set("customers/touchpoints/0/colour", "blue"), "customers/touchpoints/0", "('colour' was unexpected)"),
     (_set("customers/overall/group", "all"), "customers/overall", "('group' was unexpected)"),
-    (_set("schema_version", "2.0"), "schema_version", "'1.0' was expected"),
+    (_set("schema_version", "2.0"), "schema_version", "'1.1' was expected"),
     (_drop("pillars/0/alpha"), "pillars/0", "'alpha' is a required property"),
     (_drop("schema_version"), "(top level)", "'schema_version' is a required property"),
     (_drop("waves"), "(top level)", "'waves' is a dependency of 'client'"),
@@ -260,3 +260,25 @@ def test_every_pillar_figure_is_the_scores_figure_exactly(tmp_path):
             assert p[key] == (None if math.isnan(value) else value), (p["id"], key)
             compared += not math.isnan(value)
     assert compared > 50
+
+
+@pytest.mark.slow
+def test_the_clients_own_plan_is_in_its_scores_json(documents):
+    document = documents["harbour-hotels"]
+    assert problems(document) == ""
+    a = assess(CLIENTS / "harbour-hotels")
+    plan = document["plan"]
+    assert plan["wave"] == "2026-04" and [p["phase"] for p in plan["phases"]] == [1, 2, 3]
+    assert [p["end"] for p in plan["phases"]] == ["2026-06-30", "2026-09-30", "2027-03-31"]
+    for entry in plan["phases"]:
+        assert entry["overall_index"] == a.projection.overall[entry["phase"]]
+        assert entry["pillars"] == a.projection.pillars[entry["phase"]].to_dict()
+    assert plan["phases"][1]["pillars"]["goals"] == 60  # plan.yaml: goals {2: 60, 3: 70}
+    assert [x["status"] for x in plan["actions"]] == ["done", "done", "in progress", "planned", "dropped", "done"]
+    employee = plan["against_actual"][0]
+    assert employee["pillar"] == "employee_experience" and employee["planned"] == 70
+    assert employee["met"] is True and employee["beyond_chance"] is True
+    assert "plan" not in documents["riverside-energy"]  # no plan.yaml, no plan
+    bad = copy.deepcopy(document)
+    bad["plan"]["actions"][0]["status"] = "finished"
+    assert "plan/actions/0/status: 'finished' is not one of" in problems(bad)

@@ -106,6 +106,17 @@ def actions_document(plan: Plan) -> list[dict[str, Any]]:
             for a in plan.actions]
 
 
+def plan_document(plan: Plan, p: Projection, against: pd.DataFrame | None = None) -> dict[str, Any]:
+    """scores.json's ``plan``: the wave it starts from, projected phases, actions and, at a later wave, results."""
+    document: dict[str, Any] = {"wave": plan.wave, "phases": projection_document(p), "actions": actions_document(plan)}
+    if against is not None:
+        document["against_actual"] = [
+            {"pillar": r["pillar_id"], "class": r["class"], "phase": r["phase"], "status": r["status"],
+             "planned": r["planned"], "reached": r["reached"], "change": r["change"], "p": r["p"],
+             "beyond_chance": r["beyond_chance"], "met": r["met"]} for r in against.to_dict("records")]
+    return document
+
+
 def planned_vs_actual(plan: Plan, changes: pd.DataFrame) -> pd.DataFrame:
     """Each action against what happened: ``changes`` is the waves' change table from the plan's wave to a later one.
 

@@ -19,13 +19,13 @@ from pathlib import Path
 from typing import Iterable
 
 from ..render import pdf
-from ..analysis.assessment import Assessment, anonymity_threshold_for, assess
+from ..analysis.assessment import Assessment, anonymity_threshold_for, assess, plan_against_actual
 from ..inputs.clients import Client, TemplateChoice, load_client, load_waves
 from ..core.errors import CxError
 from ..core.paths import check_inside
 from ..core.resources import REPORT_NOTEBOOK as NOTEBOOK, REPORT_TEMPLATE as HTML_TEMPLATE
 from ..analysis.document import to_document
-from ..analysis import voice
+from ..analysis import roadmap, voice
 from ..core.settings import DEFAULT_FORMATS, FORMATS, REPORTS_FOLDER
 
 EXPORTS = {"xlsx": "results.xlsx", "pptx": "deck.pptx"}  # written from the analysis, not the notebook
@@ -63,6 +63,8 @@ def scores_document(a: Assessment) -> dict:
     if a.voice is not None:
         document["customers"] = voice.to_document(a.voice)
     document.update(wave_document(a.client))
+    if a.projection is not None:  # the client's own plan (plan.yaml)
+        document["plan"] = roadmap.plan_document(a.client_plan, a.projection, plan_against_actual(a))
     return document
 
 
@@ -236,6 +238,8 @@ def fingerprint(client: Client, notebook: Path = NOTEBOOK) -> dict:
     }
     if client.feedback_file is not None:
         inputs["customer_feedback"] = digest(client.feedback_file)
+    if client.plan is not None:
+        inputs["plan"] = digest(client.plan.file)
     if len(client.waves) > 1:  # the progress section reads every wave
         inputs["waves"] = {w.id: digest(w.responses_file) for w in client.waves}
         inputs["wave.yaml"] = {w.id: digest(w.responses_file.parent / "wave.yaml") for w in client.waves
