@@ -4,7 +4,8 @@ This package's namespace is the charts' public face: every chart function and th
 style names are presented here, so callers write ``from ..render import plots`` and then
 ``plots.radar(...)`` or ``plots.ACTION_STYLE`` without knowing which module draws what. The
 charts live by family in ``pillars`` (radar, gaps, importance-performance, with label placement
-in ``labels``), ``groups`` (segments, answer spread), ``portfolio``, ``waves`` and ``customers``;
+in ``labels``), ``groups`` (segments, answer spread), ``portfolio``, ``waves``, ``customers`` and
+``roadmap`` (the client's plan);
 their shared look is in ``style``.
 
 Every chart only draws what ``cxassess.analysis.scoring`` computed (indices, gaps, priorities,
@@ -23,6 +24,7 @@ from .customers import customer_trend, staff_vs_customer, touchpoint_heatmap
 from .groups import distribution_chart, segment_heatmap
 from .pillars import gap_chart, importance_performance, radar
 from .portfolio import portfolio_comparison, portfolio_distribution, portfolio_heatmap
+from .roadmap import roadmap_chart
 from .style import (ACTION_STYLE, CURRENT_COLOR, DIVERGING_CMAP, FONT, GAP_CMAP, INDEX_CMAP, NO_ACTION_STYLE, SMALL,
                     TARGET_COLOR, TITLE, WIDTH, action_colors, action_style, luminance, wrap)
 from .waves import trend_lines
@@ -50,6 +52,7 @@ __all__ = [
     "portfolio_distribution",
     "portfolio_heatmap",
     "radar",
+    "roadmap_chart",
     "segment_heatmap",
     "staff_vs_customer",
     "touchpoint_heatmap",
