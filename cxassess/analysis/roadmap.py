@@ -90,11 +90,12 @@ def projection_document(p: Projection) -> list[dict[str, Any]]:
              "overall_index": p.overall[phase.n], "pillars": p.pillars[phase.n].to_dict()} for phase in p.phases]
 
 
-def actions_frame(plan: Plan, names: pd.Series | None = None) -> pd.DataFrame:
+def actions_frame(plan: Plan | None, names: pd.Series | None = None) -> pd.DataFrame:
     """The plan's actions as a table: pillar_id, pillar (name), class, action, owner, due, phase, status, notes."""
+    actions = plan.actions if plan is not None else []
     rows = [{"pillar_id": a.pillar, "pillar": names.get(a.pillar, a.pillar) if names is not None else a.pillar,
              "class": a.action_class, "action": a.action, "owner": a.owner, "due": a.due, "phase": a.phase,
-             "status": a.status, "notes": a.notes} for a in plan.actions]
+             "status": a.status, "notes": a.notes} for a in actions]
     return pd.DataFrame(rows, columns=["pillar_id", "pillar", "class", "action", "owner", "due", "phase", "status",
                                        "notes"])
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from matplotlib.figure import Figure
 
 from ..analysis import actions
-from . import plots
+from . import plan_views, plots
 from ..analysis.assessment import Assessment
 from ..analysis.scoring import Scores
 from .display import Html, Png, figure, index_style, render, section
@@ -233,11 +233,15 @@ _ROADMAP = """
 """
 
 
-def roadmap(a: Assessment) -> Html:
-    """The improvement cycle, stage by stage, with the weakest pillars of each stage."""
+def roadmap(a: Assessment) -> Html | list[Html | Png]:
+    """The improvement cycle, stage by stage, with the weakest pillars of each stage.
+
+    With the client's own plan (plan.yaml), the plan comes first: phases, roadmap chart, actions.
+    """
     frame = actions.roadmap(a.scores)
     steps = [(step, rows.to_dict("records")) for step, rows in frame.groupby("step", sort=True)]
-    return render(_ROADMAP, steps=steps)
+    cycle = render(_ROADMAP, steps=steps)
+    return [*plan_views.client_plan(a), cycle] if a.projection is not None else cycle
 
 
 _SEGMENT_NOTE = """
