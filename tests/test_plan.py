@@ -289,3 +289,88 @@ def test_the_committed_sample_plan_is_the_generators(tmp_path):
         assert (fresh / "plan.yaml").is_file() == committed.is_file()
         if sample.plan:
             assert (fresh / "plan.yaml").read_text(encoding="utf-8") == committed.read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------ report, workbook, deck
+
+
+@pytest.fixture(scope="module")
+def harbour():
+    return assess(CLIENTS / "harbour-hotels")
+
+
+@pytest.mark.slow
+def test_section_9_shows_the_clients_plan_and_section_13_the_plan_against_actual(harbour):
+    from cxassess.analysis.assessment import progress
+    from cxassess.render import comparisons, display, sections
+
+    nine = display.section("9. Improvement roadmap", sections.roadmap(harbour)).html
+    assert "The client's plan" in nine and "The improvement cycle" in nine
+    assert "Head of Operations" in nine and "30 Jun 2026" in nine and "in progress" in nine
+    assert nine.count('<img class="cx-chart" alt="Roadmap') == 1
+    thirteen = display.section("13.", comparisons.progress(progress(harbour))).html
+    assert "The plan of 2026-04 against what happened" in thirteen
+    assert "By 2026-10, 3 of 6 actions were marked done; 1 of the 5 with a planned target reached it" in thirteen
+    assert "Improved; target reached" in thirteen and "Declined; target not reached" in thirteen
+    # without a plan: the cycle alone, as before
+    riverside = sections.roadmap(assess(CLIENTS / "riverside-energy"))
+    assert isinstance(riverside, display.Html) and "The client's plan" not in riverside.html
+
+
+@pytest.mark.slow
+def test_hostile_text_in_a_plan_stays_text(tmp_path):
+    from cxassess.render import display, sections
+    from cxassess.render.workbook import build_workbook
+
+    folder = Path(shutil.copytree(CLIENTS / "harbour-hotels", tmp_path / "harbour-hotels"))
+    plan = folder / "plan.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace(
+        "owner: Head of Operations", "owner: '<script>alert(1)</script>'").replace(
+        "owner: Quality Manager", "owner: '=HYPERLINK(\"http://x\")'"), encoding="utf-8")
+    a = assess(folder)
+    html = display.section("9.", sections.roadmap(a)).html
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    ws = build_workbook(a)["Plan"]
+    owners = [c for row in ws.iter_rows() for c in row if c.value == '=HYPERLINK("http://x")']
+    assert len(owners) == 1 and owners[0].data_type == "s" and owners[0].quotePrefix
+
+
+@pytest.mark.slow
+def test_the_workbook_has_a_plan_sheet_with_the_projection_and_the_actions(harbour, tmp_path):
+    from openpyxl import load_workbook
+
+    from cxassess.render.workbook import write_workbook
+
+    wb = load_workbook(write_workbook(harbour, tmp_path / "results.xlsx"))
+    assert wb.sheetnames.index("Plan") == wb.sheetnames.index("Action plan") + 1
+    rows = list(wb["Plan"].iter_rows(values_only=True))
+    assert rows[0][:6] == ("Pillar", "As-is", "Phase 1: Quick wins", "Phase 2: Build", "Phase 3: Embed", "To-be")
+    p = harbour.projection
+    assert rows[1][0] == "Overall" and list(rows[1][1:6]) == pytest.approx(p.overall.tolist(), rel=1e-13)
+    goals = next(r for r in rows if r[0] == "Goals & measurement")
+    assert list(goals[1:6]) == pytest.approx([p.pillars.at["goals", "as_is"], 39.49, 60, 70, 70], abs=0.01)
+    header = rows.index(next(r for r in rows if r[0] == "Phase"))
+    actions = rows[header + 1:]
+    assert [r[4] for r in actions] == ["Head of Operations", "Quality Manager", "Revenue & Guest Experience Director",
+                                       "HR Business Partner", None, "General Managers"]
+    assert [r[14] for r in actions] == ["yes", "no", "no", "no", "no", None]  # target reached
+    assert "Plan" not in load_workbook(write_workbook(assess(CLIENTS / "riverside-energy"),
+                                                      tmp_path / "r.xlsx")).sheetnames
+
+
+@pytest.mark.slow
+def test_the_deck_has_a_roadmap_slide_with_owners_and_dates(harbour, tmp_path):
+    from pptx import Presentation
+
+    from cxassess.render.deck import SLIDE_WIDTH, write_deck
+
+    slide = list(Presentation(write_deck(harbour, tmp_path / "deck.pptx")).slides)[-1]
+    assert slide.shapes.title.text == "The plan: roadmap, owners and dates"
+    table = next(s.table for s in slide.shapes if s.has_table)
+    rows = [[c.text for c in row.cells] for row in table.rows]
+    assert rows[0] == ["Phase", "Pillar", "Owner", "Due", "Status"]
+    assert rows[1] == ["1", "Employee experience & internal customers", "Head of Operations", "30 Jun 2026", "done"]
+    picture = next(s for s in slide.shapes if s.shape_type == 13)
+    table_shape = next(s for s in slide.shapes if s.has_table)
+    assert picture.left + picture.width < table_shape.left and table_shape.left + table_shape.width <= SLIDE_WIDTH
+    assert "stands at the target the plan names" in slide.notes_slide.notes_text_frame.text
