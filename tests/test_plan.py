@@ -374,3 +374,15 @@ def test_the_deck_has_a_roadmap_slide_with_owners_and_dates(harbour, tmp_path):
     table_shape = next(s for s in slide.shapes if s.has_table)
     assert picture.left + picture.width < table_shape.left and table_shape.left + table_shape.width <= SLIDE_WIDTH
     assert "stands at the target the plan names" in slide.notes_slide.notes_text_frame.text
+
+
+@pytest.mark.slow
+def test_compare_prints_the_plan_against_what_happened(capsys):
+    assert main(["compare", str(CLIENTS / "harbour-hotels")]) == 0  # 2026-04 (the plan's wave) against 2026-10
+    out = capsys.readouterr().out
+    assert "The plan of wave '2026-04' (plan.yaml) against wave '2026-10': 3 of 6 actions done" in out
+    line = next(x for x in out.splitlines() if "Employee experience & internal customers" in x and "Head of" in x)
+    assert line.split()[-5:] == ["70", "71.2", "+15.0", "improved", "reached"]
+    assert main(["compare", str(CLIENTS / "harbour-hotels"), "--waves", "2025-10", "2026-04"]) == 0
+    out = capsys.readouterr().out
+    assert "against wave" not in out and "starts from wave '2026-04'" in out

@@ -27,7 +27,7 @@ from ..core.settings import DEFAULT_ANONYMITY, DEFAULT_BLIND_SPOT_AT, DEFAULT_MI
 from ..analysis.document import to_document
 from ..analysis.scoring import score
 from ..inputs.templates import find_template
-from .text import breakdown_text, compare_text, customers_text, scorecard_text
+from .text import breakdown_text, compare_text, customers_text, plan_against_text, scorecard_text
 
 
 def print_problems(problems: Sequence[Problem], stream=None) -> None:
@@ -179,6 +179,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
                          "under waves/<wave-id>/")
     before, after, changes = compare_waves(client, first, second, args.alpha)
     print(compare_text(before, after, changes, args.alpha))
+    if client.plan is not None and client.plan.wave == first:  # the client's own plan, made at the earlier wave
+        from ..analysis.roadmap import planned_vs_actual
+
+        print("\n" + plan_against_text(planned_vs_actual(client.plan, changes), first, second))
+    elif client.plan is not None:
+        print(f"\nThe client's plan (plan.yaml) starts from wave {client.plan.wave!r}: compare that wave with a later "
+              "one to see the plan against what happened.")
     return 0
 
 

@@ -97,3 +97,21 @@ def compare_text(before, after, changes: pd.DataFrame, alpha: float) -> str:
         + f"\n\n{c['improved']} improved, {c['declined']} declined, {c['unchanged']} unchanged "
         f"(Welch's t-test on respondents' pillar scores, alpha {alpha:g}; see docs/scoring.md)"
     )
+
+
+def plan_against_text(table: pd.DataFrame, wave: str, later: str) -> str:
+    """The client's plan (plan.yaml, made at ``wave``) against the ``later`` wave, printed by ``cxassess compare``."""
+    shown = pd.DataFrame({
+        "Phase": table["phase"],
+        "Pillar": table["pillar"],
+        "Status": table["status"],
+        "Owner": table["owner"].map(lambda v: v or "-"),
+        "Planned": table["planned"].map(lambda v: _fmt(v, 0)),
+        "Reached": table["reached"].map(lambda v: _fmt(v, 1)),
+        "Change": table["change"].map(lambda v: "-" if pd.isna(v) else f"{v:+.1f}"),
+        "Result": table["change_status"].map(lambda v: v or "-"),
+        "Target": table["met"].map(lambda v: "-" if v is None else ("reached" if v else "not reached")),
+    })
+    done = int(table["done"].sum())
+    return (f"The plan of wave {wave!r} (plan.yaml) against wave {later!r}: {done} of {len(table)} actions done\n\n"
+            + shown.to_string(index=False))
