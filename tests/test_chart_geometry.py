@@ -210,6 +210,18 @@ def _toned(template: Template) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["pillar_id", "question_id", "text", "compound"])
     frame["sentiment"] = frame["compound"].map(sentiment.sentiment_of)
     return frame
+def _roadmap(c: Client) -> Figure:
+    """The roadmap of a plan with long phase names that raises every other pillar, over three phases."""
+    from pathlib import Path
+
+    from cxassess.analysis import roadmap
+    from cxassess.inputs.plan import Plan, PlanFile
+
+    phases = [{"n": 1, "name": "Quick wins in every contact centre", "end": "2026-06-30"},
+              {"n": 2, "name": "Build", "end": "2026-12-31"}, {"n": 3, "name": "Embed", "end": "2027-06-30"}]
+    ids = list(c.scores.pillars.index)
+    spec = PlanFile.model_validate({"phases": phases, "targets": {p: {1: 55, 3: 80} for p in ids[::2]}})
+    return plots.roadmap_chart(roadmap.projection(c.scores, Plan(Path("plan.yaml"), "w", dt.date(2026, 3, 1), spec)))
 
 
 def _names(c: Client) -> dict[str, str]:
@@ -239,6 +251,7 @@ CHARTS: dict[str, Callable[[Client], Figure]] = {
     "customer_trend": lambda c: plots.customer_trend(c.customers.months),
     "staff_vs_customer": lambda c: plots.staff_vs_customer(c.customers.pillars, threshold=5),
     "comment_sentiment": lambda c: plots.comment_sentiment(c.comments),
+    "roadmap_chart": _roadmap,
 }
 
 #: (scale points, pillars): every scale, and pillar counts from 1 to 20 spread over them.
@@ -253,6 +266,7 @@ FEWER = {
     "trend_lines": [(6, 2), (4, 12)],
     "touchpoint_heatmap": [(10, 5)],
     "customer_trend": [(10, 5)],
+    "roadmap_chart": [(4, 1), (10, 5), (7, 20)],
 }
 CASES = [(chart, grid) for chart in CHARTS for grid in FEWER.get(chart, GRID)]
 

@@ -146,7 +146,7 @@ def test_report_writes_workbook_and_deck_end_to_end(tmp_path, capsys):
     assert [r[6] for r in rows[:-1]] == pytest.approx([p["index"] for p in document["pillars"]], rel=1e-13)
     prs = Presentation(run / "deck.pptx")
     assert prs.slides[0].shapes.title.text == document["client"]["name"]
-    assert len(prs.slides) == 7
+    assert len(prs.slides) == 8  # the seven, and the client's own plan (plan.yaml)
     assert Emu(prs.slide_width) == SLIDE_WIDTH
 
 
@@ -155,4 +155,4 @@ def test_batch_writes_workbook_and_deck_for_each_client(tmp_path):
     assert [r.status for r in batch.results] == ["ok"]
     run = tmp_path / "harbour-hotels" / "latest"
     assert load_workbook(run / "results.xlsx").sheetnames[0] == "Scorecard"
-    assert len(Presentation(run / "deck.pptx").slides) == 7
+    assert len(Presentation(run / "deck.pptx").slides) == 8  # with the client's own plan

@@ -316,3 +316,25 @@ def test_every_pillar_figure_is_the_scores_figure_exactly(tmp_path):
             assert p[key] == (None if math.isnan(value) else value), (p["id"], key)
             compared += not math.isnan(value)
     assert compared > 50
+
+
+@pytest.mark.slow
+def test_the_clients_own_plan_is_in_its_scores_json(documents):
+    document = documents["harbour-hotels"]
+    assert problems(document) == ""
+    a = assess(CLIENTS / "harbour-hotels")
+    plan = document["plan"]
+    assert plan["wave"] == "2026-04" and [p["phase"] for p in plan["phases"]] == [1, 2, 3]
+    assert [p["end"] for p in plan["phases"]] == ["2026-06-30", "2026-09-30", "2027-03-31"]
+    for entry in plan["phases"]:
+        assert entry["overall_index"] == a.projection.overall[entry["phase"]]
+        assert entry["pillars"] == a.projection.pillars[entry["phase"]].to_dict()
+    assert plan["phases"][1]["pillars"]["goals"] == 60  # plan.yaml: goals {2: 60, 3: 70}
+    assert [x["status"] for x in plan["actions"]] == ["done", "done", "in progress", "planned", "dropped", "done"]
+    employee = plan["against_actual"][0]
+    assert employee["pillar"] == "employee_experience" and employee["planned"] == 70
+    assert employee["met"] is True and employee["beyond_chance"] is True
+    assert "plan" not in documents["riverside-energy"]  # no plan.yaml, no plan
+    bad = copy.deepcopy(document)
+    bad["plan"]["actions"][0]["status"] = "finished"
+    assert "plan/actions/0/status: 'finished' is not one of" in problems(bad)

@@ -15,14 +15,15 @@ action plan when first read, so a consumer that needs only the indices pays only
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import pandas as pd
 
-from . import actions, drivers as key_drivers, intervals, significance, voice, waves
+from . import actions, drivers as key_drivers, intervals, roadmap, significance, voice, waves
 from ..inputs.clients import Client, TemplateChoice, load_client, load_wave, load_waves
+from ..inputs.plan import Plan
 from ..inputs.responses import Responses
 from ..core.settings import DEFAULT_ANONYMITY
 from .breakdowns import answer_distribution, breakdowns as segment_breakdowns
@@ -133,6 +134,21 @@ class Assessment:
     def sentiment(self) -> CommentSentiment:
         """The tone of the staff's comments, per pillar (VADER; loaded only when there are comments)."""
         return analyse_comments(self.client.template, self.client.responses.comments)
+    @property
+    def client_plan(self) -> Plan | None:
+        """The client's own plan (plan.yaml) when it applies here: made at this wave or an earlier one."""
+        plan, wave = self.client.plan, self.client.wave
+        return plan if plan is not None and (wave is None or wave.date >= plan.date) else None
+
+    @property
+    def plan_actions(self) -> pd.DataFrame:
+        """The actions of the client's plan, with pillar names, in the plan's order (empty without a plan)."""
+        return roadmap.actions_frame(self.client_plan, self.scores.pillars["name"])
+
+    @cached_property
+    def projection(self) -> roadmap.Projection | None:
+        """Pillar and overall indices after each phase of the client's plan (None without a plan)."""
+        return roadmap.projection(self.scores, self.client_plan) if self.client_plan is not None else None
 
 
 def anonymity_threshold_for(client: Client, requested: int | None = None) -> int:
@@ -181,7 +197,25 @@ def progress(a: Assessment, alpha: float = waves.ALPHA) -> waves.Progress:
     results = [wave_result(each) for each in wave_assessments(a)]
     if a.client.wave is not None:
         results = [r for r in results if r.date <= a.client.wave.date]
-    return waves.progress(results, alpha)
+    against = plan_against_actual(a, alpha, results)
+    return replace(waves.progress(results, alpha), plan=against,
+                   plan_wave=a.client_plan.wave if against is not None else None)
+
+
+def plan_against_actual(a: Assessment, alpha: float = waves.ALPHA,
+                        results: Sequence[waves.WaveResult] | None = None) -> pd.DataFrame | None:
+    """The client's plan against this wave, when the plan started from an earlier wave (else None).
+
+    The plan that applies is the client folder's plan.yaml; it is checked from the wave it names
+    (``wave:``) to the assessed one. ``results``: waves already analysed, reused when given.
+    """
+    plan = a.client_plan
+    if plan is None or a.client.wave is None or plan.wave == a.client.wave.id:
+        return None
+    known = {r.id: r for r in results or ()}  # waves already analysed (the progress section's)
+    before = known.get(plan.wave) or wave_result(assess(a.client, a.anonymity_threshold, wave=plan.wave))
+    after = known.get(a.client.wave.id) or wave_result(a)
+    return roadmap.planned_vs_actual(plan, waves.change_table(before, after, alpha))
 
 
 def compare_waves(client: Client | str | os.PathLike, first: str, second: str,

@@ -167,6 +167,8 @@ class Progress:
 
     waves: tuple[WaveResult, ...]
     alpha: float = ALPHA
+    plan: pd.DataFrame | None = None  # the client's own plan against the current wave (roadmap.planned_vs_actual)
+    plan_wave: str | None = None  # the wave that plan started from
 
     @property
     def has_history(self) -> bool:

@@ -28,7 +28,8 @@ from ..core.settings import DEFAULT_ANONYMITY, DEFAULT_BLIND_SPOT_AT, DEFAULT_MI
 from ..analysis.document import to_document
 from ..analysis.scoring import score
 from ..inputs.templates import find_template
-from .text import breakdown_text, compare_text, customers_text, drivers_text, import_summary, scorecard_text
+from .text import (breakdown_text, compare_text, customers_text, drivers_text, import_summary, plan_against_text,
+                   scorecard_text)
 
 
 def print_problems(problems: Sequence[Problem], stream=None) -> None:
@@ -196,6 +197,22 @@ def cmd_compare(args: argparse.Namespace) -> int:
                          "under waves/<wave-id>/")
     before, after, changes = compare_waves(client, first, second, args.alpha)
     print(compare_text(before, after, changes, args.alpha))
+    if client.plan is not None and client.plan.wave == first:  # the client's own plan, made at the earlier wave
+        from ..analysis.roadmap import planned_vs_actual
+
+        print("\n" + plan_against_text(planned_vs_actual(client.plan, changes), first, second))
+    elif client.plan is not None:
+        print(f"\nThe client's plan (plan.yaml) starts from wave {client.plan.wave!r}: compare that wave with a later "
+              "one to see the plan against what happened.")
+    return 0
+
+
+def cmd_plan_init(args: argparse.Namespace) -> int:
+    from ..run.plan_file import init_plan
+
+    file, backup = init_plan(args.client_dir, args.force, args.wave)
+    kept = f"; the previous plan is kept as {backup.name}" if backup else ""
+    print(f"{file}: plan drafted from the analysis{kept}. Fill in the owners and agree it with the client.")
     return 0
 
 

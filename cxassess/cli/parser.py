@@ -13,8 +13,8 @@ from .. import __version__
 from ..core.settings import (CLIENTS_FOLDER, DEFAULT_ANONYMITY, DEFAULT_BLIND_SPOT_AT, DEFAULT_MIN_ANSWERS, DEFAULT_PORT,
                              DEFAULT_WORD_OF_MOUTH, PDF_ENGINE_ENV, REPORTS_FOLDER, RUNNER_ENV, TEMPLATES_ENV,
                              WORK_ENV, WORK_FOLDER)
-from .commands import (cmd_app, cmd_batch, cmd_compare, cmd_demo, cmd_form, cmd_import, cmd_lab, cmd_report,
-                       cmd_sample, cmd_sample_clients, cmd_score, cmd_validate)
+from .commands import (cmd_app, cmd_batch, cmd_compare, cmd_demo, cmd_form, cmd_import, cmd_lab, cmd_plan_init,
+                       cmd_report, cmd_sample, cmd_sample_clients, cmd_score, cmd_validate)
 
 FORMAT_CHOICES = ("google-forms", "ms-forms", "qualtrics", "surveymonkey", "xlsx-forms")
 EPILOG = ("Templates are given as a file path or as an id (e.g. cx_service_strategy): the questionnaires bundled "
@@ -141,6 +141,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("client_dir", metavar="CLIENT_DIR", help="the client folder, e.g. data/clients/harbour-hotels")
     p.add_argument("--waves", nargs=2, metavar=("A", "B"), help="the earlier and the later wave id")
     p.add_argument("--alpha", type=_alpha, default=0.05, help="significance level (default 0.05)")
+
+    p = sub.add_parser("plan", help="the client's own action plan (plan.yaml): draft it from the analysis",
+                       description="The client's own action plan, plan.yaml in the client folder: phases, a target "
+                       "index per pillar and phase, and the agreed actions with owners, due dates and status. Reports "
+                       "show its projected scores, and a later wave shows the plan against what happened.")
+    actions = p.add_subparsers(dest="plan_command", metavar="ACTION", required=True)
+    p = actions.add_parser("init", help="write plan.yaml drafted from the client's current analysis",
+                           description="Write CLIENT_DIR/plan.yaml drafted from the analysis: one action per pillar "
+                           "to start, do differently or stop, three phases, and targets rising to each pillar's "
+                           "target by its action's phase. Fill in the owners and agree it with the client. An "
+                           "existing plan is never overwritten (--force keeps it as plan.backup-DATE.yaml).")
+    p.add_argument("client_dir", metavar="CLIENT_DIR", help="the client folder, e.g. data/clients/northwind-retail")
+    p.add_argument("--wave", metavar="ID", help="draft from this wave's analysis (default: the current one)")
+    p.add_argument("--force", action="store_true", help="replace an existing plan.yaml, keeping it as a dated backup")
+    p.set_defaults(func=cmd_plan_init)
 
     p = _command(
         sub, "sample", cmd_sample, template_arg=True,

@@ -114,6 +114,8 @@ def import_summary(result: ImportResult, template: Template) -> str:
     skipped = result.matched.get("skipped", 0)
     return (f"{questions} of {len(template.question_ids)} questions of template {template.id!r} answered; "
             f"{sum(used.values())} export columns used ({how})" + (f", {skipped} skipped" if skipped else ""))
+
+
 def drivers_text(found: drivers.Drivers, template: Template) -> str:
     """The key drivers of the outcome question, largest share first, or why there are none."""
     if not found.computed:
@@ -128,3 +130,21 @@ def drivers_text(found: drivers.Drivers, template: Template) -> str:
     })
     return (f"Key drivers of {found.outcome!r} ({found.n} respondents, R² {found.r2:.2f}; share of R² by LMG)\n"
             + table.to_string(index=False))
+
+
+def plan_against_text(table: pd.DataFrame, wave: str, later: str) -> str:
+    """The client's plan (plan.yaml, made at ``wave``) against the ``later`` wave, printed by ``cxassess compare``."""
+    shown = pd.DataFrame({
+        "Phase": table["phase"],
+        "Pillar": table["pillar"],
+        "Status": table["status"],
+        "Owner": table["owner"].map(lambda v: v or "-"),
+        "Planned": table["planned"].map(lambda v: _fmt(v, 0)),
+        "Reached": table["reached"].map(lambda v: _fmt(v, 1)),
+        "Change": table["change"].map(lambda v: "-" if pd.isna(v) else f"{v:+.1f}"),
+        "Result": table["change_status"].map(lambda v: v or "-"),
+        "Target": table["met"].map(lambda v: "-" if v is None else ("reached" if v else "not reached")),
+    })
+    done = int(table["done"].sum())
+    return (f"The plan of wave {wave!r} (plan.yaml) against wave {later!r}: {done} of {len(table)} actions done\n\n"
+            + shown.to_string(index=False))

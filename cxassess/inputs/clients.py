@@ -30,6 +30,7 @@ from ..core.errors import CxError, Problem
 from .feedback import Feedback, find_feedback, load_feedback
 from .headcount import Headcount, check_headcount
 from ..core.paths import check_inside, check_no_nul
+from .plan import Plan, find_plan
 from .responses import Responses, load_responses
 from .targets import check_targets, yaml_target_entries
 from .template_names import TemplateName, template_file
@@ -135,6 +136,7 @@ class Client:
     wave: Wave | None = None  # the wave these responses are (the current one unless asked otherwise)
     waves: tuple[Wave, ...] = ()  # every wave, oldest first
     template_files: dict[str, Path] = field(default_factory=dict)  # client.yaml's questionnaire and each wave's
+    plan: Plan | None = None  # the client's own action plan (plan.yaml), if it has one
 
     @property
     def template_file(self) -> Path | None:
@@ -229,7 +231,8 @@ def load_client(path: str | os.PathLike, template: TemplateChoice = None, wave: 
         warnings = [*warnings, *feedback_warnings]
     files = {CLIENT_FILE: default_file, **{w.id: w.template_file for w in waves}}
     return Client(client_id, folder, config, questionnaire, responses, current.responses_file, tuple(warnings),
-                  feedback, feedback_file, wave=current, waves=waves, template_files=files)
+                  feedback, feedback_file, wave=current, waves=waves, template_files=files,
+                  plan=find_plan(folder, waves))
 
 
 def check_wave_id(wave_id: str, where: object = None) -> str:

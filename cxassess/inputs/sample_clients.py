@@ -17,6 +17,7 @@ import pandas as pd
 import yaml
 
 from ..core.errors import CxError
+from .sample_plans import HARBOUR_HOTELS_PLAN
 from .samples import CustomerProfile, Profile, generate, generate_feedback
 from .templates import Template
 
@@ -48,6 +49,7 @@ class SampleClient:
     customers: CustomerProfile | None = None  # customer feedback, for clients that collected it
     history: tuple[SampleWave, ...] = ()  # earlier waves, oldest first
     current_wave: str | None = None  # with a history: the id of the latest wave (dated assessment_date)
+    plan: str | None = None  # the plan.yaml the client agreed (inputs/sample_plans.py), if any
 
     def wave_profiles(self) -> list[tuple[str, str, Profile, int]]:
         """(wave id, date, profile, seed) of every wave, oldest first; the last is the client's own."""
@@ -150,6 +152,7 @@ SAMPLE_CLIENTS = (
         history=(SampleWave("2025-10", "2025-10-21", 31, {"employee_experience": -0.5, "goals": 0.1}, 311),
                  SampleWave("2026-04", "2026-04-22", 34, {"employee_experience": -0.25, "goals": -0.3}, 312)),
         current_wave="2026-10",
+        plan=HARBOUR_HOTELS_PLAN,
     ),
     SampleClient(
         "brightpath-software",
@@ -244,6 +247,9 @@ def write_sample_client(sample: SampleClient, root: Path, template: Template, fo
         header + yaml.safe_dump(sample.client_yaml(), sort_keys=False, allow_unicode=True), encoding="utf-8"
     )
     (folder / "customer_feedback.csv").unlink(missing_ok=True)
+    (folder / "plan.yaml").unlink(missing_ok=True)
+    if sample.plan is not None:
+        (folder / "plan.yaml").write_text(sample.plan, encoding="utf-8")
     if sample.customers is not None:
         generate_feedback(template, sample.customers, seed=sample.seed).to_csv(folder / "customer_feedback.csv",
                                                                               index=False)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..analysis import waves
-from . import plots
+from . import plan_views, plots
 from ..analysis.assessment import Assessment
 from ..core.settings import PORTFOLIO_MIN_CLIENTS
 from .display import Html, Png, figure, index_style, num, render, section
@@ -132,10 +132,13 @@ def progress(p: "waves.Progress | None") -> Html | list[Png | Html]:
     moved = int(plan["moved"].sum())
     plan_summary = (f"{moved} of the {_pillars(len(plan))} the plan of {previous.id} asked to start or do differently "
                     f"improved significantly by {current.id}.")
-    return [figure(plots.trend_lines(p.trend, last["status"]), "Pillar indices by wave"),
-            render(_PROGRESS, headline=headline, wave_ids=wave_ids, rows=rows, previous=previous.id,
-                   first=p.waves[0].id, several=len(p.waves) > 2, heat=index_style, plan=plan_rows,
-                   plan_summary=plan_summary, alpha=p.alpha)]
+    shown = [figure(plots.trend_lines(p.trend, last["status"]), "Pillar indices by wave"),
+             render(_PROGRESS, headline=headline, wave_ids=wave_ids, rows=rows, previous=previous.id,
+                    first=p.waves[0].id, several=len(p.waves) > 2, heat=index_style, plan=plan_rows,
+                    plan_summary=plan_summary, alpha=p.alpha)]
+    if p.plan is not None:  # the client's own plan (plan.yaml) against this wave
+        shown.append(plan_views.against_actual(p.plan, p.plan_wave or "", current.id, p.alpha))
+    return shown
 
 
 # ---------------------------------------------------------------------------- customer voice

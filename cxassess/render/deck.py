@@ -1,7 +1,7 @@
 """The executive deck (``deck.pptx``): the assessment's story on seven slides, for a client meeting.
 
 Title, executive summary, radar, gap chart, importance-performance matrix, action plan and
-roadmap. The charts are the report's own (``cxassess.render.plots``), rendered to PNG in memory; the
+roadmap; an eighth with the client's own plan (roadmap chart, owners and dates) when it has one. The charts are the report's own (``cxassess.render.plots``), rendered to PNG in memory; the
 speaker notes of every slide say how its figures were computed, so a presenter can answer
 "where does this number come from?" without the report at hand.
 """
@@ -226,7 +226,35 @@ def roadmap_slide(prs: Any, a: Assessment) -> Any:
     return slide
 
 
-SLIDES = (title_slide, summary_slide, radar_slide, gap_slide, matrix_slide, plan_slide, roadmap_slide)
+def client_plan_slide(prs: Any, a: Assessment) -> Any:
+    """The client's own plan (plan.yaml): the roadmap chart beside who does what by when. None without a plan."""
+    p = a.projection
+    if p is None:
+        return None
+    frame = a.plan_actions
+    slide = _slide(prs, "The plan: roadmap, owners and dates", (
+        f"The client's plan (plan.yaml, from the assessment of {a.client_plan.date.strftime('%d %B %Y')}). After a "
+        "phase, each pillar stands at the target the plan names for it from that phase on, else where it is now; "
+        "the overall index is computed from those with the same pillar weights as today's. To-be is the client's "
+        "own target where it has one. The actions: "
+        + " ".join(f"{r['pillar']}: {r['action']}" for r in frame.to_dict("records"))
+    ))
+    widths = [0.6, 2.0, 1.5, 1.0, 0.9]  # the table on the right, the chart in the room left of it
+    stream, ratio = _png(plots.roadmap_chart(p))
+    top = _body_top()
+    room = SLIDE_WIDTH - 2 * MARGIN - Inches(sum(widths)) - Inches(0.2)
+    width = min(int((SLIDE_HEIGHT - top - Inches(0.3)) * ratio), room)
+    slide.shapes.add_picture(stream, MARGIN, top, Emu(width), Emu(int(width / ratio)))
+    rows = [[str(r["phase"]), r["pillar"], r["owner"] or "–", r["due"].strftime("%d %b %Y") if r["due"] else "–",
+             r["status"]] for r in frame.to_dict("records")]
+    shape = _table(slide, ["Phase", "Pillar", "Owner", "Due", "Status"], rows, widths,
+                   size=10 if len(rows) <= 12 else 8)
+    shape.left = SLIDE_WIDTH - MARGIN - shape.width
+    return slide
+
+
+SLIDES = (title_slide, summary_slide, radar_slide, gap_slide, matrix_slide, plan_slide, roadmap_slide,
+          client_plan_slide)
 
 
 def build_deck(a: Assessment) -> Any:

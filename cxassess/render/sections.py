@@ -16,7 +16,7 @@ from markupsafe import Markup
 from matplotlib.figure import Figure
 
 from ..analysis import actions
-from . import plots, statistics
+from . import plan_views, plots, statistics
 from ..analysis.assessment import Assessment
 from ..analysis.significance import significant_cells
 from ..analysis.scoring import Scores
@@ -251,11 +251,15 @@ _ROADMAP = """
 """
 
 
-def roadmap(a: Assessment) -> Html:
-    """The improvement cycle, stage by stage, with the weakest pillars of each stage."""
+def roadmap(a: Assessment) -> Html | list[Html | Png]:
+    """The improvement cycle, stage by stage, with the weakest pillars of each stage.
+
+    With the client's own plan (plan.yaml), the plan comes first: phases, roadmap chart, actions.
+    """
     frame = actions.roadmap(a.scores)
     steps = [(step, rows.to_dict("records")) for step, rows in frame.groupby("step", sort=True)]
-    return render(_ROADMAP, steps=steps)
+    cycle = render(_ROADMAP, steps=steps)
+    return [*plan_views.client_plan(a), cycle] if a.projection is not None else cycle
 
 
 _SEGMENT_NOTE = """

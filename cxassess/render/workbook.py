@@ -1,9 +1,10 @@
 """The results workbook (``results.xlsx``): a client's scores as Excel sheets a consultant can sort and reuse.
 
 Sheets: Scorecard (pillars, with a chart of index against target), Questions, Segments (groups
-below the anonymity threshold shown as suppressed, exactly as in the report), Action plan,
-Comments (as the report shows them), Comment tone (per pillar), Drivers (derived importance: the key
-drivers of the outcome question) and About. Every text cell is written as a string cell, and
+below the anonymity threshold shown as suppressed, exactly as in the report), Action plan, Plan
+(the client's own plan.yaml, when it has one), Comments (as the report shows them), Comment tone
+(per pillar), Drivers (derived importance: the key drivers of the outcome question) and About.
+Every text cell is written as a string cell, and
 text that Excel would read as a formula (``=``, ``+``, ``-``, ``@``, tab, carriage return first)
 also carries Excel's quote prefix, so a comment can never run as a formula, not even after editing.
 """
@@ -26,7 +27,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from . import plots
-from ..analysis.assessment import Assessment
+from ..analysis.assessment import Assessment, plan_against_actual
 from .sections import comments_by_pillar
 from ..core.errors import CxError
 from ..core.files import write_bytes_atomically
@@ -266,6 +267,44 @@ def plan_sheet(ws: Worksheet, a: Assessment) -> None:
     _table(ws, columns, rows)
 
 
+def client_plan_sheet(ws: Worksheet, a: Assessment) -> None:
+    """The client's own plan (plan.yaml): projected indices per phase, then the actions (and, at a later wave,
+    each against what happened)."""
+    p = a.projection
+    columns = p.columns()
+    names = [("Overall", p.overall)] + [(p.names[r], p.pillars.loc[r]) for r in p.pillars.index]
+    _table(ws, [Column("Pillar", lambda r: r[0], width=34, wrap=True)]
+           + [Column(p.label(c), (lambda c: lambda r: r[1][c])(c), INDEX, width=14, wrap=True) for c in columns],
+           names, freeze="B2")
+    _index_colours(ws, 2, len(columns) + 1, len(names))
+    ws.auto_filter.ref = None  # two tables on one sheet: no filter over the first only
+    against = plan_against_actual(a)
+    actions = a.plan_actions.to_dict("records")
+    if against is not None:
+        actions = [dict(x, **y) for x, y in zip(actions, against.to_dict("records"))]
+    headings = [("Phase", 8), ("Pillar", 30), ("Class", 15), ("Action", 60), ("Owner", 22), ("Due", 12),
+                ("Status", 12), ("Notes", 40)]
+    if against is not None:
+        headings += [("Planned target", 10), ("Index then", 10), ("Index now", 10), ("Change", 10), ("p", 8),
+                     ("Result", 12), ("Target reached", 10)]
+    top = len(names) + 3
+    for j, (heading, width) in enumerate(headings, start=1):
+        cell = put(ws, top, j, heading)
+        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        letter = get_column_letter(j)
+        ws.column_dimensions[letter].width = max(ws.column_dimensions[letter].width or 0, width)
+    for i, r in enumerate(actions, start=top + 1):
+        values = [r["phase"], r["pillar"], ACTIONS.get(r["class"], r["class"]), r["action"], r["owner"], r["due"],
+                  r["status"], r["notes"]]
+        if against is not None:
+            values += [r["planned"], r["before"], r["reached"], r["change"], r["p"], r["change_status"],
+                       None if r["met"] is None else ("yes" if r["met"] else "no")]
+        for j, value in enumerate(values, start=1):
+            fmt = {1: COUNT, 6: "yyyy-mm-dd", 13: "0.000"}.get(j, INDEX)
+            put(ws, i, j, value, fmt).alignment = Alignment(wrap_text=True, vertical="top")
+
+
 def comments_sheet(ws: Worksheet, a: Assessment) -> None:
     """The comments exactly as the report lists them: by pillar, never attributed."""
     rows = [(pillar, text) for pillar, texts in comments_by_pillar(a) for text in texts]
@@ -365,6 +404,8 @@ def build_workbook(a: Assessment) -> Workbook:
     wb.remove(wb.active)
     for name, fill in SHEETS.items():
         fill(wb.create_sheet(name), a)
+    if a.projection is not None:  # the client's own plan (plan.yaml), after the generated action plan
+        client_plan_sheet(wb.create_sheet("Plan", wb.sheetnames.index("Action plan") + 1), a)
     wb.properties.title = f"{a.client.document_title}, results"
     wb.properties.creator = "cxassess"
     return wb

@@ -19,14 +19,14 @@ from pathlib import Path
 from typing import Iterable
 
 from ..render import pdf
-from ..analysis.assessment import Assessment, anonymity_threshold_for, assess
+from ..analysis.assessment import Assessment, anonymity_threshold_for, assess, plan_against_actual
 from ..inputs.clients import Client, TemplateChoice, load_client, load_waves
 from ..core.errors import CxError
 from ..core.paths import check_inside
 from ..core.resources import REPORT_NOTEBOOK as NOTEBOOK, REPORT_TEMPLATE as HTML_TEMPLATE
 from ..analysis.document import to_document
 from ..analysis.stats_document import add_statistics
-from ..analysis import drivers, voice
+from ..analysis import drivers, roadmap, voice
 from ..analysis.sentiment import to_document as comments_document
 from ..core.settings import DEFAULT_FORMATS, FORMATS, REPORTS_FOLDER
 from .runner import kernel_options, runner_mode
@@ -68,6 +68,8 @@ def scores_document(a: Assessment) -> dict:
     document["comments"] = comments_document(a.sentiment)  # the tone of the staff's comments, per pillar
     document.update(drivers.to_document(a.drivers))
     document.update(wave_document(a.client))
+    if a.projection is not None:  # the client's own plan (plan.yaml)
+        document["plan"] = roadmap.plan_document(a.client_plan, a.projection, plan_against_actual(a))
     return add_statistics(document, a)
 
 
@@ -241,6 +243,8 @@ def fingerprint(client: Client, notebook: Path = NOTEBOOK) -> dict:
     }
     if client.feedback_file is not None:
         inputs["customer_feedback"] = digest(client.feedback_file)
+    if client.plan is not None:
+        inputs["plan"] = digest(client.plan.file)
     if len(client.waves) > 1:  # the progress section reads every wave
         inputs["waves"] = {w.id: digest(w.responses_file) for w in client.waves}
         inputs["wave.yaml"] = {w.id: digest(w.responses_file.parent / "wave.yaml") for w in client.waves

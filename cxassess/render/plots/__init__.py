@@ -6,6 +6,7 @@ style names are presented here, so callers write ``from ..render import plots`` 
 charts live by family in ``pillars`` (radar, gaps, importance-performance, with label placement
 in ``labels``), ``groups`` (segments, answer spread), ``portfolio``, ``waves``, ``customers`` and
 ``drivers`` (stated against derived importance);
+``roadmap`` (the client's plan);
 their shared look is in ``style``.
 
 Every chart only draws what ``cxassess.analysis.scoring`` computed (indices, gaps, priorities,
@@ -26,6 +27,7 @@ from .groups import distribution_chart, segment_heatmap
 from .pillars import gap_chart, importance_performance, radar
 from .portfolio import portfolio_comparison, portfolio_distribution, portfolio_heatmap
 from .sentiment import comment_sentiment
+from .roadmap import roadmap_chart
 from .style import (ACTION_STYLE, CURRENT_COLOR, DIVERGING_CMAP, FONT, GAP_CMAP, INDEX_CMAP, NO_ACTION_STYLE, SMALL,
                     TARGET_COLOR, TITLE, WIDTH, action_colors, action_style, luminance, wrap)
 from .waves import trend_lines
@@ -54,6 +56,7 @@ __all__ = [
     "portfolio_distribution",
     "portfolio_heatmap",
     "radar",
+    "roadmap_chart",
     "segment_heatmap",
     "staff_vs_customer",
     "stated_vs_derived",
