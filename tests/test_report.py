@@ -17,7 +17,7 @@ from cxassess.analysis.assessment import assess
 from cxassess.cli import main
 from cxassess.inputs.clients import load_client
 from cxassess.core.errors import CxError
-from cxassess.run.report import NOTEBOOK, build_report
+from cxassess.run.report import NOTEBOOK, build_report, scores_document
 from cxassess.analysis.document import to_document
 
 CLIENTS = ROOT / "data" / "clients"
@@ -111,8 +111,9 @@ def test_sections_appear_in_order(run):
 def test_scores_json_is_the_score_document(run, hostile_client):
     saved = json.loads((run.folder / "scores.json").read_text())
     a = assess(hostile_client)
-    expected = to_document(a.scores, a.breakdowns)
-    assert saved["pillars"] == expected["pillars"]
+    expected = scores_document(a)  # the scores with their intervals, tests and the rest of the analysis
+    assert saved["pillars"] == expected["pillars"] and saved["breakdown"] == expected["breakdown"]
+    assert {k: saved["pillars"][0][k] for k in to_document(a.scores)["pillars"][0]} == to_document(a.scores)["pillars"][0]
     assert saved["overall"] == expected["overall"]
     assert saved["client"]["id"] == "brightpath-software"
 
