@@ -182,8 +182,8 @@ def test_cli_report_rejects_a_bad_client_id_and_format(tmp_path, capsys):
     shutil.copytree(CLIENTS / "harbour-hotels", bad)
     assert main(["report", str(bad), "--out", str(tmp_path / "r")]) == 1
     assert "is not a valid client id" in capsys.readouterr().err
-    assert main(["report", str(CLIENTS / "harbour-hotels"), "--format", "docx", "--out", str(tmp_path / "r")]) == 1
-    assert "unknown format docx" in capsys.readouterr().err
+    assert main(["report", str(CLIENTS / "harbour-hotels"), "--format", "odt", "--out", str(tmp_path / "r")]) == 1
+    assert "unknown format odt" in capsys.readouterr().err
     assert not (tmp_path / "r").exists()
 
 

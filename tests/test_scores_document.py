@@ -73,7 +73,7 @@ def test_the_schema_is_a_draft_2020_12_schema_of_this_version():
     s = schema()
     Draft202012Validator.check_schema(s)
     assert s["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert s["properties"]["schema_version"]["const"] == SCHEMA_VERSION == "1.0"
+    assert s["properties"]["schema_version"]["const"] == SCHEMA_VERSION == "1.1"
     assert s["$id"].endswith(":" + SCHEMA_VERSION) and SCHEMA_VERSION in s["title"]
     assert "MAJOR" in s["description"] and "MINOR" in s["description"]  # what a version change means
     assert s["additionalProperties"] is False
@@ -193,7 +193,7 @@ def _drop(path: str):
     (_set("pillars/0/questions/0/colour", "blue"), "pillars/0/questions/0", "('colour' was unexpected)"),
     (_set("customers/touchpoints/0/colour", "blue"), "customers/touchpoints/0", "('colour' was unexpected)"),
     (_set("customers/overall/group", "all"), "customers/overall", "('group' was unexpected)"),
-    (_set("schema_version", "2.0"), "schema_version", "'1.0' was expected"),
+    (_set("schema_version", "2.0"), "schema_version", "'1.1' was expected"),
     (_drop("pillars/0/alpha"), "pillars/0", "'alpha' is a required property"),
     (_drop("schema_version"), "(top level)", "'schema_version' is a required property"),
     (_drop("waves"), "(top level)", "'waves' is a dependency of 'client'"),

@@ -28,7 +28,7 @@ from .scoring import Scores
 #: The version of the document's JSON Schema, written into every document as ``schema_version``.
 #: "MAJOR.MINOR": MINOR grows when a field is added, MAJOR when one is removed, renamed or
 #: changes its type or meaning (docs/scoring.md, "The scores document").
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 SCHEMA_RESOURCE = "resources/schemas/scores.schema.json"  # inside the cxassess package
 
 

@@ -19,6 +19,7 @@ from . import plots
 from ..analysis.assessment import Assessment
 from ..analysis.scoring import Scores
 from .display import Html, Png, figure, index_style, render, section
+from .breakdown_table import breakdown_table
 
 LOW_AGREEMENT = 0.7
 LOW_ALPHA = 0.6
@@ -258,7 +259,8 @@ def segment_heatmaps(a: Assessment) -> list[Png | Html]:
     out: list[Png | Html] = []
     for segment in sorted(a.breakdowns, key=lambda s: (s != "role", s)):
         fig = plots.segment_heatmap(a.breakdowns[segment], a.client.template, threshold=a.anonymity_threshold)
-        out += [figure(fig, f"Index by {segment}"), segment_note(a, segment)]
+        out += [figure(fig, f"Index by {segment}"), segment_note(a, segment),
+                breakdown_table(a.breakdowns[segment], a.client.template)]
     return out
 
 
