@@ -62,7 +62,8 @@ def fragments(notebook: Any) -> list[str]:
                 out.append("".join(html) if isinstance(html, list) else html)
             elif "image/png" in data:
                 png = "".join(data["image/png"]).replace("\n", "")
-                alt = data.get("text/plain", "chart").strip("<>'\"")
+                alt = "".join(data.get("text/plain", "chart"))
+                alt = alt[1:-1] if alt.startswith("<") and alt.endswith(">") else alt  # display.Png's text: <title>
                 out.append(f'<img alt="{html_text.escape(alt)}" src="data:image/png;base64,{png}">')
     return out
 

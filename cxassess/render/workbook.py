@@ -19,6 +19,7 @@ from typing import Any, Callable, Mapping, Sequence
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -79,7 +80,7 @@ def put(ws: Worksheet, row: int, column: int, value: Any, number_format: str | N
     if is_missing(value):
         return cell
     if isinstance(value, str):
-        cell.value = value
+        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters: a sheet cannot hold them
         cell.data_type = "s"  # openpyxl would otherwise store text starting with "=" as a formula
         if value.startswith(FORMULA_START):
             cell.quotePrefix = True  # Excel shows it as text, also once the cell is edited
