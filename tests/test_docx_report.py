@@ -359,3 +359,18 @@ def test_every_format_carries_the_input_files_sha256(run, client, word, html):
     assert scores["provenance"]["parameters"]["client_dir"] == str(client.resolve())
     assert scores["provenance"]["wave"]["id"] == loaded.wave.id
     assert f"{loaded.wave.id} ({loaded.wave.date.isoformat()})" in document  # the appendix's wave line
+
+
+def test_report_and_batch_refuse_a_bad_reference_before_any_work(tmp_path, capsys):
+    from cxassess.cli import main
+
+    fake = tmp_path / "house.docx"
+    fake.write_bytes(b"PK\x03\x04 not really a zip")
+    out = tmp_path / "reports"
+    assert main(["report", str(CLIENTS / "harbour-hotels"), "--format", "docx", "--docx-reference", str(fake),
+                 "--out", str(out)]) == 1
+    assert f"{fake}: not a Word document" in capsys.readouterr().err
+    assert main(["batch", str(CLIENTS), "--format", "html,docx", "--docx-reference", str(tmp_path / "none.docx"),
+                 "--out", str(out)]) == 1
+    assert "no such reference document" in capsys.readouterr().err
+    assert not out.exists()

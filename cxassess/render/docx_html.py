@@ -225,8 +225,8 @@ class Writer:
             number += 1
             marker = f"{number}. " if ordered else ("" if bullet else "• ")
             para = self.paragraph(container, None if ordered else bullet)
-            para.paragraph_format.left_indent = Inches(0.3 * level)
-            if marker:
+            if marker:  # written out: indented by hand (a List Bullet style indents its own)
+                para.paragraph_format.left_indent = Inches(0.3 * level)
                 para.paragraph_format.first_line_indent = Inches(-0.25)
                 para.add_run(marker)
             pieces: list[tuple[str, Look]] = [(item.text or "", look)]

@@ -34,6 +34,7 @@ from .docx_html import Writer, xml_safe
 from .workbook import save_atomically
 
 REMOVED_TAGS = ("remove", "injected-parameters", "parameters")  # cells the HTML report leaves out too
+FOOTER = "Confidential: prepared for the client's leadership team"  # as the PDF's pages say (report.css)
 TOC_LEVELS = "1-3"
 TOC_PLACEHOLDER = ("The table of contents fills in when Word updates the document's fields (Word offers to on "
                    "opening; else right-click here and choose Update Field, or press F9).")
@@ -123,7 +124,7 @@ def add_contents(document: Document) -> None:
 
 
 def add_page_numbers(document: Document) -> None:
-    """"Page N of M" centred in the footer, unless the reference document brings its own footer."""
+    """The PDF's footer line and "Page N of M", centred, unless the reference document brings its own footer."""
     for section in document.sections:
         footer = section.footer
         if not footer.is_linked_to_previous and any(p.text.strip() or p._p.xpath(".//w:fldChar")
@@ -131,7 +132,7 @@ def add_page_numbers(document: Document) -> None:
             continue
         paragraph = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        paragraph.add_run("Page ")
+        paragraph.add_run(f"{FOOTER} · Page ")
         _field(paragraph, "PAGE", "1")
         paragraph.add_run(" of ")
         _field(paragraph, "NUMPAGES", "1")

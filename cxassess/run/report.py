@@ -400,7 +400,9 @@ def build_report(
             pdf.render_pdf(html, staging / "report.pdf", pdf_engine)
             run.timings["pdf"] = time.perf_counter() - mark
         if "docx" in formats:
+            mark = time.perf_counter()
             docx_report.write_word_report(executed, staging / "report.docx", docx_reference, client.document_title)
+            run.timings["docx"] = time.perf_counter() - mark
         if EXPORTS.keys() & set(formats):
             mark = time.perf_counter()
             write_exports(assess(client, threshold), staging, formats)
