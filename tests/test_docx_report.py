@@ -374,3 +374,16 @@ def test_report_and_batch_refuse_a_bad_reference_before_any_work(tmp_path, capsy
                  "--out", str(out)]) == 1
     assert "no such reference document" in capsys.readouterr().err
     assert not out.exists()
+
+
+@pytest.mark.slow
+def test_a_batch_hands_the_reference_to_its_workers(tmp_path):
+    from cxassess.cli import main
+
+    reference = reference_document(tmp_path / "house.docx", heading_font="Garamond")
+    out = tmp_path / "reports"
+    assert main(["batch", str(CLIENTS), "--only", "riverside-energy", "--format", "docx", "--workers", "1",
+                 "--docx-reference", str(reference), "--out", str(out)]) == 0
+    document = docx.Document(str(out / "riverside-energy" / "latest" / "report.docx"))
+    assert document.styles["Heading 1"].font.name == "Garamond"
+    assert [p.text for p in document.sections[0].footer.paragraphs] == ["Consultancy Ltd, confidential"]
