@@ -387,3 +387,21 @@ def test_a_batch_hands_the_reference_to_its_workers(tmp_path):
     document = docx.Document(str(out / "riverside-energy" / "latest" / "report.docx"))
     assert document.styles["Heading 1"].font.name == "Garamond"
     assert [p.text for p in document.sections[0].footer.paragraphs] == ["Consultancy Ltd, confidential"]
+
+
+def test_white_space_collapses_as_in_html_and_br_breaks_the_line():
+    document = build_document(["<p>\n  one <strong> two </strong>  three<br>\n four  </p>"])
+    para = next(p for p in document.paragraphs if "one" in p.text)
+    assert para.text == "one two three\nfour"
+    assert [r.text for r in para.runs if r.bold] == ["two "]
+    assert para.runs[-2]._r.xpath("./w:br")  # a real line break, not a new paragraph
+
+
+def test_the_document_properties_are_the_report_s_not_the_template_s():
+    import datetime as dt
+
+    properties = build_document([BODY], title="Client: assessment").core_properties
+    assert (properties.title, properties.author, properties.comments) == ("Client: assessment", "cxassess", "")
+    now = dt.datetime.now(dt.timezone.utc)
+    for when in (properties.created, properties.modified):  # now, not python-docx's template date (2013)
+        assert abs((when.replace(tzinfo=dt.timezone.utc) - now).total_seconds()) < 600

@@ -40,6 +40,7 @@ BLOCKS = {"p", "div", "section", "header", "footer", "article", "figure", "figca
           "table", "ul", "ol", "li", "img", "blockquote", "hr", *HEADINGS}
 SKIPPED = {"script", "style", "head", "title", "template"}
 TABLE_TEXT = 9  # points: the report's tables are wide (ten columns in the scorecard)
+BREAK = "<br>"  # a line break among the text pieces (told apart by identity: text from the HTML is never it)
 
 
 def xml_safe(text: str) -> str:
@@ -136,16 +137,18 @@ class Writer:
         return para
 
     def runs(self, para: Paragraph, pieces: list[tuple[str, Look]]) -> None:
-        """Add text pieces as runs: HTML white space collapsed, trimmed at the paragraph's ends."""
-        texts = [_SPACE.sub(" ", xml_safe(text)) for text, _ in pieces]
-        if texts:
-            texts[0] = texts[0].lstrip()
-            texts[-1] = texts[-1].rstrip()
-        for text, (_, look) in zip(texts, pieces):
-            if text == "\n" or not text:
-                if text == "\n":
-                    para.add_run().add_break()
+        """Add text pieces as runs: white space collapsed as HTML does, trimmed at the ends of each line."""
+        ended = True  # at the start of a line, or after a space: a space here would be a second one
+        for raw, look in pieces:
+            if raw is BREAK:
+                para.add_run().add_break()
+                ended = True
                 continue
+            text = _SPACE.sub(" ", xml_safe(raw))
+            text = text.lstrip() if ended else text
+            if not text:
+                continue
+            ended = text.endswith(" ")
             run = para.add_run(text)
             run.bold, run.italic = look.bold or None, look.italic or None
             if look.size:
@@ -154,6 +157,8 @@ class Writer:
                 run.font.color.rgb = RGBColor.from_string(look.color)
             if look.fill:
                 _shade(run._r.get_or_add_rPr(), look.fill)
+        if para.runs and para.runs[-1].text.endswith(" "):
+            para.runs[-1].text = para.runs[-1].text.rstrip()
 
     # ------------------------------------------------------------------ the element walk
 
@@ -187,7 +192,7 @@ class Writer:
 
     def inline(self, element: Any, look: Look, pieces: list[tuple[str, Look]]) -> None:
         if element.tag == "br":
-            pieces.append(("\n", look))
+            pieces.append((BREAK, look))
             return
         inner = _look(element, look)
         if element.text:

@@ -16,6 +16,7 @@ sections are generated (variable tables and lists), so python-docx writes them d
 
 from __future__ import annotations
 
+import datetime as dt
 import html as html_text
 import os
 import zipfile
@@ -164,9 +165,12 @@ def build_document(parts: Iterable[str], reference: str | os.PathLike | None = N
         writer.add(html)
     add_page_numbers(document)
     _update_fields_on_open(document)
+    properties = document.core_properties  # the template's own ("python-docx", 2013) would show in Word
     if title:
-        document.core_properties.title = xml_safe(title)
-    document.core_properties.author = "cxassess"
+        properties.title = xml_safe(title)
+    properties.author = properties.last_modified_by = "cxassess"
+    properties.comments = ""
+    properties.created = properties.modified = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     return document
 
 
