@@ -405,3 +405,14 @@ def test_the_document_properties_are_the_report_s_not_the_template_s():
     now = dt.datetime.now(dt.timezone.utc)
     for when in (properties.created, properties.modified):  # now, not python-docx's template date (2013)
         assert abs((when.replace(tzinfo=dt.timezone.utc) - now).total_seconds()) < 600
+
+
+def test_columns_are_as_wide_as_their_texts_need_within_the_page():
+    document = build_document([BODY])
+    table = document.tables[0]
+    widths = [column.width for column in table.columns]
+    section = document.sections[0]
+    assert sum(widths) == pytest.approx(section.page_width - section.left_margin - section.right_margin, abs=20)
+    # "Evidence across the row" spans all three columns, so it widens none of them
+    assert widths[0] > widths[1] and widths[2] > widths[1]  # "Pillar"/"Alpha" and "Question" against "Index"/"51"
+    assert [c.width for c in table.rows[1].cells] == [widths[0], widths[1], widths[2]]

@@ -40,6 +40,8 @@ BLOCKS = {"p", "div", "section", "header", "footer", "article", "figure", "figca
           "table", "ul", "ol", "li", "img", "blockquote", "hr", *HEADINGS}
 SKIPPED = {"script", "style", "head", "title", "template"}
 TABLE_TEXT = 9  # points: the report's tables are wide (ten columns in the scorecard)
+WIDEST = 40  # characters: a column with longer texts wraps them rather than take more width
+CHAR_WIDTH, CELL_PADDING = 0.075, 0.12  # inches: a character of 9 pt text, a cell's two side margins
 BREAK = "<br>"  # a line break among the text pieces (told apart by identity: text from the HTML is never it)
 
 
@@ -271,7 +273,9 @@ class Writer:
             table._tbl.tblStyle_val = self.styles["Table Grid"]
         else:
             _borders(table)
+        _margins(table)
         grid = table._cells  # once: python-docx's table.cell(r, c) walks the whole table each time
+        self.widths(table, grid, placed, width)
         for r, (_, header) in enumerate(rows):
             if header:
                 table.rows[r]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
@@ -284,6 +288,33 @@ class Writer:
             if cell_look.fill:
                 _shade(target._tc.get_or_add_tcPr(), cell_look.fill)
             self.flow(cell, target, replace(cell_look, fill=None), None)
+
+    def widths(self, table: Any, grid: list, placed: list, width: int) -> None:
+        """Column widths from their texts, as a browser lays out an automatic table, filling the text width.
+
+        Each column needs at least its longest word and would like its whole text (up to ``WIDEST``
+        characters); the room between the two is shared in proportion. python-docx would give
+        every column the same width, which wraps a ten-column scorecard's figures where the widths
+        are honoured (LibreOffice).
+        """
+        least, most = [3] * width, [3] * width
+        for _, c, _, span_c, cell in placed:
+            words = cell.text_content().split()
+            if span_c == 1 and words:
+                least[c] = max(least[c], min(max(map(len, words)), WIDEST))
+                most[c] = max(most[c], min(len(" ".join(words)), WIDEST))
+        low, high = ([n * CHAR_WIDTH + CELL_PADDING for n in chars] for chars in (least, most))
+        if sum(high) <= self.width:
+            inches = [n * self.width / sum(high) for n in high]
+        elif sum(low) >= self.width:
+            inches = [n * self.width / sum(low) for n in low]
+        else:
+            share = (self.width - sum(low)) / (sum(high) - sum(low))
+            inches = [a + (b - a) * share for a, b in zip(low, high)]
+        for i, column in enumerate(table.columns):
+            column.width = Inches(inches[i])
+        for i, cell in enumerate(grid):
+            cell.width = Inches(inches[i % width])
 
     def picture(self, element: Any, container: Any) -> None:
         """A chart (a PNG data URI) as an inline picture sized as in the HTML report, with its alt text."""
@@ -298,6 +329,28 @@ class Writer:
         alt = xml_safe(element.get("alt") or "")
         shape._inline.docPr.set("descr", alt)  # Word's alt text; screen readers read it
         shape._inline.docPr.set("title", alt)
+
+
+def _before_look(table: Any, element: Any) -> None:
+    """Put ``element`` into the table's properties before those the schema orders after it."""
+    properties = table._tbl.tblPr
+    later = [child for child in properties if child.tag in {qn("w:tblCellMar"), qn("w:tblLook"), qn("w:tblCaption"),
+                                                           qn("w:tblDescription")} and child.tag != element.tag]
+    if later:
+        later[0].addprevious(element)
+    else:
+        properties.append(element)
+
+
+def _margins(table: Any) -> None:
+    """Narrow left and right cell margins (0.05 in): the report's wide tables need the room."""
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        edge = OxmlElement(f"w:{side}")
+        edge.set(qn("w:w"), "72")
+        edge.set(qn("w:type"), "dxa")
+        margins.append(edge)
+    _before_look(table, margins)
 
 
 def _borders(table: Any) -> None:
