@@ -134,8 +134,8 @@ def test_commands_from_a_folder_outside_the_checkout(installed, outside):
 
     _run([cxassess, "report", answers.parent, "--out", "reports", "--format", "html"], outside, env)
     run = outside / "reports" / "northwind-retail" / "latest"
-    assert sorted(p.name for p in run.iterdir()) == ["assessment.ipynb", "fingerprint.json", "report.html",
-                                                      "scores.json"]
+    assert sorted(p.name for p in run.iterdir()) == ["assessment.ipynb", "fingerprint.json", "provenance.json",
+                                                      "report.html", "scores.json"]
     report = json.loads((run / "scores.json").read_text(encoding="utf-8"))
     assert report["respondents"] == 64 and report["template"]["id"] == "cx_service_strategy"
     assert "Service vision &amp; leadership" in (run / "report.html").read_text(encoding="utf-8")

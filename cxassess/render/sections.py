@@ -21,6 +21,7 @@ from ..analysis.assessment import Assessment
 from ..analysis.significance import significant_cells
 from ..analysis.scoring import Scores
 from .display import Html, Png, figure, index_style, render, section
+from .breakdown_table import breakdown_table
 
 LOW_AGREEMENT = 0.7
 LOW_ALPHA = 0.6
@@ -281,7 +282,8 @@ def segment_heatmaps(a: Assessment) -> list[Png | Html]:
     for segment in sorted(a.breakdowns, key=lambda s: (s != "role", s)):
         fig = plots.segment_heatmap(a.breakdowns[segment], a.client.template, threshold=a.anonymity_threshold,
                                     significant=significant_cells(a.group_tests[segment]))
-        out += [figure(fig, f"Index by {segment}"), statistics.gaps_beyond_chance(a, segment), segment_note(a, segment)]
+        out += [figure(fig, f"Index by {segment}"), statistics.gaps_beyond_chance(a, segment), segment_note(a, segment),
+                breakdown_table(a.breakdowns[segment], a.client.template)]
     return out
 
 
