@@ -18,6 +18,7 @@ from ..analysis import actions
 from . import plots
 from ..analysis.assessment import Assessment
 from ..analysis.scoring import Scores
+from ..core.settings import TARGET_DECIMALS
 from .display import Html, Png, figure, index_style, render, section
 
 LOW_AGREEMENT = 0.7
@@ -158,7 +159,7 @@ _SCORECARD = """
     <td class="cx-name">{{ p['name'] }}</td>
     <td>{{ p['mean']|num(2) }}</td>
     <td style="{{ heat(p['index']) }}">{{ p['index']|num }}</td>
-    <td>{{ p['target']|num(2) }}</td>
+    <td>{{ p['target']|num(target_digits) }}</td>
     <td>{{ p['gap']|num(2) }}</td>
     <td>{{ p['importance']|num(2) }}</td>
     <td>{{ p['maturity'] or '–' }}</td>
@@ -175,10 +176,14 @@ the index puts the mean on 0-100. Agreement below {{ low }} (marked) means respo
 
 
 def scorecard(a: Assessment) -> Html:
-    """The pillar scorecard, colour-coded by index and action class."""
+    """The pillar scorecard, colour-coded by index and action class.
+
+    Targets show as many decimals as the explorer's target sliders move by (``TARGET_DECIMALS``),
+    so the scorecard and the slider beside it give a target as the same figure.
+    """
     t = a.client.template
     return render(_SCORECARD, pillars=a.scores.pillars, terms=t.terms, scale=t.scale, heat=index_style,
-                  low=LOW_AGREEMENT)
+                  low=LOW_AGREEMENT, target_digits=TARGET_DECIMALS)
 
 
 _PLAN = """
