@@ -22,7 +22,7 @@ READOUT_PX = 90  # the value printed after the track, and the margins around bot
 
 def label(text: str, width: str = LABEL_WIDTH) -> w.HTML:
     """A label that shows its whole text, wrapping within ``width``."""
-    box = w.HTML(f'<div class="cx-label" style="white-space: normal; overflow-wrap: anywhere; line-height: 1.3; '
+    box = w.HTML(f'<div class="cx-label-text" style="white-space: normal; overflow-wrap: anywhere; line-height: 1.3; '
                  f'padding: 4px 8px 4px 0">{html.escape(text)}</div>',
                  layout=w.Layout(width=width, min_width=width))
     box.add_class("cx-label")
