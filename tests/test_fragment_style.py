@@ -2,8 +2,8 @@
 
 The fast tests read the style block with tinycss2 and the fragments with html.parser (independently of
 how ``fragment_style`` builds them). The slow one renders fragments in Chromium under JupyterLab's own
-output stylesheet (the copy nbconvert ships), in its light and its dark theme (and in a page like VS Code's dark one), measures what a reader
-sees and saves the screenshots to tests/artifacts/.
+output stylesheet (the copy nbconvert ships), in its light and its dark theme (and in a page like VS
+Code's dark one), measures what a reader sees and saves the screenshots to tests/artifacts/.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ SAMPLE = ROOT / "data" / "clients" / "northwind-retail"  # 64 respondents, a pil
 ARTIFACTS = ROOT / "tests" / "artifacts"
 REPORT_CSS = (REPORT_TEMPLATE / "report.css").read_text(encoding="utf-8")
 NOTEBOOK_CSS = (REPORT_TEMPLATE / "notebook.css").read_text(encoding="utf-8")
-HOOKS = {"cx-section", "cx-scorecard", "cx-plan", "cx-plan-head", "cx-chart"}  # for tests and readers; no look of their own
+HOOKS = {"cx-section", "cx-scorecard", "cx-plan", "cx-plan-head", "cx-chart"}  # hooks for tests: no look of their own
 
 
 @pytest.fixture(scope="module")

@@ -264,7 +264,7 @@ class Questionnaire:
             unplaced = self._show(errors)
             self._list(errors)
             placed = len(errors) - len(unplaced)
-            marked = "" if not placed else ", and marked at its field" if placed == 1 else ", and marked at their fields"
+            marked = "" if not placed else f", and marked at {'its field' if placed == 1 else 'their fields'}"
             self.message.value = (f"<b style='color:#b00020'>Not saved:</b> {len(errors)} problem(s), listed "
                                   f"below{marked}.")
             return None
