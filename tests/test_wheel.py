@@ -90,6 +90,7 @@ def test_the_wheel_holds_the_resources(wheel):
     expected = {*(f"cxassess/resources/templates/{n}" for n in BUNDLED),
                 *(f"cxassess/resources/notebooks/{n}" for n in NOTEBOOKS),
                 "cxassess/render/report_template/index.html.j2", "cxassess/render/report_template/report.css",
+                "cxassess/render/report_template/notebook.css",
                 "cxassess/render/report_template/conf.json", "cxassess/interactive/voila/voila.json"}
     assert expected <= names, sorted(expected - names)
     assert {"cx_service_strategy.yaml", "servqual.yaml"} <= set(BUNDLED) and "assessment.ipynb" in NOTEBOOKS

@@ -18,6 +18,7 @@ PORTFOLIO_MIN_CLIENTS = 5  # fewest clients whose quartiles a client report may 
 DEFAULT_MIN_ANSWERS = 10  # customer figures resting on fewer answers are hidden as too small to read
 DEFAULT_WORD_OF_MOUTH = 11.0  # people each unhappy customer tells ("What would I really want?"; docs/scoring.md)
 DEFAULT_BLIND_SPOT_AT = 15.0  # index points between staff and customers that make a pillar a blind spot
+TARGET_DECIMALS = 1  # a pillar target is set (the explorer's slider step: 0.1) and shown to this many decimals
 FORMATS = ("html", "pdf", "xlsx", "pptx", "docx")  # every output format a report run can write
 DEFAULT_FORMATS = ("html", "pdf")  # what a report or batch writes when no --format is given
 DEFAULT_PORT = 8866  # the workshop app's port on 127.0.0.1
