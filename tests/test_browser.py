@@ -191,6 +191,11 @@ def move_a_target(browser, apps, clients) -> None:
     page = open_page(browser, apps["explorer"].url, ".cx-chart-radar img")
     before = radar_src(page)
     page.screenshot(path=str(ARTIFACTS / "explorer-before.png"))
+    track = page.locator(".cx-target-vision .noUi-target").bounding_box()["width"]
+    assert track / 40 >= 4, track  # targets 1-5 by 0.1: each of the 40 steps can be hit with the mouse
+    label = page.locator(".cx-label", has_text="Employee experience").first
+    assert label.inner_text().strip() == "Employee experience & internal customers"  # whole, wrapped if need be
+    assert label.evaluate("e => e.scrollWidth <= e.clientWidth + 1")
     page.locator(".cx-target-vision .noUi-handle").click()
     for _ in range(5):
         page.keyboard.press("ArrowRight")

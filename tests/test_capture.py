@@ -126,7 +126,7 @@ def test_problems_in_the_file_itself_are_listed_with_their_rows(client):
     form.ratings["vision_1"].value = "3"
     form.save_button.click()
     assert "Not saved" in form.message.value and "responses.csv:4:respondent_id: duplicate respondent id" in (
-        form.message.value.replace("&#x27;", "'"))
+        form.problem_list.value.replace("&#x27;", "'"))  # listed under the Save button
     assert all(label.value == "" for label in form.problems.values())
 
 

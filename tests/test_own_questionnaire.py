@@ -221,7 +221,7 @@ def test_report_from_another_folder_in_every_format(acme, elsewhere, capsys):
     assert main(["report", str(acme), "--out", "reports", "--format", "html,xlsx,pptx"]) == 0
     run = elsewhere / "reports" / "acme" / "latest"
     assert sorted(p.name for p in run.iterdir()) == ["assessment.ipynb", "deck.pptx", "fingerprint.json",
-                                                      "report.html", "results.xlsx", "scores.json"]
+                                                      "provenance.json", "report.html", "results.xlsx", "scores.json"]
     scores = json.loads((run / "scores.json").read_text(encoding="utf-8"))
     pillars, overall = by_hand(acme)
     assert scores["template"]["id"] == "staff_pulse_seven" and scores["scale"] == {"min": 1, "max": 7}

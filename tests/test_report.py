@@ -57,7 +57,8 @@ def run(hostile_client, tmp_path_factory):
 
 @pytest.mark.slow
 def test_run_writes_every_artefact_and_points_latest_at_it(run):
-    assert sorted(run.files) == ["assessment.ipynb", "fingerprint.json", "report.html", "report.pdf", "scores.json"]
+    assert sorted(run.files) == ["assessment.ipynb", "fingerprint.json", "provenance.json", "report.html", "report.pdf",
+                                 "scores.json"]
     latest = run.folder.parent / "latest"
     assert latest.resolve() == run.folder.resolve()
     assert not list(run.folder.parent.glob(".*partial"))
@@ -146,7 +147,8 @@ def test_a_second_run_keeps_the_first(run, hostile_client):
     second = build_report(hostile_client, run.folder.parent.parent, formats=("html",))
     assert second.folder != run.folder and run.folder.is_dir()
     assert (run.folder / "report.pdf").is_file()
-    assert sorted(second.files) == ["assessment.ipynb", "fingerprint.json", "report.html", "scores.json"]
+    assert sorted(second.files) == ["assessment.ipynb", "fingerprint.json", "provenance.json", "report.html",
+                                    "scores.json"]
     assert (run.folder.parent / "latest").resolve() == second.folder.resolve()
 
 
@@ -183,8 +185,8 @@ def test_cli_report_rejects_a_bad_client_id_and_format(tmp_path, capsys):
     shutil.copytree(CLIENTS / "harbour-hotels", bad)
     assert main(["report", str(bad), "--out", str(tmp_path / "r")]) == 1
     assert "is not a valid client id" in capsys.readouterr().err
-    assert main(["report", str(CLIENTS / "harbour-hotels"), "--format", "docx", "--out", str(tmp_path / "r")]) == 1
-    assert "unknown format docx" in capsys.readouterr().err
+    assert main(["report", str(CLIENTS / "harbour-hotels"), "--format", "odt", "--out", str(tmp_path / "r")]) == 1
+    assert "unknown format odt" in capsys.readouterr().err
     assert not (tmp_path / "r").exists()
 
 

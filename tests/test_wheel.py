@@ -90,6 +90,7 @@ def test_the_wheel_holds_the_resources(wheel):
     expected = {*(f"cxassess/resources/templates/{n}" for n in BUNDLED),
                 *(f"cxassess/resources/notebooks/{n}" for n in NOTEBOOKS),
                 "cxassess/render/report_template/index.html.j2", "cxassess/render/report_template/report.css",
+                "cxassess/render/report_template/notebook.css",
                 "cxassess/render/report_template/conf.json", "cxassess/interactive/voila/voila.json"}
     assert expected <= names, sorted(expected - names)
     assert {"cx_service_strategy.yaml", "servqual.yaml"} <= set(BUNDLED) and "assessment.ipynb" in NOTEBOOKS
@@ -134,8 +135,8 @@ def test_commands_from_a_folder_outside_the_checkout(installed, outside):
 
     _run([cxassess, "report", answers.parent, "--out", "reports", "--format", "html"], outside, env)
     run = outside / "reports" / "northwind-retail" / "latest"
-    assert sorted(p.name for p in run.iterdir()) == ["assessment.ipynb", "fingerprint.json", "report.html",
-                                                      "scores.json"]
+    assert sorted(p.name for p in run.iterdir()) == ["assessment.ipynb", "fingerprint.json", "provenance.json",
+                                                      "report.html", "scores.json"]
     report = json.loads((run / "scores.json").read_text(encoding="utf-8"))
     assert report["respondents"] == 64 and report["template"]["id"] == "cx_service_strategy"
     assert "Service vision &amp; leadership" in (run / "report.html").read_text(encoding="utf-8")

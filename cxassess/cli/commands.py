@@ -253,7 +253,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from ..run.report import build_report, parse_formats
 
     run = build_report(args.client_dir, args.out, parse_formats(args.format), args.anonymity,
-                       pdf_engine=args.pdf_engine, mode=args.runner)
+                       pdf_engine=args.pdf_engine, mode=args.runner, docx_reference=args.docx_reference)
     print_problems(run.warnings)
     _print_run(run)
     return 0
@@ -262,7 +262,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def _batch(clients: str, out: str, workers: int | None = None, formats: str = "html,pdf",
            only: list[str] | None = None, changed: bool = False, anonymise: bool = False,
            scheduler: str | None = None, dask_local: int | None = None, pdf_engine: str | None = None,
-           runner: str | None = None) -> int:
+           runner: str | None = None, docx_reference: str | None = None) -> int:
     from tqdm import tqdm
 
     from ..run.batch import run_batch, summary_text
@@ -280,7 +280,8 @@ def _batch(clients: str, out: str, workers: int | None = None, formats: str = "h
 
     with bar:
         batch = run_batch(clients, out, workers, formats, only, changed, on_update=update, anonymise=anonymise,
-                          scheduler=scheduler, dask_local=dask_local, pdf_engine=pdf_engine, mode=runner)
+                          scheduler=scheduler, dask_local=dask_local, pdf_engine=pdf_engine, mode=runner,
+                          docx_reference=docx_reference)
         bar.update(batch.counts.get("unchanged", 0))
     print(summary_text(batch))
     print(f"summary: {batch.summary_file}")
@@ -296,7 +297,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     if args.scheduler and args.dask_local:
         raise CxError.at("--scheduler", "give either --scheduler ADDRESS or --dask-local N, not both")
     return _batch(args.clients_dir, args.out, args.workers, args.format, args.only, args.changed, args.anonymise,
-                  args.scheduler, args.dask_local, args.pdf_engine, args.runner)
+                  args.scheduler, args.dask_local, args.pdf_engine, args.runner, args.docx_reference)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -59,6 +59,12 @@ def _runner_option(p: argparse.ArgumentParser) -> None:
                    f"(also ${RUNNER_ENV}=plain)")
 
 
+def _docx_reference_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--docx-reference", metavar="FILE", default=None,
+                   help="with --format docx: a .docx whose styles (fonts, colours, headings), page set-up, header and "
+                   "footer the Word report takes, as pandoc's reference documents do; its text is not used")
+
+
 def _command(sub, name: str, func, *, help: str, description: str, template_arg: bool | str = False
              ) -> argparse.ArgumentParser:
     """A subcommand with its help; commands that take a template get the TEMPLATE argument first
@@ -189,11 +195,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("client_dir", metavar="CLIENT_DIR", help="the client folder, e.g. data/clients/northwind-retail")
     p.add_argument("--out", default=REPORTS_FOLDER, metavar="DIR", help=f"where reports go (default {REPORTS_FOLDER}/)")
     p.add_argument("--format", default="html,pdf", metavar="LIST",
-                   help="comma-separated: html, pdf, xlsx (results workbook), pptx (executive deck); default html,pdf")
+                   help="comma-separated: html, pdf, xlsx (results workbook), pptx (executive deck), docx (editable "
+                   "Word report); default html,pdf")
     p.add_argument("--anonymity", metavar="N", type=int, default=None,
                    help="suppress groups with fewer than N respondents (default: client.yaml, else 5)")
     _pdf_engine_option(p)
     _runner_option(p)
+    _docx_reference_option(p)
 
     p = _command(
         sub, "batch", cmd_batch,
@@ -212,7 +220,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=_positive_int, default=None, metavar="N",
                    help="parallel workers (default: one more than CPU cores, so a starting kernel never leaves a core idle)")
     p.add_argument("--format", default="html,pdf", metavar="LIST",
-                   help="comma-separated: html, pdf, xlsx (results workbook), pptx (executive deck); default html,pdf")
+                   help="comma-separated: html, pdf, xlsx (results workbook), pptx (executive deck), docx (editable "
+                   "Word report); default html,pdf")
     p.add_argument("--only", nargs="+", metavar="ID", help="only these client ids")
     p.add_argument("--changed", action="store_true",
                    help="skip clients whose answers, client.yaml, template, notebook and cxassess version are "
@@ -227,6 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "no report; the clients' own reports are unchanged")
     _pdf_engine_option(p)
     _runner_option(p)
+    _docx_reference_option(p)
 
     p = _command(
         sub, "demo", cmd_demo,

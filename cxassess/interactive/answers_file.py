@@ -99,6 +99,9 @@ def check_answers(template: Template, answers: Mapping[str, str]) -> list[Proble
     """Every problem with one respondent's row on its own, by the rules of ``cxassess validate``."""
     columns = form_columns(template)
     row = [str(answers.get(c, "") or "") for c in columns]
+    if not any(cell.strip() for cell in row):  # said as a form would say it, not as a file with no rows
+        return [Problem("answers", "nothing to save: the form is empty; type your id and answer at least one "
+                        "question", 2, None)]
     _, problems = validate_table(RawTable("answers", columns, [row], [2]), template)
     return problems
 

@@ -19,6 +19,7 @@ from ..inputs.clients import ClientConfig
 from ..core.errors import CxError, Problem
 from ..inputs.templates import Template
 from ..inputs.yamlschema import validate_yaml
+from .controls import labelled
 from .answers_file import (
     SaveResult,
     answered_count,
@@ -68,6 +69,8 @@ class Questionnaire:
         self.respondent = w.Text(description="Your id", placeholder="e.g. R101",
                                  style={"description_width": "8em"})
         self.segments: dict[str, w.ValueWidget] = {}
+        self._titles = {segment.id: segment.title for segment in t.segments}
+        self._places = {q.id: (pillar.name, n) for pillar in t.pillars for n, q in enumerate(pillar.questions, 1)}
         known = self._known_segment_values()
         offered = validate_yaml(self.folder / "client.yaml", ClientConfig).segments  # client.yaml `segments:`
         for segment in t.segments:
@@ -80,6 +83,7 @@ class Questionnaire:
                 control = w.Combobox(options=known.get(segment.id, []), ensure_option=False, value="",
                                      placeholder="type or pick", description=label,
                                      style={"description_width": "8em"})
+            control.description = ""  # its label stands beside it and wraps (controls.labelled)
             self.segments[segment.id] = control
         self.ratings: dict[str, w.Dropdown] = {}
         self.importance: dict[str, w.Dropdown] = {}
@@ -101,9 +105,11 @@ class Questionnaire:
                                     tooltip="load the answers saved under this id, to finish them")
         self.save_button = w.Button(description="Save", button_style="primary", icon="save")
         self.message = w.HTML()
+        self.problem_list = w.HTML()  # every problem of the last save, beside the Save button
         self.saves = 0
         for name, control in [("respondent", self.respondent), ("save", self.save_button), ("open", self.open_button),
                               ("replace", self.replace), ("message", self.message), ("progress", self.progress_text),
+                              ("problem-list", self.problem_list),
                               *[(f"segment-{s}", c) for s, c in self.segments.items()]]:
             control.add_class(f"cx-{name}")  # stable hooks for styling and browser tests
         for control in self.ratings.values():
@@ -113,22 +119,21 @@ class Questionnaire:
         header = w.VBox([
             w.HTML(f"<h2>{html.escape(t.name)}</h2><p>{html.escape(' '.join(t.description.split()))}</p>"),
             w.HBox([self.respondent, self.open_button]), self.problems["respondent_id"],
-            *[w.VBox([self.segments[s], self.problems[s]]) for s in t.segment_ids],
+            *[w.VBox([labelled(self._titles[s], self.segments[s], "8em"), self.problems[s]]) for s in t.segment_ids],
         ])
         footer = w.VBox([w.HBox([self.progress, self.progress_text]),
-                         w.HBox([self.save_button, self.replace]), self.message])
+                         w.HBox([self.save_button, self.replace]), self.message, self.problem_list])
         self.widget = w.VBox([header, self.pages, footer])
 
     def _question(self, qid: str, text: str) -> w.Widget:
         terms = self.template.terms
-        self.ratings[qid] = w.Dropdown(options=rating_options(self.template), value="", description=terms.rating,
-                                       style={"description_width": "10em"}, layout=w.Layout(width="26em"))
+        self.ratings[qid] = w.Dropdown(options=rating_options(self.template), value="", layout=w.Layout(width="16em"))
         self.importance[qid] = w.Dropdown(options=importance_options(self.template), value="",
-                                          description=terms.importance, style={"description_width": "13em"},
-                                          layout=w.Layout(width="22em"))
+                                          layout=w.Layout(width="9em"))
         self.comments[qid] = w.Textarea(placeholder="comment (optional)", layout=w.Layout(width="46em", height="3em"))
         self.problems[qid] = w.HTML()
-        controls = w.HBox([self.ratings[qid], self.importance[qid]])
+        controls = w.HBox([labelled(terms.rating, self.ratings[qid], "10em"),
+                           labelled(terms.importance, self.importance[qid], "14em")])
         box = w.VBox([w.HTML(f"<b>{html.escape(text)}</b>"), controls, self.comments[qid], self.problems[qid]])
         box.add_class("cx-question")
         box.add_class(f"cx-q-{qid}")
@@ -201,6 +206,32 @@ class Questionnaire:
         self.progress.value = done
         self.progress_text.value = f"{done} of {self.progress.max}"
 
+    def field_name(self, column: str | None) -> str | None:
+        """What the form calls a column's field ("Your id", a segment's title, "Pillar, question 3 (comment)")."""
+        if not column:
+            return None
+        field, _, part = column.partition(":")
+        if field == "respondent_id":
+            return self.respondent.description
+        if field in self._titles:
+            return self._titles[field]
+        if field not in self._places:
+            return column
+        pillar, number = self._places[field]
+        terms = self.template.terms
+        extra = {"importance": terms.importance, "comment": "comment", "target": terms.target}.get(part)
+        return f"{pillar}, question {number}" + (f" ({extra.lower()})" if extra else "")
+
+    def _list(self, problems: list[Problem] | tuple[Problem, ...], *, located: bool = False) -> None:
+        """Every problem in the list beside the Save button, each with its field's name (or file and row)."""
+        items = []
+        for problem in problems:
+            name = None if located else self.field_name(problem.column)
+            text = html.escape(str(problem) if located else problem.message)
+            items.append(f"<li>{f'<b>{html.escape(name)}</b>: ' if name else ''}{text}</li>")
+        self.problem_list.value = (f'<ul class="cx-problems" style="color:#b00020;margin:2px 0">{"".join(items)}</ul>'
+                                   if items else "")
+
     def _show(self, problems: list[Problem] | tuple[Problem, ...]) -> list[Problem]:
         """Put each problem about this form's answers next to its field; return the ones that fit no field."""
         for label in self.problems.values():
@@ -220,23 +251,34 @@ class Questionnaire:
     # -------------------------------------------------------------------------- buttons
 
     def save(self, _button: Any = None) -> SaveResult | None:
-        """Check and save the form; messages go next to the fields and under the Save button."""
+        """Check and save the form.
+
+        Every problem is listed under the Save button (where the person is looking), and the ones
+        about a field are also marked at that field; a problem about no field (an empty form) is
+        in the list only.
+        """
         answers = self.answers()
         problems = check_answers(self.template, answers)
         errors = [p for p in problems if p.level == "error"]
         if errors:
-            self._show(errors)
-            self.message.value = (f"<b style='color:#b00020'>Not saved:</b> {len(errors)} problem(s), "
-                                  "marked next to the answers.")
+            unplaced = self._show(errors)
+            self._list(errors)
+            placed = len(errors) - len(unplaced)
+            marked = "" if not placed else f", and marked at {'its field' if placed == 1 else 'their fields'}"
+            self.message.value = (f"<b style='color:#b00020'>Not saved:</b> {len(errors)} problem(s), listed "
+                                  f"below{marked}.")
             return None
         try:
             result = save_response(self.folder, answers, replace=self.replace.value, template=self.template)
         except CxError as exc:  # the id is taken, or the file itself has problems (shown with their rows)
-            self._show([p for p in exc.problems if p.column == "respondent_id" and "already saved" in p.message])
-            rest = [p for p in exc.problems if not (p.column == "respondent_id" and "already saved" in p.message)]
-            self.message.value = "<b style='color:#b00020'>Not saved.</b>" + _problem_html(rest, located=True)
+            taken = [p for p in exc.problems if p.column == "respondent_id" and "already saved" in p.message]
+            self._show(taken)
+            self._list(exc.problems, located=True)
+            self.message.value = (f"<b style='color:#b00020'>Not saved:</b> {len(exc.problems)} problem(s), listed "
+                                  f"below{', and marked at the id' if taken else ''}.")
             return None
         self._show([])
+        self._list([])
         self.saves += 1
         self.replace.value = True  # saving again now updates this respondent's row
         state = ("complete" if result.answered == result.total
@@ -251,6 +293,7 @@ class Questionnaire:
         """Load the answers saved under the id typed, so the respondent can finish them."""
         respondent_id = self.respondent.value.strip()
         self._show([])
+        self._list([])
         if not respondent_id:
             self.problems["respondent_id"].value = _problem_html(
                 [Problem("", "type the id you saved under, then press Open saved answers")])

@@ -28,16 +28,19 @@ from ..analysis.assessment import Assessment, assess, client_scores
 from .answers_file import client_dir_from_environment, write_atomic  # noqa: F401 (the first for explore.ipynb)
 from ..inputs.clients import check_weights, client_folder
 from ..core.errors import CxError, Problem
+from ..core.settings import TARGET_DECIMALS
 from ..inputs.responses import NOT_GIVEN
 from ..inputs.targets import check_targets
 from ..analysis.breakdowns import suppressed_groups
 from ..analysis.scoring import Scores
 from ..inputs.templates import Template
+from .controls import labelled, sized
 
-ALL = "(all respondents)"
+ALL = "Everyone"  # the segment filter's choice of no filter, and whose answers the summary then shows
 EVERYONE = ()  # the segment filter's value for no filter (a Dropdown treats None as "nothing chosen")
 WEIGHT_RANGE = (0.1, 3.0)  # a pillar weight must stay above 0 (client.yaml schema)
 DEBOUNCE_SECONDS = 0.3
+MAX_THRESHOLD_STEPS = 150  # the threshold slider goes at most this far above the client's threshold
 
 
 # ------------------------------------------------------------------------------ pure part
@@ -194,12 +197,22 @@ class Debouncer:
         return self._pending is not None
 
 
+def group_name(a: Assessment, segment: tuple[str, str] | tuple[()] | None) -> str:
+    """Whose answers a view shows: "Everyone", or the segment's title and the group ("Role: Manager")."""
+    if not segment:
+        return ALL
+    titles = {s.id: s.title for s in a.client.template.segments}
+    name, group = segment
+    return f"{titles.get(name, name)}: {group}"
+
+
 def overall_line(scores: Scores, who: str) -> display.Html:
-    """One line above the charts: whose answers, the overall index and band, the average gap."""
+    """One line above the charts: whose answers and how many people, the overall index and band, the average gap."""
     o = scores.overall
     gap = "" if o["gap_index"] is None or math.isnan(o["gap_index"]) else f"; average gap to target {o['gap_index']:.0f} points"
     index = "–" if math.isnan(o["index"]) else f"{o['index']:.0f}"
-    return display.Html(f"<p><b>{html.escape(who)}</b> ({scores.respondents} respondents): overall index "
+    people = f"{scores.respondents} respondent{'' if scores.respondents == 1 else 's'}"
+    return display.Html(f"<p><b>{html.escape(who)}</b>, {people}: overall index "
                         f"<b>{index}</b> ({html.escape(str(o['maturity'] or '–'))}){gap}.</p>")
 
 
@@ -236,28 +249,29 @@ class Explorer:
         self.scores: Scores = a.scores
         self._quiet = False
         self.debounce = Debouncer(self.redraw, delay, call_later)
-        style = {"description_width": "20em"}
+        # a target moves by the step the scorecard shows it to (TARGET_DECIMALS): slider and table agree
+        step, digits = 10.0 ** -TARGET_DECIMALS, f".{TARGET_DECIMALS}f"
         self.targets = {
-            p: w.FloatSlider(value=round(start_targets[p], 1) if not math.isnan(start_targets[p]) else t.scale.max, min=t.scale.min, max=t.scale.max, step=0.1,
-                             description=pillars.loc[p, "name"], continuous_update=False, readout_format=".1f",
-                             style=style, layout=w.Layout(width="38em"))
+            p: sized(w.FloatSlider(value=round(start_targets[p], TARGET_DECIMALS) if not math.isnan(start_targets[p])
+                                   else t.scale.max, min=t.scale.min, max=t.scale.max, step=step,
+                                   continuous_update=False, readout_format=digits))
             for p in pillars.index
         }
         self.weights = {
-            p: w.FloatSlider(value=float(pillars.loc[p, "weight"]), min=WEIGHT_RANGE[0], max=max(WEIGHT_RANGE[1], float(pillars["weight"].max())), step=0.1,
-                             description=pillars.loc[p, "name"], continuous_update=False, readout_format=".1f",
-                             style=style, layout=w.Layout(width="38em"))
+            p: sized(w.FloatSlider(value=float(pillars.loc[p, "weight"]), min=WEIGHT_RANGE[0],
+                                   max=max(WEIGHT_RANGE[1], float(pillars["weight"].max())), step=0.1,
+                                   continuous_update=False, readout_format=".1f"))
             for p in pillars.index
         }
         # where each slider started (rounded to its step): only sliders moved from here override the figures
         self.start_targets = self.chosen_targets()
         self.start_weights = self.chosen_weights()
-        self.threshold = w.IntSlider(value=a.anonymity_threshold, min=a.anonymity_threshold,
-                                     max=max(a.anonymity_threshold, len(a.client.responses)),
-                                     description="Smallest group shown", continuous_update=False,
-                                     style={"description_width": "12em"})
-        self.segment = w.Dropdown(description="Respondents", style={"description_width": "12em"},
-                                  layout=w.Layout(width="34em"))
+        # up to one above the largest group (nothing offered then), so each step has room on the track
+        largest = max(group_sizes(a).values(), default=0)
+        top = min(len(a.client.responses), largest + 1, a.anonymity_threshold + MAX_THRESHOLD_STEPS)
+        self.threshold = sized(w.IntSlider(value=a.anonymity_threshold, min=a.anonymity_threshold,
+                                           max=max(a.anonymity_threshold, top), continuous_update=False))
+        self.segment = w.Dropdown(layout=w.Layout(width="22em"))
         self.segment_note = w.HTML()
         self._segment_options()
         self.save_button = w.Button(description="Save targets and weights to client.yaml", icon="save",
@@ -278,9 +292,12 @@ class Explorer:
             control.observe(self._changed, names="value")
         self.threshold.observe(self._threshold_changed, names="value")
         self.save_button.on_click(self.save)
+        names = pillars["name"]
         controls = w.Tab(
-            children=[w.VBox(list(self.targets.values())), w.VBox(list(self.weights.values())),
-                      w.VBox([self.segment, self.threshold, self.segment_note])],
+            children=[w.VBox([labelled(names[p], s) for p, s in self.targets.items()]),
+                      w.VBox([labelled(names[p], s) for p, s in self.weights.items()]),
+                      w.VBox([labelled("Respondents", self.segment), labelled("Smallest group shown", self.threshold),
+                              self.segment_note])],
             titles=[f"{t.terms.target}s", "Pillar weights", "Segment"],
         )
         out = self.outputs
@@ -337,7 +354,7 @@ class Explorer:
         self.scores = what_if(self.assessment, *self.moved(), self.segment.value or None, self.threshold.value)
         view = dataclasses.replace(self.assessment, scores=self.scores)
         draw = {
-            "summary": lambda: overall_line(self.scores, self.segment.label),
+            "summary": lambda: overall_line(self.scores, group_name(self.assessment, self.segment.value)),
             "radar": lambda: display.figure(plots.radar(self.scores)),
             "gaps": lambda: display.figure(plots.gap_chart(self.scores)),
             "matrix": lambda: display.figure(plots.importance_performance(self.scores)),

@@ -146,7 +146,7 @@ def progress(p: "waves.Progress | None") -> Html | list[Png | Html]:
 _CUSTOMER_CARDS = """
 <div class="cx-summary">
   <div class="cx-card"><div class="cx-big">{% if o.nps == o.nps and o.nps is not none %}{{ '%+.0f'|format(o.nps) }}{% else %}–{% endif %}</div>
-    <div>Net Promoter Score{% if o.nps_moe == o.nps_moe and o.nps_moe is not none %} ± {{ o.nps_moe|num }}{% endif %}</div>
+    <div>Net Promoter Score{% if o.nps_moe == o.nps_moe and o.nps_moe is not none %} (margin of error ±{{ o.nps_moe|num }} points){% endif %}</div>
     <div class="cx-small">{{ o.promoters }} promoters, {{ o.passives }} passives, {{ o.detractors }} detractors of {{ o.nps_n }}</div></div>
   <div class="cx-card"><div class="cx-big">{% if o.csat == o.csat and o.csat is not none %}{{ o.csat|num }}%{% else %}–{% endif %}</div>
     <div>satisfied (CSAT: 4 or 5 of 5)</div><div class="cx-small">{{ o.csat_n }} answers</div></div>

@@ -27,6 +27,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from . import plots
+from .fragment_style import wrap
 from ..analysis.scoring import ACTIONS
 
 FIGURE_DPI = 110
@@ -66,13 +67,18 @@ _env.globals["action_style"] = _action_style
 
 
 class Html:
-    """An HTML fragment that Jupyter displays as such (``text/html``) and nbval compares as text."""
+    """An HTML fragment that Jupyter displays as such (``text/html``) and nbval compares as text.
+
+    ``html`` is the bare fragment (what sections and pages are built from); what a notebook shows
+    carries the report's look with it (``fragment_style.wrap``), so it looks the same in JupyterLab,
+    Notebook or VS Code as in the exported report.
+    """
 
     def __init__(self, html: str):
         self.html = html
 
     def _repr_html_(self) -> str:
-        return self.html
+        return wrap(self.html)
 
     def __repr__(self) -> str:
         return f"<Html fragment, {len(self.html)} characters>"

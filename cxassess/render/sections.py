@@ -20,7 +20,9 @@ from . import plan_views, plots, statistics
 from ..analysis.assessment import Assessment
 from ..analysis.significance import significant_cells
 from ..analysis.scoring import Scores
+from ..core.settings import TARGET_DECIMALS
 from .display import Html, Png, figure, index_style, render, section
+from .breakdown_table import breakdown_table
 
 LOW_AGREEMENT = 0.7
 LOW_ALPHA = 0.6
@@ -172,7 +174,7 @@ _SCORECARD = """
     <td class="cx-name">{{ p['name'] }}</td>
     <td>{{ p['mean']|num(2) }}</td>
     <td style="{{ heat(p['index']) }}">{{ p['index']|num }}</td>
-    <td>{{ p['target']|num(2) }}</td>
+    <td>{{ p['target']|num(target_digits) }}</td>
     <td>{{ p['gap']|num(2) }}{% if ci.at[pid, 'within_noise'] %} <span class="cx-small">within noise</span>{% endif %}</td>
     <td>{{ p['importance']|num(2) }}</td>
     <td>{{ p['maturity'] or '–' }}</td>
@@ -193,10 +195,14 @@ interval reaches the {{ terms.target|lower }} is within noise, not a priority. O
 
 
 def scorecard(a: Assessment) -> Html:
-    """The pillar scorecard, colour-coded by index and action class."""
+    """The pillar scorecard, colour-coded by index and action class.
+
+    Targets show as many decimals as the explorer's target sliders move by (``TARGET_DECIMALS``),
+    so the scorecard and the slider beside it give a target as the same figure.
+    """
     t = a.client.template
     return render(_SCORECARD, pillars=a.scores.pillars, terms=t.terms, scale=t.scale, heat=index_style,
-                  low=LOW_AGREEMENT, ci=a.intervals, overall=a.intervals.loc["overall"])
+                  low=LOW_AGREEMENT, ci=a.intervals, overall=a.intervals.loc["overall"], target_digits=TARGET_DECIMALS)
 
 
 _PLAN = """
@@ -281,7 +287,8 @@ def segment_heatmaps(a: Assessment) -> list[Png | Html]:
     for segment in sorted(a.breakdowns, key=lambda s: (s != "role", s)):
         fig = plots.segment_heatmap(a.breakdowns[segment], a.client.template, threshold=a.anonymity_threshold,
                                     significant=significant_cells(a.group_tests[segment]))
-        out += [figure(fig, f"Index by {segment}"), statistics.gaps_beyond_chance(a, segment), segment_note(a, segment)]
+        out += [figure(fig, f"Index by {segment}"), statistics.gaps_beyond_chance(a, segment), segment_note(a, segment),
+                breakdown_table(a.breakdowns[segment], a.client.template)]
     return out
 
 

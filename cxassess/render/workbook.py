@@ -16,11 +16,12 @@ import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -29,6 +30,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from . import plots
 from ..analysis.assessment import Assessment, plan_against_actual
 from .sections import comments_by_pillar
+from .appendix import rows as provenance_rows
 from ..core.errors import CxError
 from ..core.files import write_bytes_atomically
 from ..analysis.scoring import ACTIONS, to_index
@@ -80,7 +82,7 @@ def put(ws: Worksheet, row: int, column: int, value: Any, number_format: str | N
     if is_missing(value):
         return cell
     if isinstance(value, str):
-        cell.value = value
+        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters: a sheet cannot hold them
         cell.data_type = "s"  # openpyxl would otherwise store text starting with "=" as a formula
         if value.startswith(FORMULA_START):
             cell.quotePrefix = True  # Excel shows it as text, also once the cell is edited
@@ -398,19 +400,35 @@ SHEETS = {"Scorecard": scorecard_sheet, "Questions": questions_sheet, "Segments"
           "Drivers": drivers_sheet, "About": about_sheet}
 
 
-def build_workbook(a: Assessment) -> Workbook:
-    """The results workbook of an assessment (an openpyxl Workbook, not yet saved)."""
+def provenance_lines(ws: Worksheet, record: Mapping[str, Any]) -> None:
+    """The report run's provenance (as the report's appendix shows it) below the About sheet's lines."""
+    first = ws.max_row + 2
+    put(ws, first, 1, "Provenance").font = Font(bold=True, size=12)
+    for i, (label, value) in enumerate(provenance_rows(record), start=first + 1):
+        put(ws, i, 1, label).font = Font(bold=True)
+        put(ws, i, 2, value).alignment = Alignment(wrap_text=True, vertical="top", horizontal="left")
+    ws.column_dimensions["A"].width = max(ws.column_dimensions["A"].width or 0, 32)
+
+
+def build_workbook(a: Assessment, provenance: Mapping[str, Any] | None = None) -> Workbook:
+    """The results workbook of an assessment (an openpyxl Workbook, not yet saved).
+
+    ``provenance``: a report run's record (``cxassess.run.provenance``), added to the About sheet.
+    """
     wb = Workbook()
     wb.remove(wb.active)
     for name, fill in SHEETS.items():
         fill(wb.create_sheet(name), a)
     if a.projection is not None:  # the client's own plan (plan.yaml), after the generated action plan
         client_plan_sheet(wb.create_sheet("Plan", wb.sheetnames.index("Action plan") + 1), a)
+    if provenance is not None:
+        provenance_lines(wb["About"], provenance)
     wb.properties.title = f"{a.client.document_title}, results"
     wb.properties.creator = "cxassess"
     return wb
 
 
-def write_workbook(a: Assessment, path: str | os.PathLike, overwrite: bool = False) -> Path:
+def write_workbook(a: Assessment, path: str | os.PathLike, overwrite: bool = False,
+                   provenance: Mapping[str, Any] | None = None) -> Path:
     """Write the results workbook to ``path`` (atomically; an existing file only with ``overwrite``)."""
-    return save_atomically(path, build_workbook(a), overwrite)
+    return save_atomically(path, build_workbook(a, provenance), overwrite)

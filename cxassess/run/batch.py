@@ -99,7 +99,7 @@ def is_unchanged(client: Client, out: str | Path, formats: Iterable[str] = DEFAU
 
 def run_client(folder: Path, out: str | Path, formats: tuple[str, ...], benchmark: str | Path | None = None,
                pdf_engine: str | None = None, templates: Mapping[str, Path] | None = None,
-               mode: str = "fast") -> ClientResult:
+               mode: str = "fast", docx_reference: str | None = None) -> ClientResult:
     """Build one client's report; every failure becomes a result, never an exception.
 
     With ``out`` a URL, the report is built in a local temporary folder and then published.
@@ -112,7 +112,7 @@ def run_client(folder: Path, out: str | Path, formats: tuple[str, ...], benchmar
         if local is not None and benchmark is not None and outputs.is_url(benchmark):
             benchmark = outputs.fetch(str(benchmark), local / "benchmark.json")
         run = build_report(folder, local or out, formats, mode=mode, benchmark=benchmark, pdf_engine=pdf_engine,
-                           template=templates)
+                           template=templates, docx_reference=docx_reference)
         report = str(run.folder / "report.html" if "html" in formats else run.folder)
         if local is not None:
             published = outputs.publish_run(run.folder, str(out), folder.name)
@@ -183,6 +183,7 @@ def run_batch(
     dask_local: int | None = None,
     pdf_engine: str | None = None,
     mode: str | None = None,
+    docx_reference: str | os.PathLike | None = None,
 ) -> BatchResult:
     """Build reports for every client folder, then the portfolio overview, into ``OUT/portfolio/<stamp>/``.
 
@@ -194,11 +195,16 @@ def run_batch(
     Clients run in local worker processes, or as one Dask task each on the cluster at
     ``scheduler`` (or on a LocalCluster of ``dask_local`` processes started for this batch).
     ``pdf_engine``: ``auto``, ``chromium`` or ``weasyprint`` (see pdf.py). ``mode``: fast or plain
-    (runner.py; None: ``$CXASSESS_RUNNER``, else fast).
+    (runner.py; None: ``$CXASSESS_RUNNER``, else fast). ``docx_reference``: the Word reports'
+    reference document (``--format docx``).
     """
     formats = parse_formats(formats)
     mode = runner_mode(mode)
     remove_orphaned_temp_folders()  # sockets and staging of a batch that was killed outright
+    if "docx" in formats and docx_reference is not None:
+        from ..render.docx_report import check_reference
+
+        docx_reference = str(check_reference(docx_reference))  # refused before any work; absolute for workers
     if "pdf" in formats:
         pdf_engine = pdf.engine(pdf_engine)  # resolved here: every worker and the overview use the same one
     worker_pdf = pdf_engine if "pdf" in formats else None
@@ -252,7 +258,8 @@ def run_batch(
                 while queue and len(pending) < workers:
                     folder = queue.pop(0)
                     files = clients[folder.name].template_files if folder.name in clients else None
-                    pending[pool.submit(run_client, folder, out, formats, benchmark, pdf_engine, files, mode)] = folder
+                    pending[pool.submit(run_client, folder, out, formats, benchmark, pdf_engine, files, mode,
+                                        docx_reference)] = folder
                     state["running"].append(folder.name)
                     if on_update:
                         on_update(None, state)

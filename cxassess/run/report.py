@@ -28,6 +28,7 @@ from ..analysis.document import to_document
 from ..analysis.stats_document import add_statistics
 from ..analysis import drivers, roadmap, voice
 from ..analysis.sentiment import to_document as comments_document
+from . import provenance
 from ..core.settings import DEFAULT_FORMATS, FORMATS, REPORTS_FOLDER
 from .runner import kernel_options, runner_mode
 
@@ -53,7 +54,11 @@ def save_scores(a: Assessment, output_dir: str | os.PathLike | None) -> Path | N
     if not output_dir:
         return None
     path = Path(output_dir) / "scores.json"
-    path.write_text(json.dumps(scores_document(a), indent=2, ensure_ascii=False), encoding="utf-8")
+    document = scores_document(a)
+    record = provenance.read(output_dir)  # a report run's own (provenance.py), absent when run by hand
+    if record is not None:
+        document["provenance"] = record
+    path.write_text(json.dumps(document, indent=2, ensure_ascii=False), encoding="utf-8")
     return path
 
 
@@ -96,7 +101,8 @@ def write_exports(a: Assessment, folder: Path, formats: Iterable[str]) -> None:
     from ..render.deck import write_deck  # python-pptx is imported only when a deck is asked for
     from ..render.workbook import write_workbook
 
-    for fmt, write in (("xlsx", write_workbook), ("pptx", write_deck)):
+    record = provenance.read(folder)  # the run's provenance, for the workbook's About sheet
+    for fmt, write in (("xlsx", functools.partial(write_workbook, provenance=record)), ("pptx", write_deck)):
         if fmt in formats:
             write(a, folder / EXPORTS[fmt])
 
@@ -189,6 +195,18 @@ def notebook_parameters(**values: object) -> dict[str, object]:
     return values
 
 
+def injected_parameters(client: Client, output_dir: Path, anonymity_threshold: int | None = None,
+                        **parameters: object) -> dict[str, object]:
+    """The parameters Papermill injects into the notebook for a client's run (also its provenance)."""
+    return notebook_parameters(
+        client_dir=str(client.folder.resolve()),
+        template={key: str(path) for key, path in client.template_files.items()},  # nothing looked up again
+        output_dir=str(output_dir.resolve()),
+        anonymity_threshold=anonymity_threshold,
+        **parameters,
+    )
+
+
 def execute_notebook(client: Client, output_dir: Path, anonymity_threshold: int | None = None,
                      notebook: Path = NOTEBOOK, mode: str = "plain", **parameters: object) -> Path:
     """Run the assessment notebook for a client in a fresh kernel; returns the executed copy.
@@ -203,13 +221,7 @@ def execute_notebook(client: Client, output_dir: Path, anonymity_threshold: int 
         pm.execute_notebook(
             str(notebook),
             str(executed),
-            parameters=notebook_parameters(
-                client_dir=str(client.folder.resolve()),
-                template={key: str(path) for key, path in client.template_files.items()},  # nothing looked up again
-                output_dir=str(output_dir.resolve()),
-                anonymity_threshold=anonymity_threshold,
-                **parameters,
-            ),
+            parameters=injected_parameters(client, output_dir, anonymity_threshold, **parameters),
             kernel_name="python3",
             progress_bar=False,
             cwd=str(notebook.parent),
@@ -336,6 +348,7 @@ def build_report(
     benchmark: Path | None = None,
     pdf_engine: str | None = None,
     template: TemplateChoice = None,
+    docx_reference: str | os.PathLike | None = None,
 ) -> ReportRun:
     """Validate a client, run its notebook, and write the report folder; returns what was written.
 
@@ -343,8 +356,10 @@ def build_report(
     ``pdf_engine`` is ``auto`` (default), ``chromium`` or ``weasyprint`` (see pdf.py). ``template``:
     the questionnaire files a batch resolved for this client (``Client.template_files``), else none.
     ``mode``: fast or plain (runner.py; None: ``$CXASSESS_RUNNER``, else fast).
+    ``docx_reference``: a .docx whose styles, page setup, header and footer the Word report takes.
     """
     started = time.perf_counter()
+    run_at = dt.datetime.now(dt.timezone.utc)
     formats = parse_formats(formats)
     mode = runner_mode(mode)
     if mode == "fast":
@@ -353,6 +368,9 @@ def build_report(
         Zygote.get()  # the batch's, or one of our own: it imports while the client is validated
     if "pdf" in formats:
         pdf_engine = pdf.engine(pdf_engine)  # an engine that cannot run is refused before any work
+    if "docx" in formats:
+        from ..render import docx_report  # python-docx is imported only when a Word report is asked for
+        docx_report.check_reference(docx_reference)  # a reference Word cannot use is refused before any work
     client = load_client(client_dir, template)  # validates id, client.yaml, template and answers
     if len(client.waves) > 1:
         load_waves(client)  # the earlier waves too: bad answers there stop the run before it starts
@@ -368,9 +386,12 @@ def build_report(
     run = ReportRun(client.id, client_root / name, warnings=client.warnings)
     try:
         mark = time.perf_counter()
+        benchmark_file = str(Path(benchmark).resolve()) if benchmark else None
+        provenance.write(provenance.collect(client, injected_parameters(client, staging, threshold,
+                                                                        benchmark_file=benchmark_file),
+                                            run_at, benchmark), staging)
         try:
-            executed = execute_notebook(client, staging, threshold, notebook, mode=mode,
-                                        benchmark_file=str(Path(benchmark).resolve()) if benchmark else None)
+            executed = execute_notebook(client, staging, threshold, notebook, mode=mode, benchmark_file=benchmark_file)
         except CxError as exc:
             failed = client_root / f"{name}-failed"
             os.replace(staging, failed)
@@ -389,6 +410,10 @@ def build_report(
             mark = time.perf_counter()
             pdf.render_pdf(html, staging / "report.pdf", pdf_engine)
             run.timings["pdf"] = time.perf_counter() - mark
+        if "docx" in formats:
+            mark = time.perf_counter()
+            docx_report.write_word_report(executed, staging / "report.docx", docx_reference, client.document_title)
+            run.timings["docx"] = time.perf_counter() - mark
         if EXPORTS.keys() & set(formats):
             mark = time.perf_counter()
             write_exports(assess(client, threshold), staging, formats)
