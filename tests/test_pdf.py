@@ -53,6 +53,18 @@ def test_each_engine_writes_the_pages_text_and_charts(engine, tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("engine", ENGINES)
+def test_folded_details_are_printed_open(engine, tmp_path):
+    """A closed <details> (the figures behind a heatmap) cannot be unfolded on paper: its content is printed."""
+    folded = ('<details class="cx-figures"><summary>The figures behind the chart</summary>'
+              "<p>Frontline index forty-two</p></details>")
+    target = tmp_path / "report.pdf"
+    pdf.render_pdf(PAGE.format(red=_png("red"), blue=_png("blue"), extra=folded), target, engine)
+    text = " ".join(page.extract_text() for page in PdfReader(target).pages)
+    assert "The figures behind the chart" in text and "Frontline index forty-two" in text
+
+
+@pytest.mark.slow
 @pytest.mark.skipif(not CHROMIUM, reason="no Chromium (or no playwright) on this machine")
 def test_chromium_runs_no_script_and_fetches_nothing(tmp_path):
     requests = []

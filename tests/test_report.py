@@ -62,6 +62,8 @@ def test_run_writes_every_artefact_and_points_latest_at_it(run):
     latest = run.folder.parent / "latest"
     assert latest.resolve() == run.folder.resolve()
     assert not list(run.folder.parent.glob(".*partial"))
+    recorded = json.loads((run.folder / "provenance.json").read_text(encoding="utf-8"))["parameters"]
+    assert recorded["output_dir"] == str(run.folder.resolve())  # the run folder, never its staging name
 
 
 @pytest.mark.slow

@@ -63,12 +63,16 @@ def engine(requested: str | None = None) -> str:
     return name
 
 
+_CLOSED_DETAILS = re.compile(r"<details(?![^>]*\bopen\b)")
+
+
 def render_pdf(html: str, target: Path, requested: str | None = None) -> str:
     """Write ``html`` as an A4 PDF to ``target``; returns the engine used.
 
     Chromium is the batch's shared one when ``$CXASSESS_PRINTER`` names it, else this process's own.
     """
     name = engine(requested)
+    html = _CLOSED_DETAILS.sub("<details open", html)  # on paper nothing can be unfolded: print it open
     if name == "chromium" and os.environ.get(PRINTER_ENV):
         _SharedPrinter.get().print(html, Path(target))
     elif name == "chromium":

@@ -387,9 +387,9 @@ def build_report(
     try:
         mark = time.perf_counter()
         benchmark_file = str(Path(benchmark).resolve()) if benchmark else None
-        provenance.write(provenance.collect(client, injected_parameters(client, staging, threshold,
-                                                                        benchmark_file=benchmark_file),
-                                            run_at, benchmark), staging)
+        parameters = injected_parameters(client, staging, threshold, benchmark_file=benchmark_file)
+        parameters["output_dir"] = str(run.folder.resolve())  # where the run ends up, not its staging folder
+        provenance.write(provenance.collect(client, parameters, run_at, benchmark), staging)
         try:
             executed = execute_notebook(client, staging, threshold, notebook, mode=mode, benchmark_file=benchmark_file)
         except CxError as exc:
