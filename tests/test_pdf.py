@@ -109,6 +109,32 @@ def test_engine_choice(monkeypatch, tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.skipif(not CHROMIUM, reason="no Chromium (or no playwright) on this machine")
+def test_a_single_report_launches_its_browser_beside_its_work(tmp_path, monkeypatch):
+    """start_own_printer launches the browser in a thread of its own at once; render_pdf then prints there."""
+    monkeypatch.delenv(pdf.PRINTER_ENV, raising=False)
+    monkeypatch.setattr(pdf, "_own_server", None)
+    printed_by = []
+    original = pdf._Chromium.pdf
+    monkeypatch.setattr(pdf._Chromium, "pdf", lambda self, *args: printed_by.append(
+        threading.current_thread().name) or original(self, *args))
+    pdf.start_own_printer("chromium")
+    server = pdf._own_server
+    try:
+        assert server is not None
+        pdf.start_own_printer("chromium")
+        assert pdf._own_server is server  # one per process
+        target = tmp_path / "report.pdf"
+        pdf.render_pdf(PAGE.format(red=_png("red"), blue=_png("blue"), extra=""), target, "chromium")
+        assert printed_by == ["cxassess-printer"] and "Quarterly service review" in PdfReader(target).pages[0].extract_text()
+    finally:
+        server.close()
+    monkeypatch.setattr(pdf, "_own_server", None)
+    pdf.start_own_printer("weasyprint")
+    assert pdf._own_server is None  # nothing to launch for WeasyPrint
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not CHROMIUM, reason="no Chromium (or no playwright) on this machine")
 def test_a_batch_shares_one_browser_between_its_workers(tmp_path, monkeypatch):
     """Workers hand pages to the batch's PrintServer; the PDF is the same, written by the worker itself."""
     from multiprocessing.connection import Client
@@ -117,6 +143,7 @@ def test_a_batch_shares_one_browser_between_its_workers(tmp_path, monkeypatch):
     try:
         monkeypatch.setenv(pdf.PRINTER_ENV, server.address)
         monkeypatch.setattr(pdf._SharedPrinter, "_instance", None)
+        monkeypatch.setattr(pdf, "_own_server", None)  # a single report run earlier in this process may have one
         browsers = dict(pdf._Chromium._instances)
         pdf.warm_up("chromium")  # connects, launches nothing here
         assert pdf._Chromium._instances == browsers and pdf._SharedPrinter._instance is not None

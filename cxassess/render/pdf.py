@@ -75,11 +75,28 @@ def render_pdf(html: str, target: Path, requested: str | None = None) -> str:
     html = _CLOSED_DETAILS.sub("<details open", html)  # on paper nothing can be unfolded: print it open
     if name == "chromium" and os.environ.get(PRINTER_ENV):
         _SharedPrinter.get().print(html, Path(target))
+    elif name == "chromium" and _own_server is not None:
+        _own_server.print(html, Path(target))
     elif name == "chromium":
         _Chromium.get().print(html, Path(target))
     else:
         _weasyprint(html, Path(target))
     return name
+
+
+_own_server: "PrintServer | None" = None  # this process's browser in a thread of its own (start_own_printer)
+
+
+def start_own_printer(requested: str | None = None) -> None:
+    """Launch this process's browser now, in a thread of its own, so that the launch overlaps other work.
+
+    A single report starts it before its notebook runs; ``render_pdf`` then prints there. Nothing
+    happens for WeasyPrint or when a batch's shared browser (``$CXASSESS_PRINTER``) serves this process.
+    """
+    global _own_server
+    if _own_server is None and engine(requested) == "chromium" and not os.environ.get(PRINTER_ENV):
+        _own_server = PrintServer()
+        atexit.register(_own_server.close)
 
 
 def warm_up(requested: str | None = None) -> None:

@@ -368,6 +368,8 @@ def build_report(
         Zygote.get()  # the batch's, or one of our own: it imports while the client is validated
     if "pdf" in formats:
         pdf_engine = pdf.engine(pdf_engine)  # an engine that cannot run is refused before any work
+        if mode == "fast":
+            pdf.start_own_printer(pdf_engine)  # the browser launches while the notebook runs
     if "docx" in formats:
         from ..render import docx_report  # python-docx is imported only when a Word report is asked for
         docx_report.check_reference(docx_reference)  # a reference Word cannot use is refused before any work
