@@ -181,6 +181,9 @@ def test_readme_new_client_recipe_runs_as_written(tmp_path):
 
     client = tmp_path / "clients" / "acme-retail"
     assert "client Acme Retail" in said  # the form carries the client's name
+    listed = (tmp_path / "acme-statements.txt").read_text(encoding="utf-8")  # the text list for a survey tool
+    assert all(f"\n{q.text}\n" in listed for p in template.pillars for q in p.questions)
+    assert "Department: Stores | Online | Head office" in listed
     assert "12 respondents, 61 of 61 questions" in said  # the Google Forms import
     assert "6 respondents, 61 of 61 questions" in said  # the returned forms replaced it (--force)
     assert "valid for template 'cx_service_strategy': 6 respondents" in said
