@@ -341,6 +341,13 @@ def cmd_form(args: argparse.Namespace) -> int:
                          "the client's")
     template = find_template(args.template) if args.template else None
     name, segments, template = client_form_settings(args.client, template) if args.client else (None, {}, template)
+    if str(args.out).lower().endswith(".txt"):  # the statements as text, for building an online survey
+        from ..inputs.statement_list import statement_list, write_statement_list
+
+        out = write_statement_list(statement_list(template, name, segments), args.out, args.force)
+        print(f"{out}: the {len(template.question_ids)} statements of template {template.id!r} as text, "
+              "to build an online survey from; import its export with `cxassess import`")
+        return 0
     out = write_form(build_form(template, name, segments), args.out, args.force)
     print(f"{out}: questionnaire form for template {template.id!r} ({len(template.question_ids)} questions"
           + (f", client {name}" if name else "") + "); send one copy to each respondent")

@@ -288,7 +288,9 @@ def build_parser() -> argparse.ArgumentParser:
         "Send one copy to each respondent; put the returned files in one folder and read them back with "
         "`cxassess import --from xlsx-forms FOLDER`.",
     )
-    p.add_argument("--out", required=True, metavar="FILE", help="the .xlsx file to write")
+    p.add_argument("--out", required=True, metavar="FILE",
+                   help="the .xlsx file to write; or a .txt file: the statements as a text list to build an online "
+                   "survey (Google Forms, ...) from")
     p.add_argument("--client", metavar="CLIENT_DIR",
                    help="client folder: its name goes on the form, and 'segments:' in its client.yaml "
                    "(e.g. department: [Stores, Online]) become drop-down lists; without TEMPLATE, the form asks "
