@@ -146,6 +146,6 @@ def test_blind_spot_moves_a_kept_pillar_and_says_why(scores):
     assert verdicts.moved(found) == ["d"]
     final = verdicts.with_verdicts(scores, found)
     assert final.pillars.at["d", "action"] == "do_differently" and final.pillars.at["d", "action_ipa"] == "keep"
-    # the plan and the roadmap follow the final verdict: d is now a step, last by priority (0) and index
-    assert list(actions.roadmap(final)["pillar_id"]) == ["a", "c", "b", "f", "d"]
+    # the roadmap follows the final verdict: d is now a step, by its priority 0 (above f, which has none)
+    assert list(actions.roadmap(final)["pillar_id"]) == ["a", "c", "b", "d", "f"]
     assert verdicts.final_verdicts(scores)["action_reason"].isna().all()  # no customer feedback, nothing moves
