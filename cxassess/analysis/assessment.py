@@ -148,6 +148,11 @@ class Assessment:
         return actions.priorities(self.verdict_scores, count=len(self.scores.pillars), within_noise=self.within_noise)
 
     @cached_property
+    def roadmap_steps(self) -> pd.DataFrame:
+        """The improvement roadmap: every priority (``priorities``), in order, one step each."""
+        return actions.roadmap(self.verdict_scores, self.within_noise)
+
+    @cached_property
     def plan(self) -> pd.DataFrame:
         """The action plan by final verdict, with the customers' evidence on their blind spots."""
         return actions.with_evidence(actions.action_plan(self.verdict_scores), self.scores, self.voice,
