@@ -125,6 +125,19 @@ class Assessment:
             return key_drivers.with_derived_importance(self.scores, self.drivers)
         return self.scores
 
+    def with_scores(self, scores: Scores) -> "Assessment":
+        """The same client with other scores (the explorer's what-if: other targets, weights or one group).
+
+        The customers' own figures stay the client's; only the blind spots are worked out again against
+        the new staff indices, so the final verdicts follow the new scores without re-reading the feedback.
+        """
+        other = replace(self, scores=scores)
+        if self.voice is not None:
+            v = self.voice
+            own = v.pillars.drop(columns=["name", "staff_index", "action", "gap", "kind"])
+            other.__dict__["voice"] = replace(v, pillars=voice.blind_spots(scores.pillars, own, v.settings.blind_spot_at))
+        return other
+
     @cached_property
     def verdicts(self) -> pd.DataFrame:
         """Per pillar: the grid's class (``action_ipa``), the final verdict (``action``) after every later rule

@@ -38,8 +38,12 @@ def blind_spot_reason(row: pd.Series) -> str:
 
 
 def final_verdicts(scores: Scores, customers: "CustomerVoice | None" = None) -> pd.DataFrame:
-    """Per pillar (template order): the grid's class (``action_ipa``), the final one and why it moved."""
-    ipa = scores.pillars["action"]
+    """Per pillar (template order): the grid's class (``action_ipa``), the final one and why it moved.
+
+    Scores that already carry ``action_ipa`` (final verdicts) start from it: applying the rules twice
+    changes nothing.
+    """
+    ipa = scores.pillars["action_ipa"] if "action_ipa" in scores.pillars else scores.pillars["action"]
     frame = pd.DataFrame({"action_ipa": ipa.astype(object), "action": ipa.astype(object),
                           "action_reason": pd.Series(None, index=ipa.index, dtype=object)})
     if customers is not None:
