@@ -265,8 +265,6 @@ def action_plan(a: Assessment) -> Html:
 
 _ROADMAP = """
 {% if steps %}
-<p>One step per priority, first priority first: the pillars to start or do differently (their final verdict), each with the
-stage of the improvement cycle it serves and the statement to look at first.</p>
 <ol class="cx-roadmap">
 {% for r in steps %}
   <li><strong>{{ ACTIONS.get(r['action'], '–') }}: {{ r['pillar'] }}</strong> (index {{ r['index']|num }}{% if r['target_index'] == r['target_index'] and r['target_index'] is not none %}, {{ term }} {{ r['target_index']|num }}{% endif %}){% if r['title'] %} · {{ r['title']|lower }}{% endif %}{% if r['weakest_point'] %}: weakest point “{{ r['weakest_point'] }}”{% if r['weakest_reverse'] %} <span class="cx-small">{{ REVERSED }}</span>{% endif %}{% endif %}</li>
