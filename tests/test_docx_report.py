@@ -267,7 +267,7 @@ def _fmt(value, digits: int = 0) -> str:
 def test_the_scorecard_table_has_the_assessments_figures(word, assessment):
     terms = assessment.client.template.terms
     header = ["Pillar", "Index", terms.target, "Gap", terms.importance, "Maturity", "n", "Agreement (rwg)", "Verdict",
-              "95% interval", f"Mean · {terms.target.lower()} (1-5 scale)"]
+              "95% interval", f"Mean · {terms.target.lower()} (1-5)"]
     table = next(t for t in word.tables if table_rows(t)[0] == header)
     ci = assessment.intervals
     expected = [[p["name"], _fmt(p["index"]), _fmt(p["target_index"]), _fmt(p["gap_index"]),

@@ -176,7 +176,7 @@ _SCORECARD = """
 <table class="cx-table cx-scorecard">
   <thead><tr><th>Pillar</th><th>Index</th><th>{{ terms.target }}</th><th>Gap</th>
   <th>{{ terms.importance }}</th><th>Maturity</th><th>n</th><th>Agreement (rwg)</th><th>Verdict</th><th>95% interval</th>
-  <th>Mean · {{ terms.target|lower }} ({{ scale.min }}-{{ scale.max }} scale)</th></tr></thead>
+  <th>Mean · {{ terms.target|lower }} ({{ scale.min }}-{{ scale.max }})</th></tr></thead>
   <tbody>
   {% for pid, p in pillars.iterrows() %}
   <tr>
@@ -190,7 +190,7 @@ _SCORECARD = """
     <td{% if p['rwg'] < low %} class="cx-warn"{% endif %}>{{ p['rwg']|num(2) }}</td>
     <td class="cx-action" style="{{ action_style(p['action']) }}">{{ ACTIONS.get(p['action'], '–') }}{% if p['action_reason'] %}<br><span class="cx-small">not {{ ACTIONS.get(p['action_ipa'], '–')|lower }}: see below</span>{% endif %}</td>
     <td>{{ ci.at[pid, 'ci_low']|num }}–{{ ci.at[pid, 'ci_high']|num }}</td>
-    <td>{{ p['mean']|num(2) }} · {{ p['target']|num(target_digits) }}</td>
+    <td style="white-space:nowrap">{{ p['mean']|num(2) }} · {{ p['target']|num(target_digits) }}</td>
   </tr>
   {% endfor %}
   </tbody>
