@@ -155,11 +155,6 @@ class Assessment:
         is never listed among the strongest."""
         return actions.strongest_weakest(self.verdict_scores, not_strongest=verdict_rules.moved(self.verdicts))
 
-    @property
-    def priorities(self) -> pd.DataFrame:
-        """Every pillar to start or do differently (final verdict), first priority first; none within noise."""
-        return actions.priorities(self.verdict_scores, count=len(self.scores.pillars), within_noise=self.within_noise)
-
     @cached_property
     def roadmap_steps(self) -> pd.DataFrame:
         """The improvement roadmap: every priority (``priorities``), in order, one step each."""
