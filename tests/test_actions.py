@@ -52,7 +52,8 @@ def scores() -> Scores:
     pillars = pd.DataFrame(
         [
             {"pillar_id": pid, "name": TEMPLATE.pillar(pid).name, "stage": TEMPLATE.pillar(pid).stage, "index": i,
-             "priority": pr, "action": act, "target_index": ti, "importance": imp, "gap_index": ti - i}
+             "priority": pr, "action": act, "target_index": ti, "importance": imp, "gap_index": ti - i,
+             "importance_index": (imp - 1) / 4 * 100}
             for pid, (i, pr, act, ti, imp) in PILLARS.items()
         ]
     ).set_index("pillar_id")
@@ -67,6 +68,9 @@ def test_strongest_and_weakest(scores):
     strongest, weakest = actions.strongest_weakest(scores)
     assert list(strongest.index) == ["d", "e", "c"]
     assert list(weakest.index) == ["f", "b", "a"]
+    # a pillar whose verdict a later rule moved (a blind spot) is never among the strongest
+    strongest, weakest = actions.strongest_weakest(scores, not_strongest=["d"])
+    assert list(strongest.index) == ["e", "c", "a"] and list(weakest.index) == ["f", "b", "a"]
 
 
 def test_plan_groups_classes_in_order_and_sorts_within(scores):
@@ -90,17 +94,23 @@ def test_priorities_and_sentences(scores):
     top = actions.priorities(scores)
     assert list(top.index) == ["a", "c", "b", "f"]  # start/do differently only, by priority then index
     sentences = actions.priority_sentences(scores)
-    assert sentences[0] == ('Do differently: Alpha stands at 30 against a target of 80, and its importance is 4.5 '
-                           'out of 5. Weakest point: "Alpha 1"')
-    assert sentences[2].startswith("Start: Beta is barely in place (index 15 against a target of 60)")
+    # every figure on the 0-100 index: importance 4.5 of 1-5 is (4.5 - 1) / 4 * 100 = 87.5 -> 88
+    assert sentences[0] == ('Do differently: Alpha falls short (index 30, target 80, gap 50, importance 88). '
+                            'Weakest point: "Alpha 1"')
+    assert sentences[2] == 'Start: Beta is barely in place (index 15, target 60, gap 45, importance 75). ' \
+                           'Weakest point: "Beta 1"'
+    assert not any(" out of " in s or "4.5" in s for s in sentences)
     assert sentences[3] == 'Start: Phi is barely in place (index 10). Weakest point: "Phi 1"'
 
 
-def test_roadmap_follows_the_cycle_with_weakest_pillars(scores):
+def test_roadmap_is_every_priority_in_order_one_step_each(scores):
     road = actions.roadmap(scores)
-    assert road[["step", "pillar_id"]].values.tolist() == [[1, "a"], [2, "b"], [2, "c"], [4, "d"], [5, "e"]]
+    # the priorities a, c, b, f (keep d and stop e are not steps), each once, numbered 1..4
+    assert road[["step", "pillar_id"]].values.tolist() == [[1, "a"], [2, "c"], [3, "b"], [4, "f"]]
+    assert list(road["pillar_id"]) == list(actions.priorities(scores, 6).index)
+    assert list(road["title"]) == ["Know the real need", "Deliver on it", "Deliver on it", None]
     assert road.set_index("pillar_id").loc["c", "weakest_point"] == "Gamma 2"
-    assert "f" not in set(road["pillar_id"])  # no stage in the template
+    assert list(actions.roadmap(scores, within_noise=["c"])["pillar_id"]) == ["a", "b", "f"]
 
 
 def test_reverse_scored_questions_are_flagged(scores):
@@ -110,4 +120,32 @@ def test_reverse_scored_questions_are_flagged(scores):
     plan = actions.action_plan(flagged).set_index("question_id")
     assert plan.loc["d1", "reverse"] and not plan.loc["d2", "reverse"]
     road = actions.roadmap(flagged).set_index("pillar_id")
-    assert not road.loc["d", "weakest_reverse"]  # d's weakest point is d2 (index 70)
+    assert not road["weakest_reverse"].any()  # d1 is d's, and d (keep) is no step
+    questions["reverse"] = questions.index == "c2"
+    flagged = Scores(scores.template, questions, scores.pillars, scores.overall, scores.respondents)
+    assert actions.roadmap(flagged).set_index("pillar_id").loc["c", "weakest_reverse"]  # c's weakest point is c2
+
+
+class _Customers:
+    """A stand-in for the customers' view: only its blind spots (what the verdict rule reads)."""
+
+    def __init__(self, blind: pd.DataFrame):
+        self.blind = blind
+
+
+def test_blind_spot_moves_a_kept_pillar_and_says_why(scores):
+    from cxassess.analysis import verdicts
+
+    blind = pd.DataFrame({"pillar_id": ["d", "e"], "staff_index": [80.0, 70.0], "customer_index": [41.0, 30.0]}
+                         ).set_index("pillar_id")
+    found = verdicts.final_verdicts(scores, _Customers(blind))
+    assert found.loc["d", ["action_ipa", "action"]].tolist() == ["keep", "do_differently"]
+    assert found.loc["d", "action_reason"].startswith("Customers rate it 41 against the staff's 80 (0-100)")
+    assert found.loc["e", "action"] == "stop" and found.loc["e", "action_reason"] is None  # only "keep" moves
+    assert (found.drop("d")["action"] == scores.pillars.drop("d")["action"]).all()
+    assert verdicts.moved(found) == ["d"]
+    final = verdicts.with_verdicts(scores, found)
+    assert final.pillars.at["d", "action"] == "do_differently" and final.pillars.at["d", "action_ipa"] == "keep"
+    # the roadmap follows the final verdict: d is now a step, by its priority 0 (above f, which has none)
+    assert list(actions.roadmap(final)["pillar_id"]) == ["a", "c", "b", "d", "f"]
+    assert verdicts.final_verdicts(scores)["action_reason"].isna().all()  # no customer feedback, nothing moves

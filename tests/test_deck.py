@@ -24,7 +24,8 @@ pytestmark = pytest.mark.slow  # builds decks: charts drawn at slide resolution,
 
 CLIENTS = ROOT / "data" / "clients"
 TITLES = ["Executive summary", "Current practice against target", "Where the gaps are",
-          "Importance and performance", "Action plan", "Improvement roadmap"]
+          "Importance and performance", "What your customers say", "Action plan", "Improvement roadmap"]
+PLAN, ROADMAP = 6, 7  # slide numbers (from 0) of the action plan and the roadmap: northwind has customer feedback
 
 
 @pytest.fixture(scope="module")
@@ -48,10 +49,10 @@ def table_rows(slide) -> list[list[str]]:
     return [[cell.text for cell in row.cells] for row in tables[0].rows]
 
 
-def test_seven_slides_with_titles_in_order(assessment, deck):
+def test_eight_slides_with_titles_in_order(assessment, deck):
     _, prs = deck
     slides = list(prs.slides)
-    assert len(slides) == 7
+    assert len(slides) == 8  # the seven, and the customers slide (northwind has customer feedback)
     assert slides[0].shapes.title.text == assessment.client.config.name
     assert [s.shapes.title.text for s in slides[1:]] == TITLES
     assert (prs.slide_width, prs.slide_height) == (SLIDE_WIDTH, SLIDE_HEIGHT)
@@ -60,7 +61,7 @@ def test_seven_slides_with_titles_in_order(assessment, deck):
 def test_every_slide_has_notes_on_the_method(deck):
     _, prs = deck
     notes = [s.notes_slide.notes_text_frame.text for s in prs.slides if s.has_notes_slide]
-    assert len(notes) == 7 and all(len(n) > 150 for n in notes)
+    assert len(notes) == 8 and all(len(n) > 150 for n in notes)
     assert "weighted average of the pillar indices" in notes[1]
     assert "importance" in notes[3].lower() and "priority" in notes[3].lower()
     assert "60" in notes[4]  # the template's thresholds are named
@@ -89,41 +90,52 @@ def test_title_and_summary_figures(assessment, deck):
     assert f"{overall:.0f} / 100" in summary
     lowest = min(by_hand, key=by_hand.get)
     assert f"{assessment.scores.pillars.loc[lowest, 'name']}: {by_hand[lowest]:.0f}" in summary
-    for sentence in actions.priority_sentences(assessment.scores):
+    for sentence in actions.priority_sentences(assessment.verdict_scores, within_noise=assessment.within_noise):
         assert sentence in summary
 
 
 def test_action_plan_table_has_one_row_per_pillar_in_plan_order(assessment, deck):
     _, prs = deck
-    rows = table_rows(list(prs.slides)[5])
+    rows = table_rows(list(prs.slides)[PLAN])
     assert rows[0][:2] == ["Action", "Pillar"]
     pillars = assessment.scores.pillars
     assert sorted(r[1] for r in rows[1:]) == sorted(pillars["name"])
     # The staff's classes, except that a customers' blind spot the staff would keep is done differently.
     blind = set(assessment.voice.blind.index) if assessment.voice is not None else set()
-    for action, name, index, _, _ in rows[1:]:
+    for action, name, index, _, statement in rows[1:]:
         pillar = pillars[pillars["name"] == name].iloc[0]
-        expected = "do_differently" if pillar.name in blind and pillar["action"] == "keep" else pillar["action"]
+        moved = pillar.name in blind and pillar["action"] == "keep"
+        expected = "do_differently" if moved else pillar["action"]
         assert action == ACTIONS[expected] and index == f"{pillar['index']:.0f}"
+        assert statement.startswith("Why not keep: Customers rate it") == moved  # the slide says why it moved
     order = [r[0] for r in rows[1:]]
     assert order == sorted(order, key=lambda label: [ACTIONS[a] for a in actions.PLAN_ORDER].index(label))
 
 
-def test_roadmap_table_follows_the_cycle(assessment, deck):
+def test_roadmap_table_is_every_priority_in_order(assessment, deck):
     _, prs = deck
-    rows = table_rows(list(prs.slides)[6])[1:]
-    expected = actions.roadmap(assessment.scores)
-    assert [r[1] for r in rows] == list(expected["pillar"])
-    steps = [int(r[0].split(".")[0]) for r in rows]
-    assert steps == sorted(steps) and set(steps) <= set(range(1, 7))
+    rows = table_rows(list(prs.slides)[ROADMAP])[1:]
+    expected = actions.priorities(assessment.verdict_scores, 12, within_noise=assessment.within_noise)
+    assert [r[1] for r in rows] == list(expected["name"])  # every priority, first first, each once
+    assert [int(r[0].split(".")[0]) for r in rows] == list(range(1, len(rows) + 1))
+    assert "Touchpoint & interaction design" not in [r[1] for r in rows]  # kept: no step
+
+
+def test_customers_slide_gives_nps_csat_and_the_blind_spot_verdict(assessment, deck):
+    _, prs = deck
+    slide = list(prs.slides)[5]
+    text = texts(slide)
+    o = assessment.voice.overall
+    assert f"{o['nps']:+.0f}" in text and f"{o['csat']:.0f}%" in text
+    assert "Service recovery: staff 66, customers 27. Verdict: Do differently, not keep" in text
 
 
 @needs_libreoffice
-def test_libreoffice_converts_the_deck_to_seven_pages(deck, tmp_path):
+def test_libreoffice_converts_the_deck_to_eight_pages(deck, tmp_path):
     path, _ = deck
     pdf = libreoffice_convert(path, "pdf", tmp_path)
     pages = PdfReader(pdf).pages
-    assert len(pages) == 7
+    assert len(pages) == 8
     assert "Executive summary" in pages[1].extract_text()
 
 

@@ -266,14 +266,20 @@ def _fmt(value, digits: int = 0) -> str:
 @pytest.mark.slow
 def test_the_scorecard_table_has_the_assessments_figures(word, assessment):
     terms = assessment.client.template.terms
-    header = ["Pillar", "Mean", "Index", terms.target, "Gap", terms.importance, "Maturity", "n", "Agreement (rwg)",
-              "Action"]
+    header = ["Pillar", "Index", terms.target, "Gap", terms.importance, "Maturity", "n", "Agreement (rwg)", "Verdict",
+              "95% interval", f"Mean · {terms.target.lower()} (1-5)"]
     table = next(t for t in word.tables if table_rows(t)[0] == header)
-    expected = [[p["name"], _fmt(p["mean"], 2), _fmt(p["index"]), _fmt(p["target"], 2), _fmt(p["gap"], 2),
-                 _fmt(p["importance"], 2), p["maturity"] or "–", str(p["n"]), _fmt(p["rwg"], 2),
-                 ACTIONS.get(p["action"], "–")]
-                for _, p in assessment.scores.pillars.iterrows()]
-    assert table_rows(table)[1:] == expected
+    ci = assessment.intervals
+    expected = [[p["name"], _fmt(p["index"]), _fmt(p["target_index"]), _fmt(p["gap_index"]),
+                 _fmt(p["importance_index"]), p["maturity"] or "–", str(p["n"]), _fmt(p["rwg"], 2),
+                 ACTIONS.get(p["action"], "–"), f"{_fmt(ci.at[pid, 'ci_low'])}–{_fmt(ci.at[pid, 'ci_high'])}",
+                 f"{_fmt(p['mean'], 2)} · {_fmt(p['target'], 1)}"]
+                for pid, p in assessment.verdict_scores.pillars.iterrows()]
+    rows = table_rows(table)[1:]
+    for row in rows:  # a moved verdict says so under it ("not keep: see below"): the verdict is the cell's start
+        row[8] = row[8].split("not ")[0].strip()
+        row[3] = row[3].replace("within noise", "").strip()
+    assert rows == expected
 
 
 @pytest.mark.slow

@@ -10,6 +10,7 @@ import pytest
 
 from conftest import ROOT
 from cxassess.interactive import explore
+from cxassess.render import sections
 from cxassess.analysis.assessment import assess
 from cxassess.inputs.clients import load_client
 from cxassess.core.errors import CxError
@@ -58,6 +59,20 @@ def test_a_target_sets_the_pillar_gap(assessment):
     assert moved.pillars.loc["vision", "gap"] == pytest.approx(5.0 - mean)
     assert moved.pillars.loc["vision", "target_source"] == "targets"
     assert moved.pillars.drop(index="vision")["gap"].equals(assessment.scores.pillars.drop(index="vision")["gap"])
+
+
+def test_what_if_gives_the_final_verdict_as_the_report_does(assessment):
+    """Northwind's customers rate service recovery 27 against the staff's 66: not kept, done differently."""
+    same = explore.what_if(assessment)
+    assert same.pillars["action"].equals(assessment.verdict_scores.pillars["action"])
+    assert (same.pillars.at["recovery", "action_ipa"], same.pillars.at["recovery", "action"]) == \
+        ("keep", "do_differently")
+    assert same.pillars.at["recovery", "action_reason"].startswith("Customers rate it 27 against the staff's 66")
+    # weights move no index, so no verdict either; the scorecard of the what-if names the moved verdict
+    moved = explore.what_if(assessment, weights={"vision": 3.0})
+    assert moved.pillars["action"].equals(same.pillars["action"])
+    html = sections.scorecard(assessment.with_scores(moved)).html
+    assert "Service recovery: do differently, not keep." in html
 
 
 def test_a_segment_group_is_scored_alone_and_small_groups_are_refused(assessment):

@@ -305,7 +305,7 @@ def test_section_9_shows_the_clients_plan_and_section_13_the_plan_against_actual
     from cxassess.render import comparisons, display, sections
 
     nine = display.section("9. Improvement roadmap", sections.roadmap(harbour)).html
-    assert "The client's plan" in nine and "The improvement cycle" in nine
+    assert "The client's plan" in nine and "The roadmap from this assessment's priorities" in nine
     assert "Head of Operations" in nine and "30 Jun 2026" in nine and "in progress" in nine
     assert nine.count('<img class="cx-chart" alt="Roadmap') == 1
     thirteen = display.section("13.", comparisons.progress(progress(harbour))).html

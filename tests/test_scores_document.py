@@ -75,7 +75,7 @@ def test_the_schema_is_a_draft_2020_12_schema_of_this_version():
     s = schema()
     Draft202012Validator.check_schema(s)
     assert s["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert s["properties"]["schema_version"]["const"] == SCHEMA_VERSION == "1.1"
+    assert s["properties"]["schema_version"]["const"] == SCHEMA_VERSION == "1.2"
     assert s["$id"].endswith(":" + SCHEMA_VERSION) and SCHEMA_VERSION in s["title"]
     assert "MAJOR" in s["description"] and "MINOR" in s["description"]  # what a version change means
     assert s["additionalProperties"] is False
@@ -246,7 +246,7 @@ def _drop(path: str):
     (_set("pillars/0/questions/0/colour", "blue"), "pillars/0/questions/0", "('colour' was unexpected)"),
     (_set("customers/touchpoints/0/colour", "blue"), "customers/touchpoints/0", "('colour' was unexpected)"),
     (_set("customers/overall/group", "all"), "customers/overall", "('group' was unexpected)"),
-    (_set("schema_version", "2.0"), "schema_version", "'1.1' was expected"),
+    (_set("schema_version", "2.0"), "schema_version", "'1.2' was expected"),
     (_set("comments/pillars/0/respondent_id", "r1"), "comments/pillars/0", "('respondent_id' was unexpected)"),
     (_set("comments/pillars/0/negative_share", 1.5), "comments/pillars/0/negative_share",
      "1.5 is greater than the maximum of 1"),
@@ -338,3 +338,22 @@ def test_the_clients_own_plan_is_in_its_scores_json(documents):
     bad = copy.deepcopy(document)
     bad["plan"]["actions"][0]["status"] = "finished"
     assert "plan/actions/0/status: 'finished' is not one of" in problems(bad)
+
+
+def test_scores_json_keeps_the_grid_class_and_the_final_verdict_with_its_reason(documents):
+    """Northwind's customers rate service recovery a blind spot: the staff's "keep" becomes "do differently"."""
+    document = documents["northwind-retail"]
+    assert problems(document) == ""
+    a = assess(CLIENTS / "northwind-retail")
+    blind = set(a.voice.blind.index)
+    by_id = {p["id"]: p for p in document["pillars"]}
+    moved = [pid for pid, p in by_id.items() if p["action"] != p["action_ipa"]]
+    assert moved == ["recovery"] and "recovery" in blind
+    recovery = by_id["recovery"]
+    assert (recovery["action_ipa"], recovery["action"]) == ("keep", "do_differently")
+    customer = a.voice.pillars.at["recovery", "customer_index"]
+    staff = a.scores.pillars.at["recovery", "index"]
+    assert recovery["action_reason"].startswith(f"Customers rate it {customer:.0f} against the staff's {staff:.0f}")
+    for pid, p in by_id.items():  # every other pillar: the grid's class, and no reason
+        assert p["action_ipa"] == a.scores.pillars.at[pid, "action"]
+        assert pid == "recovery" or (p["action"] == p["action_ipa"] and "action_reason" not in p)

@@ -152,13 +152,13 @@ def test_every_slider_gives_each_step_four_pixels_or_more(explorer):
 
 
 def scorecard_targets(explorer) -> dict[str, str]:
-    """Pillar name -> the target cell of the explorer's scorecard (4th column)."""
+    """Pillar name -> the target on the rating scale in the explorer's scorecard (last column: "mean · target")."""
     table = explorer.outputs["scorecard"].outputs[0]["data"]["text/html"]
     out = {}
     for row in re.findall(r"<tr>(.*?)</tr>", table, re.S):
         cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
         if cells:  # the header row has th cells only
-            out[cells[0].replace("&amp;", "&")] = cells[3]
+            out[cells[0].replace("&amp;", "&")] = cells[-1].split("·")[1].strip()
     return out
 
 

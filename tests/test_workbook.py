@@ -46,7 +46,7 @@ def book(assessment, tmp_path_factory):
 
 def test_sheets_in_order(book):
     _, wb = book
-    assert wb.sheetnames == ["Scorecard", "Questions", "Segments", "Action plan", "Comments", "Comment tone",
+    assert wb.sheetnames == ["Scorecard", "Questions", "Segments", "Action plan", "Roadmap", "Comments", "Comment tone",
                              "Drivers", "About"]
 
 
@@ -60,21 +60,26 @@ def test_scorecard_agrees_with_a_hand_computation(assessment, book):
         assert row["Index (0-100)"] == pytest.approx(by_hand[row["Pillar id"]], abs=1e-9)
         pillar = assessment.scores.pillars.loc[row["Pillar id"]]
         assert row["Pillar"] == pillar["name"]
-        assert row["Action"] == ACTIONS[pillar["action"]]
+        assert row["Importance-performance class"] == ACTIONS[pillar["action"]]
+        assert row["Verdict"] == ACTIONS[assessment.verdicts.at[row["Pillar id"], "action"]]
         if client.targets.get(row["Pillar id"]) is not None:  # a client target is the pillar's target as set
-            assert row["Target"] == pytest.approx(client.targets[row["Pillar id"]])
-        if row["Target"] is not None:
+            assert row["Target (1-5 scale)"] == pytest.approx(client.targets[row["Pillar id"]])
+        if row["Target (1-5 scale)"] is not None:
             mean = (by_hand[row["Pillar id"]] / 100) * (client.template.scale.max - client.template.scale.min) \
                 + client.template.scale.min
-            assert row["Gap"] == pytest.approx(row["Target"] - mean, abs=1e-9)
+            assert row["Gap (1-5 scale)"] == pytest.approx(row["Target (1-5 scale)"] - mean, abs=1e-9)
+            # the same target and gap on the 0-100 index: (t - 1) / 4 * 100 on the 1-5 scale
+            assert row["Target (0-100)"] == pytest.approx((row["Target (1-5 scale)"] - 1) / 4 * 100, abs=1e-9)
+            assert row["Gap (index points)"] == pytest.approx(row["Target (0-100)"] - row["Index (0-100)"], abs=1e-9)
     overall = rows[-1]
     assert overall["Pillar"] == "Overall"
     assert overall["Index (0-100)"] == pytest.approx(hand_overall_index(client.template, by_hand), abs=1e-9)
     assert overall["Respondents"] == len(client.responses.ratings)
-    targets = [(p.weight, r["Target"]) for p, r in zip(client.template.pillars, rows) if r["Target"] is not None]
+    targets = [(p.weight, r["Target (1-5 scale)"]) for p, r in zip(client.template.pillars, rows)
+               if r["Target (1-5 scale)"] is not None]
     overall_target = sum(w * t for w, t in targets) / sum(w for w, _ in targets)
-    assert overall["Target"] == pytest.approx(overall_target, abs=1e-9)
-    assert overall["Target index"] == pytest.approx((overall_target - 1) / 4 * 100, abs=1e-9)  # 1-5 scale
+    assert overall["Target (1-5 scale)"] == pytest.approx(overall_target, abs=1e-9)
+    assert overall["Target (0-100)"] == pytest.approx((overall_target - 1) / 4 * 100, abs=1e-9)  # 1-5 scale
 
 
 def test_number_formats_frozen_headers_and_widths(book):
@@ -82,7 +87,7 @@ def test_number_formats_frozen_headers_and_widths(book):
     ws = wb["Scorecard"]
     header = [c.value for c in ws[1]]
     assert ws.cell(row=2, column=header.index("Index (0-100)") + 1).number_format == "0.0"
-    assert ws.cell(row=2, column=header.index("Mean") + 1).number_format == "0.00"
+    assert ws.cell(row=2, column=header.index("Mean (1-5 scale)") + 1).number_format == "0.00"
     assert ws.cell(row=2, column=header.index("Respondents") + 1).number_format == "0"
     assert ws.cell(row=1, column=1).font.bold
     for name, frozen in [("Scorecard", "C2"), ("Questions", "B2"), ("Segments", "C2"), ("Action plan", "C2"),
@@ -99,7 +104,7 @@ def test_scorecard_carries_a_bar_chart_of_index_and_target(book):
         assert len(charts) == 1
         xml = z.read(charts[0]).decode()
     assert "<barChart>" in xml and '<barDir val="bar"/>' in xml
-    assert f"'Scorecard'!$G$2:$G${pillars + 1}" in xml and f"'Scorecard'!$I$2:$I${pillars + 1}" in xml
+    assert f"'Scorecard'!$G$2:$G${pillars + 1}" in xml and f"'Scorecard'!$H$2:$H${pillars + 1}" in xml
     assert f"'Scorecard'!$B$2:$B${pillars + 1}" in xml  # pillar names as categories
 
 
@@ -115,7 +120,9 @@ def test_questions_sheet_matches_the_scores(assessment, book):
         expected = assessment.client.responses.ratings[row["Question id"]].mean()
         if q["reverse"]:
             expected = 6 - expected  # 1-5 scale
-        assert row["Mean"] == pytest.approx(expected, abs=1e-9)
+        assert row["Mean (1-5 scale)"] == pytest.approx(expected, abs=1e-9)
+        if q["target"] == q["target"]:  # the statement's target on the 0-100 index as on the 1-5 scale
+            assert row["Target (0-100)"] == pytest.approx((row["Target (1-5 scale)"] - 1) / 4 * 100, abs=1e-9)
 
 
 def _group_sizes(assessment, segment: str) -> pd.Series:

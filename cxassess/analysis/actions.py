@@ -8,12 +8,12 @@ plan, the executive summary's sentences and the improvement roadmap a client rea
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 from typing import TYPE_CHECKING, Collection
 
 import pandas as pd
 
 from .scoring import ACTIONS, Scores
+from .verdicts import final_verdicts, moved, with_verdicts
 
 if TYPE_CHECKING:
     from .voice import CustomerVoice
@@ -33,12 +33,18 @@ def _f(value: float, digits: int = 0) -> str:
     return "n/a" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}f}"
 
 
-def strongest_weakest(scores: Scores, count: int = 3) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The ``count`` pillars with the highest and the lowest index (ties: template order)."""
+def strongest_weakest(scores: Scores, count: int = 3,
+                      not_strongest: Collection[str] = ()) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ``count`` pillars with the highest and the lowest index (ties: template order).
+
+    Pillars ``not_strongest`` (those whose verdict a later rule moved: the customers' blind spots)
+    are left out of the strongest, so no output calls a pillar strong that the plan says to change.
+    """
     scored = scores.pillars.dropna(subset=["index"])
     order = scored["index"].sort_values(kind="stable")
     weakest = scored.loc[order.index[:count]]
-    strongest = scored.loc[order.index[::-1][:count]]
+    candidates = [p for p in order.index[::-1] if p not in set(not_strongest)]
+    strongest = scored.loc[candidates[:count]]
     return strongest, weakest
 
 
@@ -100,58 +106,64 @@ def priorities(scores: Scores, count: int = 5, within_noise: Collection[str] = (
     return pillars.sort_values(["_p", "index"], ascending=[False, True], kind="stable").head(count).drop(columns="_p")
 
 
+def priority_sentence(scores: Scores, pillar_id: str, p: pd.Series) -> str:
+    """One priority as a plain sentence, every figure on the 0-100 index (index, target, gap, importance)."""
+    terms = scores.template.terms
+    figures = [f"index {_f(p['index'])}"]
+    if not math.isnan(p["target_index"]):
+        figures.append(f"{terms.target.lower()} {_f(p['target_index'])}")
+    if not math.isnan(p["gap_index"]):
+        figures.append(f"gap {_f(p['gap_index'])}")
+    if not math.isnan(p["importance_index"]):
+        figures.append(f"{terms.importance.lower()} {_f(p['importance_index'])}")
+    weakest = _behind(scores, pillar_id, p["action"], 1)
+    focus = f' Weakest point: "{weakest["text"].iloc[0]}"' if not weakest.empty else ""
+    reason = p.get("action_reason")
+    if isinstance(reason, str):  # moved by a later rule (a blind spot): the reason, not the grid, explains it
+        return f"{ACTIONS[p['action']]}: {p['name']} ({', '.join(figures)}). {reason}{focus}"
+    state = "is barely in place" if p["action"] == "start" else "falls short"
+    return f"{ACTIONS[p['action']]}: {p['name']} {state} ({', '.join(figures)}).{focus}"
+
+
 def priority_sentences(scores: Scores, count: int = 5, within_noise: Collection[str] = ()) -> list[str]:
     """The top priorities as plain sentences for the executive summary (none of them ``within_noise``)."""
-    terms = scores.template.terms
-    top_scale = scores.template.scale.max
-    sentences = []
-    for pillar_id, p in priorities(scores, count, within_noise).iterrows():
-        weakest = _behind(scores, pillar_id, p["action"], 1)
-        focus = f' Weakest point: "{weakest["text"].iloc[0]}"' if not weakest.empty else ""
-        target = (
-            f" against a {terms.target.lower()} of {_f(p['target_index'])}" if not math.isnan(p["target_index"]) else ""
-        )
-        importance = (
-            f", and its {terms.importance.lower()} is {_f(p['importance'], 1)} out of {top_scale}"
-            if not math.isnan(p["importance"]) else ""
-        )
-        if p["action"] == "start":
-            lead = f"Start: {p['name']} is barely in place (index {_f(p['index'])}{target}){importance}."
-        else:
-            lead = f"Do differently: {p['name']} stands at {_f(p['index'])}{target}{importance}."
-        sentences.append(lead + focus)
-    return sentences
+    return [priority_sentence(scores, pillar_id, p)
+            for pillar_id, p in priorities(scores, count, within_noise).iterrows()]
 
 
-def roadmap(scores: Scores, per_stage: int = 2) -> pd.DataFrame:
-    """The improvement cycle, stage by stage, filled from the weakest pillars of each stage.
+def roadmap(scores: Scores, within_noise: Collection[str] = ()) -> pd.DataFrame:
+    """The improvement roadmap: every priority, first priority first, one step each.
 
-    Stages follow know the need -> deliver -> examine touchpoints -> fix -> measure -> reinforce;
-    pillars without a stage in the template are left out.
+    Step N is priority N (``priorities``: the pillars to start or do differently, highest priority
+    first, none ``within_noise``); each names the improvement-cycle stage it serves (know the need ->
+    deliver -> examine touchpoints -> fix -> measure -> reinforce) and its weakest statement.
     """
     rows = []
-    pillars = scores.pillars.dropna(subset=["index"])
-    for step, (stage, title) in enumerate(CYCLE.items(), start=1):
-        members = pillars[pillars["stage"] == stage].sort_values("index", kind="stable").head(per_stage)
-        for pillar_id, p in members.iterrows():
-            weakest = _behind(scores, pillar_id, "do_differently", 1)
-            rows.append(
-                {
-                    "step": step,
-                    "stage": stage,
-                    "title": title,
-                    "pillar_id": pillar_id,
-                    "pillar": p["name"],
-                    "index": p["index"],
-                    "action": p["action"],
-                    "weakest_point": weakest["text"].iloc[0] if not weakest.empty else None,
-                    "weakest_reverse": bool(weakest["reverse"].iloc[0]) if "reverse" in weakest and not weakest.empty
-                    else False,
-                }
-            )
-    return pd.DataFrame(
-        rows, columns=["step", "stage", "title", "pillar_id", "pillar", "index", "action", "weakest_point", "weakest_reverse"]
-    )
+    chosen = priorities(scores, len(scores.pillars), within_noise)
+    for step, (pillar_id, p) in enumerate(chosen.iterrows(), start=1):
+        weakest = _behind(scores, pillar_id, p["action"], 1)
+        stage = p.get("stage")
+        rows.append(
+            {
+                "step": step,
+                "stage": stage if isinstance(stage, str) else None,
+                "title": CYCLE.get(stage) if isinstance(stage, str) else None,
+                "pillar_id": pillar_id,
+                "pillar": p["name"],
+                "index": p["index"],
+                "target_index": p["target_index"],
+                "gap_index": p["gap_index"],
+                "action": p["action"],
+                "weakest_point": weakest["text"].iloc[0] if not weakest.empty else None,
+                "weakest_reverse": bool(weakest["reverse"].iloc[0]) if "reverse" in weakest and not weakest.empty
+                else False,
+            }
+        )
+    frame = pd.DataFrame(rows, columns=["step", "stage", "title", "pillar_id", "pillar", "index", "target_index",
+                                        "gap_index", "action", "weakest_point", "weakest_reverse"])
+    for column in ("stage", "title", "weakest_point"):  # None, not NaN, where there is none: a falsy blank
+        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+    return frame
 
 
 def blind_spot_evidence(row: pd.Series, moved: bool) -> str:
@@ -163,20 +175,26 @@ def blind_spot_evidence(row: pd.Series, moved: bool) -> str:
     return text + (" The staff's view alone would keep it as it is." if moved else "")
 
 
-def with_blind_spots(plan: pd.DataFrame, scores: Scores, customers: "CustomerVoice | None") -> pd.DataFrame:
-    """The plan with the customers' blind spots applied (docs/scoring.md, customer feedback).
+def with_evidence(plan: pd.DataFrame, scores: Scores, customers: "CustomerVoice | None",
+                  moved: Collection[str] = ()) -> pd.DataFrame:
+    """The plan with the customers' evidence on every blind-spot pillar's rows (``evidence``; None elsewhere).
 
-    A blind-spot pillar the staff would keep becomes "do differently"; every blind-spot
-    pillar's rows carry the customers' evidence in ``evidence`` (None elsewhere).
+    ``moved``: the pillars whose verdict the blind spot moved (``verdicts.moved``).
     """
     if customers is None:
         return plan.assign(evidence=None)
-    blind = customers.blind
-    moved = [p for p in blind.index if scores.pillars.at[p, "action"] == "keep"]
-    if moved:
-        pillars = scores.pillars.copy()
-        pillars.loc[moved, "action"] = "do_differently"
-        plan = action_plan(replace(scores, pillars=pillars))
-    evidence = {p: blind_spot_evidence(row, p in moved) for p, row in blind.iterrows()}
+    evidence = {p: blind_spot_evidence(row, p in set(moved)) for p, row in customers.blind.iterrows()}
     return plan.assign(evidence=plan["pillar_id"].map(evidence).astype(object).where(plan["pillar_id"].isin(evidence),
                                                                                        None))
+
+
+def with_blind_spots(plan: pd.DataFrame, scores: Scores, customers: "CustomerVoice | None") -> pd.DataFrame:
+    """The plan with the customers' blind spots applied (docs/scoring.md, customer feedback).
+
+    A blind-spot pillar the staff would keep becomes "do differently" (``verdicts.final_verdicts``);
+    every blind-spot pillar's rows carry the customers' evidence in ``evidence`` (None elsewhere).
+    """
+    found = final_verdicts(scores, customers)
+    if moved(found):
+        plan = action_plan(with_verdicts(scores, found))
+    return with_evidence(plan, scores, customers, moved(found))

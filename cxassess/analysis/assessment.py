@@ -21,7 +21,7 @@ from typing import Mapping, Sequence
 
 import pandas as pd
 
-from . import actions, drivers as key_drivers, intervals, roadmap, significance, voice, waves
+from . import actions, drivers as key_drivers, intervals, roadmap, significance, verdicts as verdict_rules, voice, waves
 from ..inputs.clients import Client, TemplateChoice, load_client, load_wave, load_waves
 from ..inputs.plan import Plan
 from ..inputs.responses import Responses
@@ -125,10 +125,46 @@ class Assessment:
             return key_drivers.with_derived_importance(self.scores, self.drivers)
         return self.scores
 
+    def with_scores(self, scores: Scores) -> "Assessment":
+        """The same client with other scores (the explorer's what-if: other targets, weights or one group).
+
+        The customers' own figures stay the client's; only the blind spots are worked out again against
+        the new staff indices, so the final verdicts follow the new scores without re-reading the feedback.
+        """
+        other = replace(self, scores=scores)
+        if self.voice is not None:
+            v = self.voice
+            own = v.pillars.drop(columns=["name", "staff_index", "action", "gap", "kind"])
+            other.__dict__["voice"] = replace(v, pillars=voice.blind_spots(scores.pillars, own, v.settings.blind_spot_at))
+        return other
+
+    @cached_property
+    def verdicts(self) -> pd.DataFrame:
+        """Per pillar: the grid's class (``action_ipa``), the final verdict (``action``) after every later rule
+        (the customers' blind spots) and why it moved (``action_reason``, None when it did not)."""
+        return verdict_rules.final_verdicts(self.scores, self.voice)
+
+    @cached_property
+    def verdict_scores(self) -> Scores:
+        """The scores with each pillar's final verdict as its action: what every output shows and ranks by."""
+        return verdict_rules.with_verdicts(self.scores, self.verdicts)
+
+    @property
+    def strongest_weakest(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The three strongest and weakest pillars; a pillar whose verdict a later rule moved (a blind spot)
+        is never listed among the strongest."""
+        return actions.strongest_weakest(self.verdict_scores, not_strongest=verdict_rules.moved(self.verdicts))
+
+    @cached_property
+    def roadmap_steps(self) -> pd.DataFrame:
+        """The improvement roadmap: every priority (``priorities``), in order, one step each."""
+        return actions.roadmap(self.verdict_scores, self.within_noise)
+
     @cached_property
     def plan(self) -> pd.DataFrame:
-        """The action plan, with the customers' blind spots where there is customer feedback."""
-        return actions.with_blind_spots(actions.action_plan(self.scores), self.scores, self.voice)
+        """The action plan by final verdict, with the customers' evidence on their blind spots."""
+        return actions.with_evidence(actions.action_plan(self.verdict_scores), self.scores, self.voice,
+                                     verdict_rules.moved(self.verdicts))
 
     @cached_property
     def sentiment(self) -> CommentSentiment:

@@ -28,7 +28,7 @@ from .scoring import Scores
 #: The version of the document's JSON Schema, written into every document as ``schema_version``.
 #: "MAJOR.MINOR": MINOR grows when a field is added, MAJOR when one is removed, renamed or
 #: changes its type or meaning (docs/scoring.md, "The scores document").
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 SCHEMA_RESOURCE = "resources/schemas/scores.schema.json"  # inside the cxassess package
 
 
@@ -57,13 +57,21 @@ QUESTION_FIELDS = ("id", "text", "reverse", "weight", "n", "na", "mean", "sd", "
 
 
 def to_document(scores: Scores, breakdowns: Mapping[str, pd.DataFrame] | None = None) -> dict[str, Any]:
-    """The ``cxassess score --json`` document (null where a figure cannot be computed)."""
+    """The ``cxassess score --json`` document (null where a figure cannot be computed).
+
+    Pass ``Assessment.verdict_scores`` so that each pillar's ``action`` is its final verdict; plain
+    scores give the importance-performance class as both ``action`` and ``action_ipa``.
+    """
     t = scores.template
     questions = {qid: {"id": qid, **q} for qid, q in scores.questions.to_dict("index").items()}
     pillars = []
     for pid, row in scores.pillars.to_dict("index").items():
         item = {"id": pid, **row}
         entry = {k: item.get(k) for k in PILLAR_FIELDS}
+        # the final verdict is ``action``; the grid's class beside it, and why they differ when they do (1.2)
+        entry["action_ipa"] = item.get("action_ipa", item.get("action"))
+        if isinstance(item.get("action_reason"), str):
+            entry["action_reason"] = item["action_reason"]
         entry["questions"] = [{k: q.get(k) for k in QUESTION_FIELDS} for q in questions.values()
                               if q["pillar_id"] == pid]
         pillars.append(entry)

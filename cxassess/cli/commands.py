@@ -26,6 +26,7 @@ from ..inputs.samples import Profile, generate
 from ..analysis.breakdowns import breakdowns as segment_breakdowns
 from ..core.settings import DEFAULT_ANONYMITY, DEFAULT_BLIND_SPOT_AT, DEFAULT_MIN_ANSWERS, DEFAULT_WORD_OF_MOUTH
 from ..analysis.document import to_document
+from ..analysis.verdicts import final_verdicts, with_verdicts
 from ..analysis.scoring import score
 from ..inputs.templates import find_template
 from .text import (breakdown_text, compare_text, customers_text, drivers_text, import_summary, plan_against_text,
@@ -94,6 +95,7 @@ def cmd_score(args: argparse.Namespace) -> int:
                                        _given(args.word_of_mouth, DEFAULT_WORD_OF_MOUTH),
                                        _given(args.blind_spot_at, DEFAULT_BLIND_SPOT_AT))
         customers = voice.analyse(template, feedback, scores.pillars, settings)
+        scores = with_verdicts(scores, final_verdicts(scores, customers))  # the final verdict, as in the report
     wave = wave_of(args.responses, args.wave)
     found = lambda: drivers.client_drivers(template, responses, _outcome(args.outcome, template))
     if args.json:
@@ -149,7 +151,7 @@ def score_client(args: argparse.Namespace) -> int:
             f"assessed {c.config.assessment_date.isoformat()}")
     weights = f"; pillar weights {', '.join(f'{k} {v:g}' for k, v in c.weights.items())}" if c.weights else ""
     print(f"{c.config.name} ({c.id}), {when}{weights}\n")
-    print(scorecard_text(a.scores))
+    print(scorecard_text(a.verdict_scores))  # each pillar's final verdict, as in the report
     _print_breakdowns({s: a.breakdowns[s] for s in args.by}, a.anonymity_threshold, [p.id for p in c.template.pillars])
     if a.voice is not None:
         print("\n" + customers_text(a.voice))

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import dataclasses
 import html
 import io
 import math
@@ -73,6 +72,8 @@ def what_if(
 ) -> Scores:
     """The client's scores with other pillar targets and weights, optionally for one segment group.
 
+    Each pillar's ``action`` is its final verdict, as in the report: the grid's class (``action_ipa``),
+    then the customers' blind spots against these scores (``action_reason`` says why one moved).
     A group smaller than the anonymity threshold (``threshold``, else the assessment's) is
     refused: its figures could identify people.
     """
@@ -88,7 +89,7 @@ def what_if(
             raise CxError(Problem(name, f"group {group!r} is not shown: with the overall figures it would give "
                                   f"away a group of fewer than {threshold} respondents (anonymity threshold)"))
         responses = responses.subset(responses.segments[name].fillna(NOT_GIVEN).astype(str) == group)
-    return client_scores(a.client, responses, targets, weights)
+    return a.with_scores(client_scores(a.client, responses, targets, weights)).verdict_scores
 
 
 def _round(value: float) -> float:
@@ -352,7 +353,7 @@ class Explorer:
     def redraw(self) -> None:
         """Score with the chosen settings and replace every output's single figure or table."""
         self.scores = what_if(self.assessment, *self.moved(), self.segment.value or None, self.threshold.value)
-        view = dataclasses.replace(self.assessment, scores=self.scores)
+        view = self.assessment.with_scores(self.scores)  # its scorecard shows the final verdicts of these scores
         draw = {
             "summary": lambda: overall_line(self.scores, group_name(self.assessment, self.segment.value)),
             "radar": lambda: display.figure(plots.radar(self.scores)),

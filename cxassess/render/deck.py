@@ -1,7 +1,10 @@
 """The executive deck (``deck.pptx``): the assessment's story on seven slides, for a client meeting.
 
 Title, executive summary, radar, gap chart, importance-performance matrix, action plan and
-roadmap; an eighth with the client's own plan (roadmap chart, owners and dates) when it has one. The charts are the report's own (``cxassess.render.plots``), rendered to PNG in memory; the
+roadmap; a customers slide (NPS, CSAT, blind spots) before the plan when the client has customer
+feedback, and a last one with the client's own plan (roadmap chart, owners and dates) when it has
+one. Every slide shows each pillar's final verdict (``Assessment.verdicts``) and every figure on
+the 0-100 index, as the report and the workbook do. The charts are the report's own (``cxassess.render.plots``), rendered to PNG in memory; the
 speaker notes of every slide say how its figures were computed, so a presenter can answer
 "where does this number come from?" without the report at hand.
 """
@@ -20,7 +23,7 @@ from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 
 from ..analysis import actions
-from . import display, plots, sections
+from . import display, plots, sections, verdict_notes
 from ..analysis.assessment import Assessment
 from ..analysis.scoring import ACTIONS
 from .workbook import save_atomically
@@ -31,6 +34,13 @@ TITLE_HEIGHT = Inches(0.9)
 PNG_DPI = 160
 ACCENT = RGBColor.from_string(plots.CURRENT_COLOR.lstrip("#"))
 TITLE_LAYOUT, TITLE_ONLY_LAYOUT = 0, 5  # in python-pptx's default template
+
+
+UNIT = "Every figure on these slides is on the 0-100 index unless it says otherwise."
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def _num(value: Any, digits: int = 0) -> str:
@@ -142,24 +152,28 @@ def title_slide(prs: Any, a: Assessment) -> Any:
 
 def summary_slide(prs: Any, a: Assessment) -> Any:
     o = a.scores.overall
-    strongest, weakest = actions.strongest_weakest(a.scores)
+    strongest, weakest = a.strongest_weakest
     slide = _slide(prs, "Executive summary", (
         "The overall index is the weighted average of the pillar indices. A pillar's index places its mean "
         f"rating on 0-100: 0 when everyone answers {a.client.template.scale.min}, 100 when everyone answers "
         f"{a.client.template.scale.max}; negatively worded statements are reverse-scored first. "
-        "Strongest and weakest are the three highest and lowest pillar indices. The priorities are the pillars "
-        "to start or do differently, ordered by the gap to target weighted by importance."
+        "Strongest and weakest are the three highest and lowest pillar indices; a pillar the customers rate as a "
+        "blind spot is never listed among the strongest. The priorities are the pillars to start or do "
+        "differently (the final verdict, after the customers' blind spots), ordered by the gap to target weighted "
+        "by importance. Target, gap and importance are put on the same 0-100 index as the pillar indices."
     ))
     gap = f"average gap to {a.client.template.terms.target.lower()}: {_num(o['gap_index'])} points" \
         if not math.isnan(o["gap_index"]) else "no targets set"
     left = [("Overall index", 16, True), (f"{_num(o['index'])} / 100", 40, True),
             (f"{o['maturity'] or '–'} · {gap}", 14, False), ("Strongest pillars", 16, True)]
     left += [(f"{row['name']}: {_num(row['index'])}", 13, False) for _, row in strongest.iterrows()]
+    left += [(f"Not listed: {name} (customers' blind spot)", 11, False) for name in verdict_notes.left_out_of_strongest(a)]
     left += [("Weakest pillars", 16, True)]
     left += [(f"{row['name']}: {_num(row['index'])}", 13, False) for _, row in weakest.iterrows()]
+    left += [(UNIT, 11, False)]
     top = _body_top()
     _text(slide, MARGIN, top, Inches(4.6), SLIDE_HEIGHT - top - MARGIN, left)
-    sentences = actions.priority_sentences(a.scores, within_noise=a.within_noise)
+    sentences = actions.priority_sentences(a.verdict_scores, within_noise=a.within_noise)
     right = [("Top priorities", 16, True)]
     right += [(f"{i}. {s}", 13, False) for i, s in enumerate(sentences, start=1)] or [
         ("No pillar needs to be started or done differently.", 13, False)]
@@ -183,7 +197,7 @@ def gap_slide(prs: Any, a: Assessment) -> Any:
         f"A gap is the {terms.target.lower()} minus the current mean, put on the 0-100 index scale. Pillars are "
         f"ordered by priority: the gap weighted by {terms.importance.lower()} (its index divided by 100), so a "
         "large gap on something that matters comes first. Bar patterns show each pillar's action class."
-    ), lambda: plots.gap_chart(a.scores, intervals=a.intervals), sections.gaps_left_out(a.scores))
+    ), lambda: plots.gap_chart(a.verdict_scores, intervals=a.intervals), sections.gaps_left_out(a.scores))
 
 
 def matrix_slide(prs: Any, a: Assessment) -> Any:
@@ -193,19 +207,60 @@ def matrix_slide(prs: Any, a: Assessment) -> Any:
         f"important from {_num(rules.important_at)} up (without importance answers: from a gap of "
         f"{_num(rules.gap_priority_at)} points). Important pillars at or above {_num(rules.performing_at)} are "
         f"kept, those at or below {_num(rules.start_below)} are to be started, those in between done "
-        "differently; pillars that are not important are candidates to stop or reduce."
+        "differently; pillars that are not important are candidates to stop or reduce." + verdict_notes.moved_note(a)
     ), lambda: plots.importance_performance(a.scores), sections.matrix_left_out(a.scores))
+
+
+def customers_slide(prs: Any, a: Assessment) -> Any:
+    """What the customers say: NPS, CSAT and effort, and the blind spots with the verdict they give. None without
+    customer feedback."""
+    v = a.voice
+    if v is None:
+        return None
+    o, s = v.overall, v.settings
+    slide = _slide(prs, "What your customers say", (
+        f"{v.responses} customer responses beside the staff's self-assessment. NPS is the share of promoters (9-10) "
+        "minus the share of detractors (0-6); CSAT the share answering 4 or 5 of 5; effort (CES) the mean on 1-7, "
+        f"7 = very easy. A figure resting on fewer than {s.min_answers} answers is not shown. A pillar's customer "
+        "index puts its customer questions (or its tagged comments) on the same 0-100 index as the staff's; a blind "
+        f"spot is a pillar the staff rate {_num(s.blind_spot_at)} or more points above their customers, and a blind "
+        "spot the staff would keep is done differently in the action plan."
+    ))
+    nps = "–" if _missing(o["nps"]) else f"{o['nps']:+.0f}"
+    csat = "–" if _missing(o["csat"]) else f"{o['csat']:.0f}%"
+    left = [("Net Promoter Score", 16, True), (nps, 40, True),
+            (f"{o['promoters']} promoters, {o['passives']} passives, {o['detractors']} detractors", 12, False),
+            ("Satisfied (CSAT, 4 or 5 of 5)", 16, True), (csat, 32, True),
+            (f"Effort (CES, 1-7, 7 = very easy): {_num(o['ces'], 1)}", 13, False)]
+    verdicts = a.verdicts
+    right = [("Blind spots: staff rate themselves well above their customers", 16, True)]
+    right += [(f"{r['name']}: staff {_num(r['staff_index'])}, customers {_num(r['customer_index'])}. Verdict: "
+               f"{ACTIONS.get(verdicts.at[pid, 'action'], '–')}"
+               + (f", not {ACTIONS.get(verdicts.at[pid, 'action_ipa'], '–').lower()}" if verdicts.at[pid, "action_reason"]
+                  else ""), 13, False) for pid, r in v.blind.iterrows()] or [
+        ("None: staff and customers broadly agree on every pillar they both rate.", 13, False)]
+    right += [("Undersold strengths: customers rate these above the staff", 16, True)] if len(v.undersold) else []
+    right += [(f"{r['name']}: staff {_num(r['staff_index'])}, customers {_num(r['customer_index'])}", 13, False)
+              for _, r in v.undersold.iterrows()]
+    top = _body_top()
+    _text(slide, MARGIN, top, Inches(4.6), SLIDE_HEIGHT - top - MARGIN, left)
+    _text(slide, MARGIN + Inches(5.0), top, SLIDE_WIDTH - 2 * MARGIN - Inches(5.0), SLIDE_HEIGHT - top - MARGIN, right)
+    return slide
 
 
 def plan_slide(prs: Any, a: Assessment) -> Any:
     slide = _slide(prs, "Action plan", (
-        "Every pillar gets one of four actions from the importance-performance grid: keep, do differently, "
-        "start, stop or reduce. Within an action, pillars come by priority. The statement shown is the one that "
-        "explains the class best: the weakest statement sharing it (the strongest for pillars to keep). The full "
-        "plan, with every statement behind each pillar, is in the report and in the results workbook."
+        "Every pillar gets one verdict: the importance-performance grid's (keep, do differently, start, stop or "
+        "reduce), then, where there is customer feedback, a blind spot the staff would keep is done differently. "
+        "Within an action, pillars come by priority. The statement shown is the one that explains the verdict "
+        "best: the weakest statement sharing it (the strongest for pillars to keep). Index and gap are on the 0-100 "
+        "index. The full plan, with every statement behind each pillar, is in the report and in the results workbook."
     ))
     first = a.plan.drop_duplicates("pillar_id")
-    rows = [[r["action_label"], r["pillar"], _num(r["pillar_index"]), _num(r["pillar_gap_index"]), r["question"]]
+    reasons = a.verdicts["action_reason"]
+    rows = [[r["action_label"], r["pillar"], _num(r["pillar_index"]), _num(r["pillar_gap_index"]),
+             (f"Why not {ACTIONS.get(a.verdicts.at[r['pillar_id'], 'action_ipa'], '–').lower()}: "
+              f"{reasons[r['pillar_id']]} Look first at: " if reasons[r["pillar_id"]] else "") + r["question"]]
             for r in first.to_dict("records")]
     _table(slide, ["Action", "Pillar", "Index", "Gap", "Statement to look at first"], rows,
            [1.7, 3.0, 0.8, 0.8, 6.03], size=11 if len(rows) <= 10 else 10)
@@ -214,15 +269,22 @@ def plan_slide(prs: Any, a: Assessment) -> Any:
 
 def roadmap_slide(prs: Any, a: Assessment) -> Any:
     slide = _slide(prs, "Improvement roadmap", (
-        "The roadmap follows the improvement cycle: know the real need, deliver on it, examine every touchpoint, "
-        "fix what you find, measure the results, reinforce continuously. Each step lists up to two of the "
-        "weakest pillars that serve it, with the statement that scored lowest in each."
+        "One step per priority, first priority first: every pillar to start or do differently (its final verdict), "
+        "ordered by the gap to target weighted by importance, none whose gap is within noise. Each step names the "
+        "stage of the improvement cycle it serves (know the real need, deliver on it, examine every touchpoint, fix "
+        "what you find, measure the results, reinforce continuously) and the statement that scored lowest. The "
+        "report's roadmap and the workbook's Roadmap sheet list the same steps."
     ))
-    frame = actions.roadmap(a.scores)
-    rows = [[f"{r['step']}. {r['title']}", r["pillar"], _num(r["index"]), ACTIONS.get(r["action"], "–"),
-             r["weakest_point"] or "–"] for r in frame.to_dict("records")]
-    _table(slide, ["Step", "Pillar", "Index", "Action", "Weakest point"], rows, [2.6, 2.8, 0.8, 1.6, 4.53],
-           size=11 if len(rows) <= 10 else 10)
+    target = a.client.template.terms.target
+    rows = [[f"{r['step']}. {ACTIONS.get(r['action'], '–')}", r["pillar"], _num(r["index"]), _num(r["target_index"]),
+             r["title"] or "–", r["weakest_point"] or "–"] for r in a.roadmap_steps.to_dict("records")]
+    if not rows:
+        top = _body_top()
+        _text(slide, MARGIN, top, SLIDE_WIDTH - 2 * MARGIN, Inches(1), [
+            ("No pillar needs to be started or done differently: the roadmap has no step.", 20, False)])
+        return slide
+    _table(slide, ["Step", "Pillar", "Index", target, "Cycle stage", "Weakest point"], rows,
+           [2.0, 2.8, 0.7, 0.8, 1.8, 4.23], size=11 if len(rows) <= 8 else 9 if len(rows) <= 11 else 8)
     return slide
 
 
@@ -253,7 +315,7 @@ def client_plan_slide(prs: Any, a: Assessment) -> Any:
     return slide
 
 
-SLIDES = (title_slide, summary_slide, radar_slide, gap_slide, matrix_slide, plan_slide, roadmap_slide,
+SLIDES = (title_slide, summary_slide, radar_slide, gap_slide, matrix_slide, customers_slide, plan_slide, roadmap_slide,
           client_plan_slide)
 
 

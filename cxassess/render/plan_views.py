@@ -45,7 +45,7 @@ _ACTIONS = """
   {% endfor %}
   </tbody>
 </table>
-<h3>The improvement cycle</h3>
+<h3>The roadmap from this assessment's priorities</h3>
 """
 
 

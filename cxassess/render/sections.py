@@ -23,6 +23,7 @@ from ..analysis.scoring import Scores
 from ..core.settings import TARGET_DECIMALS
 from .display import Html, Png, figure, index_style, render, section
 from .breakdown_table import breakdown_table
+from .verdict_notes import left_out_of_strongest, moved_note
 
 LOW_AGREEMENT = 0.7
 LOW_ALPHA = 0.6
@@ -104,7 +105,7 @@ def radar(a: Assessment, heading: str) -> Html:
 def gaps(a: Assessment, heading: str) -> Html:
     """The section with the gap chart, or the sentence saying why there is none."""
     return _chart_or_reason(heading, gaps_left_out(a.scores),
-                            lambda: plots.gap_chart(a.scores, intervals=a.intervals),
+                            lambda: plots.gap_chart(a.verdict_scores, intervals=a.intervals),
                             "Gaps to target, highest priority first",
                             note="Pillars in order of priority: the gap to target, weighted by how much the pillar "
                                  "matters. Whiskers show the 95% interval of each gap; a gap whose interval reaches "
@@ -125,7 +126,9 @@ def importance_performance(a: Assessment, heading: str) -> Html:
                             note="Each pillar placed by how well it is done today and how much it matters; the "
                                  "regions give the four answers: keep, do differently, start, stop."
                                  + (" How much a pillar matters is derived from the outcome question (section 5b); "
-                                    "the action plan keeps the stated importance." if derived else ""))
+                                    "the action plan keeps the stated importance." if derived else "")
+                                 + moved_note(a))
+
 
 
 _SUMMARY = """
@@ -139,6 +142,7 @@ _SUMMARY = """
   <div class="cx-card">
     <h3>Strongest pillars</h3>
     <table class="cx-ranked">{% for name, row in strongest.iterrows() %}<tr><td>{{ loop.index }}.</td><td>{{ row['name'] }}</td><td class="cx-score">{{ row['index']|num }}</td></tr>{% endfor %}</table>
+    {% if left_out %}<p class="cx-small">Not listed, though the staff rate {{ 'it' if left_out|length == 1 else 'them' }} highly: {{ left_out|join(', ') }} (customers' blind spot{{ 's' if left_out|length > 1 }}).</p>{% endif %}
   </div>
   <div class="cx-card">
     <h3>Weakest pillars</h3>
@@ -156,38 +160,48 @@ _SUMMARY = """
 
 
 def executive_summary(a: Assessment) -> Html:
-    """Overall index and band, three strongest and weakest pillars, top five priorities."""
-    strongest, weakest = actions.strongest_weakest(a.scores)
+    """Overall index and band, three strongest and weakest pillars, top five priorities (by final verdict).
+
+    A pillar the customers rate a blind spot is never among the strongest (``Assessment.strongest_weakest``).
+    """
+    strongest, weakest = a.strongest_weakest
     return render(
-        _SUMMARY, o=a.scores.overall, strongest=strongest, weakest=weakest,
-        sentences=actions.priority_sentences(a.scores, within_noise=a.within_noise), noise=Markup(statistics.noise_note(a).html),
+        _SUMMARY, o=a.scores.overall, strongest=strongest, weakest=weakest, left_out=left_out_of_strongest(a),
+        sentences=actions.priority_sentences(a.verdict_scores, within_noise=a.within_noise),
+        noise=Markup(statistics.noise_note(a).html),
     )
 
 
 _SCORECARD = """
 <table class="cx-table cx-scorecard">
-  <thead><tr><th>Pillar</th><th>Mean</th><th>Index</th><th>{{ terms.target }}</th><th>Gap</th>
-  <th>{{ terms.importance }}</th><th>Maturity</th><th>n</th><th>Agreement (rwg)</th><th>Action</th><th>95% interval</th></tr></thead>
+  <thead><tr><th>Pillar</th><th>Index</th><th>{{ terms.target }}</th><th>Gap</th>
+  <th>{{ terms.importance }}</th><th>Maturity</th><th>n</th><th>Agreement (rwg)</th><th>Verdict</th><th>95% interval</th>
+  <th>Mean · {{ terms.target|lower }} ({{ scale.min }}-{{ scale.max }})</th></tr></thead>
   <tbody>
   {% for pid, p in pillars.iterrows() %}
   <tr>
     <td class="cx-name">{{ p['name'] }}</td>
-    <td>{{ p['mean']|num(2) }}</td>
     <td style="{{ heat(p['index']) }}">{{ p['index']|num }}</td>
-    <td>{{ p['target']|num(target_digits) }}</td>
-    <td>{{ p['gap']|num(2) }}{% if ci.at[pid, 'within_noise'] %} <span class="cx-small">within noise</span>{% endif %}</td>
-    <td>{{ p['importance']|num(2) }}</td>
+    <td>{{ p['target_index']|num }}</td>
+    <td>{{ p['gap_index']|num }}{% if ci.at[pid, 'within_noise'] %} <span class="cx-small">within noise</span>{% endif %}</td>
+    <td>{{ p['importance_index']|num }}</td>
     <td>{{ p['maturity'] or '–' }}</td>
     <td>{{ p['n'] }}</td>
     <td{% if p['rwg'] < low %} class="cx-warn"{% endif %}>{{ p['rwg']|num(2) }}</td>
-    <td class="cx-action" style="{{ action_style(p['action']) }}">{{ ACTIONS.get(p['action'], '–') }}</td>
+    <td class="cx-action" style="{{ action_style(p['action']) }}">{{ ACTIONS.get(p['action'], '–') }}{% if p['action_reason'] %}<br><span class="cx-small">not {{ ACTIONS.get(p['action_ipa'], '–')|lower }}: see below</span>{% endif %}</td>
     <td>{{ ci.at[pid, 'ci_low']|num }}–{{ ci.at[pid, 'ci_high']|num }}</td>
+    <td style="white-space:nowrap">{{ p['mean']|num(2) }} · {{ p['target']|num(target_digits) }}</td>
   </tr>
   {% endfor %}
   </tbody>
 </table>
-<p class="cx-small">Mean, {{ terms.target|lower }}, gap and {{ terms.importance|lower }} are on the {{ scale.min }}-{{ scale.max }} scale;
-the index puts the mean on 0-100. Agreement below {{ low }} (marked) means respondents see the pillar very differently.
+{% for pid, p in moved.iterrows() %}<p class="cx-small"><strong>{{ p['name'] }}: {{ ACTIONS.get(p['action'], '–')|lower }}, not {{ ACTIONS.get(p['action_ipa'], '–')|lower }}.</strong> {{ p['action_reason'] }}</p>{% endfor %}
+<p class="cx-small">Every figure in this report is on the 0-100 index unless it says otherwise: the index puts the mean rating
+on 0-100 (0 when everyone gives {{ scale.min }}, 100 when everyone gives {{ scale.max }}), and {{ terms.target|lower }},
+gap and {{ terms.importance|lower }} are put on it the same way. The last column gives the mean and {{ terms.target|lower }}
+on the {{ scale.min }}-{{ scale.max }} rating scale, as the explorer's {{ terms.target|lower }} sliders set them.
+The verdict is the importance-performance grid's, then the customers' blind spots where there is customer feedback.
+Agreement below {{ low }} (marked) means respondents see the pillar very differently.
 The 95% interval is the range the index would likely take with other respondents like these (bootstrap); a gap whose
 interval reaches the {{ terms.target|lower }} is within noise, not a priority. Overall index: {{ overall['index']|num }}
 (95% interval {{ overall['ci_low']|num }}–{{ overall['ci_high']|num }}).</p>
@@ -195,14 +209,17 @@ interval reaches the {{ terms.target|lower }} is within noise, not a priority. O
 
 
 def scorecard(a: Assessment) -> Html:
-    """The pillar scorecard, colour-coded by index and action class.
+    """The pillar scorecard on the 0-100 index, colour-coded by index and final verdict (and why it moved).
 
-    Targets show as many decimals as the explorer's target sliders move by (``TARGET_DECIMALS``),
-    so the scorecard and the slider beside it give a target as the same figure.
+    The secondary column gives mean and target on the rating scale; targets there show as many
+    decimals as the explorer's target sliders move by (``TARGET_DECIMALS``), so the scorecard and
+    the slider beside it give a target as the same figure.
     """
     t = a.client.template
-    return render(_SCORECARD, pillars=a.scores.pillars, terms=t.terms, scale=t.scale, heat=index_style,
-                  low=LOW_AGREEMENT, ci=a.intervals, overall=a.intervals.loc["overall"], target_digits=TARGET_DECIMALS)
+    pillars = a.verdict_scores.pillars
+    return render(_SCORECARD, pillars=pillars, moved=pillars[pillars["action_reason"].notna()], terms=t.terms,
+                  scale=t.scale, heat=index_style, low=LOW_AGREEMENT, ci=a.intervals, overall=a.intervals.loc["overall"],
+                  target_digits=TARGET_DECIMALS)
 
 
 _PLAN = """
@@ -247,24 +264,24 @@ def action_plan(a: Assessment) -> Html:
 
 
 _ROADMAP = """
+{% if steps %}
 <ol class="cx-roadmap">
-{% for step, rows in steps %}
-  <li><strong>{{ rows[0]['title'] }}</strong>
-  <ul>{% for r in rows %}<li>{{ r['pillar'] }} (index {{ r['index']|num }}, {{ ACTIONS.get(r['action'], '–')|lower }}){% if r['weakest_point'] %}: weakest point “{{ r['weakest_point'] }}”{% if r['weakest_reverse'] %} <span class="cx-small">{{ REVERSED }}</span>{% endif %}{% endif %}</li>{% endfor %}</ul>
-  </li>
+{% for r in steps %}
+  <li><strong>{{ ACTIONS.get(r['action'], '–') }}: {{ r['pillar'] }}</strong> (index {{ r['index']|num }}{% if r['target_index'] == r['target_index'] and r['target_index'] is not none %}, {{ term }} {{ r['target_index']|num }}{% endif %}){% if r['title'] %} · {{ r['title']|lower }}{% endif %}{% if r['weakest_point'] %}: weakest point “{{ r['weakest_point'] }}”{% if r['weakest_reverse'] %} <span class="cx-small">{{ REVERSED }}</span>{% endif %}{% endif %}</li>
 {% endfor %}
 </ol>
+{% else %}
+<p>No pillar needs to be started or done differently: the roadmap has no step.</p>
+{% endif %}
 """
 
 
 def roadmap(a: Assessment) -> Html | list[Html | Png]:
-    """The improvement cycle, stage by stage, with the weakest pillars of each stage.
+    """The improvement roadmap: every priority in order, one step each (``Assessment.roadmap_steps``).
 
     With the client's own plan (plan.yaml), the plan comes first: phases, roadmap chart, actions.
     """
-    frame = actions.roadmap(a.scores)
-    steps = [(step, rows.to_dict("records")) for step, rows in frame.groupby("step", sort=True)]
-    cycle = render(_ROADMAP, steps=steps)
+    cycle = render(_ROADMAP, steps=a.roadmap_steps.to_dict("records"), term=a.client.template.terms.target.lower())
     return [*plan_views.client_plan(a), cycle] if a.projection is not None else cycle
 
 

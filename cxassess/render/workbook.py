@@ -1,7 +1,8 @@
 """The results workbook (``results.xlsx``): a client's scores as Excel sheets a consultant can sort and reuse.
 
-Sheets: Scorecard (pillars, with a chart of index against target), Questions, Segments (groups
-below the anonymity threshold shown as suppressed, exactly as in the report), Action plan, Plan
+Sheets: Scorecard (pillars with their final verdict, on the 0-100 index, with a chart of index
+against target), Questions, Segments (groups below the anonymity threshold shown as suppressed,
+exactly as in the report), Action plan, Roadmap (every priority in order, as the report), Plan
 (the client's own plan.yaml, when it has one), Comments (as the report shows them), Comment tone
 (per pillar), Drivers (derived importance: the key drivers of the outcome question) and About.
 Every text cell is written as a string cell, and
@@ -146,38 +147,42 @@ def _field(name: str) -> Callable[[Any], Any]:
 
 def scorecard_sheet(ws: Worksheet, a: Assessment) -> None:
     """One row per pillar, the overall row last, and a bar chart of index against target."""
-    terms = a.client.template.terms
+    terms, scale = a.client.template.terms, a.client.template.scale
     bounds = a.intervals[["ci_low", "ci_high", "within_noise"]]
-    pillars = [{"id": pid, **row.to_dict(), **bounds.loc[pid].to_dict()} for pid, row in a.scores.pillars.iterrows()]
+    pillars = [{"id": pid, **row.to_dict(), **bounds.loc[pid].to_dict()}
+               for pid, row in a.verdict_scores.pillars.iterrows()]
     overall = {"id": "overall", "name": "Overall", "n": a.scores.respondents, "stage": None, "weight": None,
                **a.scores.overall, "target_index": None, "importance": None, "importance_index": None,
-               "priority": None, "sd": None, "rwg": None, "alpha": None, "action": None,
-               **bounds.loc["overall"].to_dict()}
+               "priority": None, "sd": None, "rwg": None, "alpha": None, "action": None, "action_ipa": None,
+               "action_reason": None, **bounds.loc["overall"].to_dict()}
     if not is_missing(a.scores.overall["target"]):
         overall["target_index"] = to_index(a.scores.overall["target"], a.client.template.scale)
+    on_scale = f"({scale.min}-{scale.max} scale)"
     columns = [
         Column("Pillar id", _field("id"), width=20),
         Column("Pillar", _field("name"), width=50),
         Column("Stage", _field("stage"), width=11),
         Column("Weight", _field("weight"), SCALE, width=8),
         Column("Respondents", _field("n"), COUNT, width=12),
-        Column("Mean", _field("mean"), SCALE, width=8),
+        Column("Verdict", lambda r: _action(r["action"]), width=15),
         Column("Index (0-100)", _field("index"), INDEX, width=10),
-        Column(terms.target, _field("target"), SCALE, width=9),
-        Column(f"{terms.target} index", _field("target_index"), INDEX, width=10),
-        Column("Gap", _field("gap"), SCALE, width=8),
+        Column(f"{terms.target} (0-100)", _field("target_index"), INDEX, width=10),
         Column("Gap (index points)", _field("gap_index"), INDEX, width=11),
-        Column(terms.importance, _field("importance"), SCALE, width=11),
-        Column(f"{terms.importance} index", _field("importance_index"), INDEX, width=11),
+        Column(f"{terms.importance} (0-100)", _field("importance_index"), INDEX, width=11),
         Column("Priority", _field("priority"), INDEX, width=9),
         Column("Maturity", _field("maturity"), width=14),
         Column("Spread (sd)", _field("sd"), SCALE, width=9),
         Column("Agreement (rwg)", _field("rwg"), SCALE, width=11),
         Column("Cronbach's alpha", _field("alpha"), SCALE, width=10),
-        Column("Action", lambda r: _action(r["action"]), width=15),
+        Column("Importance-performance class", lambda r: _action(r["action_ipa"]), width=15),
+        Column("Why the verdict differs", _field("action_reason"), width=40, wrap=True),
         Column("Index 95% interval: low", _field("ci_low"), INDEX, width=11),
         Column("Index 95% interval: high", _field("ci_high"), INDEX, width=11),
         Column("Gap within noise", lambda r: "yes" if r["within_noise"] else "no", width=10),
+        Column(f"Mean {on_scale}", _field("mean"), SCALE, width=9),
+        Column(f"{terms.target} {on_scale}", _field("target"), SCALE, width=10),
+        Column(f"Gap {on_scale}", _field("gap"), SCALE, width=9),
+        Column(f"{terms.importance} {on_scale}", _field("importance"), SCALE, width=11),
     ]
     _table(ws, columns, pillars + [overall])
     ws.cell(row=len(pillars) + 2, column=2).font = Font(bold=True)
@@ -185,7 +190,7 @@ def scorecard_sheet(ws: Worksheet, a: Assessment) -> None:
     chart = BarChart()
     chart.type, chart.grouping = "bar", "clustered"
     chart.title = f"Pillar index against {terms.target.lower()} (0-100)"
-    for column in (7, 9):  # index, target index
+    for column in (7, 8):  # index, target index
         chart.add_data(Reference(ws, min_col=column, min_row=1, max_row=len(pillars) + 1), titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=2, min_row=2, max_row=len(pillars) + 1))
     chart.y_axis.scaling.min, chart.y_axis.scaling.max, chart.y_axis.majorUnit = 0, 100, 20
@@ -197,8 +202,9 @@ def scorecard_sheet(ws: Worksheet, a: Assessment) -> None:
 
 
 def questions_sheet(ws: Worksheet, a: Assessment) -> None:
-    """One row per statement, in template order, with every figure the report's tables draw on."""
-    terms = a.client.template.terms
+    """One row per statement, in template order, with every figure the report's tables draw on (0-100 index first)."""
+    terms, scale = a.client.template.terms, a.client.template.scale
+    on_scale = f"({scale.min}-{scale.max} scale)"
     names = a.scores.pillars["name"]
     rows = [{"id": qid, "pillar": names[q["pillar_id"]], **q.to_dict()} for qid, q in a.scores.questions.iterrows()]
     columns = [
@@ -209,16 +215,18 @@ def questions_sheet(ws: Worksheet, a: Assessment) -> None:
         Column("Weight", _field("weight"), SCALE, width=8),
         Column("Ratings", _field("n"), COUNT, width=8),
         Column("N/A", _field("na"), COUNT, width=6),
-        Column("Mean", _field("mean"), SCALE, width=8),
-        Column("Spread (sd)", _field("sd"), SCALE, width=9),
+        Column(f"Mean {on_scale}", _field("mean"), SCALE, width=9),
+        Column(f"Spread (sd) {on_scale}", _field("sd"), SCALE, width=9),
         Column("Index (0-100)", _field("index"), INDEX, width=10),
-        Column(terms.target, _field("target"), SCALE, width=9),
-        Column("Gap", _field("gap"), SCALE, width=8),
+        Column(f"{terms.target} (0-100)", lambda r: to_index(r["target"], scale), INDEX, width=10),
         Column("Gap (index points)", _field("gap_index"), INDEX, width=11),
-        Column(terms.importance, _field("importance"), SCALE, width=11),
+        Column(f"{terms.importance} (0-100)", lambda r: to_index(r["importance"], scale), INDEX, width=11),
         Column("Priority", _field("priority"), INDEX, width=9),
         Column("Agreement (rwg)", _field("rwg"), SCALE, width=11),
-        Column("Action", lambda r: _action(r["action"]), width=15),
+        Column("Action (the statement's own class)", lambda r: _action(r["action"]), width=15),
+        Column(f"{terms.target} {on_scale}", _field("target"), SCALE, width=10),
+        Column(f"Gap {on_scale}", _field("gap"), SCALE, width=9),
+        Column(f"{terms.importance} {on_scale}", _field("importance"), SCALE, width=11),
     ]
     _table(ws, columns, rows, freeze="B2")
     _index_colours(ws, 10, 10, len(rows))
@@ -252,8 +260,9 @@ def segments_sheet(ws: Worksheet, a: Assessment) -> None:
 
 
 def plan_sheet(ws: Worksheet, a: Assessment) -> None:
-    """The action plan of the report: per class and pillar, the questions behind it."""
+    """The action plan of the report: per final verdict and pillar, the questions behind it (and why a verdict moved)."""
     rows = a.plan.to_dict("records")
+    reasons = a.verdicts["action_reason"]
     columns = [
         Column("Action", _field("action_label"), width=15),
         Column("Pillar", _field("pillar"), width=30, wrap=True),
@@ -265,8 +274,28 @@ def plan_sheet(ws: Worksheet, a: Assessment) -> None:
         Column("Negatively worded", lambda r: "yes" if r["reverse"] else "no", width=10),
         Column("Question index", _field("question_index"), INDEX, width=10),
         Column("Question's own action", lambda r: _action(r["question_action"]), width=15),
+        Column("Why the verdict differs", lambda r: reasons.get(r["pillar_id"]), width=40, wrap=True),
     ]
     _table(ws, columns, rows)
+
+
+def roadmap_sheet(ws: Worksheet, a: Assessment) -> None:
+    """The report's improvement roadmap: every priority in order, one step each."""
+    terms = a.client.template.terms
+    rows = a.roadmap_steps.to_dict("records")
+    columns = [
+        Column("Step", _field("step"), COUNT, width=6),
+        Column("Action", lambda r: _action(r["action"]), width=15),
+        Column("Pillar", _field("pillar"), width=30, wrap=True),
+        Column("Index (0-100)", _field("index"), INDEX, width=10),
+        Column(f"{terms.target} (0-100)", _field("target_index"), INDEX, width=10),
+        Column("Gap (index points)", _field("gap_index"), INDEX, width=11),
+        Column("Cycle stage", _field("title"), width=22),
+        Column("Weakest point", _field("weakest_point"), width=60, wrap=True),
+    ]
+    _table(ws, columns, rows)
+    if not rows:
+        put(ws, 3, 1, "No pillar needs to be started or done differently: the roadmap has no step.")
 
 
 def client_plan_sheet(ws: Worksheet, a: Assessment) -> None:
@@ -366,7 +395,12 @@ def about_sheet(ws: Worksheet, a: Assessment) -> None:
         ("Anonymity threshold", a.anonymity_threshold),
         ("Index", "A mean placed on 0-100: 0 when everyone gives the lowest rating, 100 when everyone gives the "
                   "highest. Negatively worded statements are reverse-scored first."),
-        ("Gap", f"{t.terms.target} minus current mean; 'index points' puts it on the 0-100 index's scale."),
+        ("Unit", f"Every figure is on the 0-100 index unless its heading names the {t.scale.min}-{t.scale.max} rating "
+                 f"scale: {t.terms.target.lower()}, gap and {t.terms.importance.lower()} are put on it as the mean is."),
+        ("Gap", f"{t.terms.target} minus current mean, in index points."),
+        ("Verdict", "The importance-performance grid's class, then the customers' blind spots where there is customer "
+                    "feedback: a pillar the staff would keep but its customers rate well below them is done "
+                    "differently. The Scorecard sheet gives the grid's class beside the verdict, and why they differ."),
         ("Priority", f"The gap in index points weighted by {t.terms.importance.lower()} (index / 100)."),
         ("Method", "The full arithmetic is in the cxassess documentation (docs/scoring.md)."),
         ("95% interval", "The range the index would likely take with other respondents like these (bootstrap over "
@@ -396,7 +430,7 @@ def participation_lines(a: Assessment) -> list[tuple[str, Any]]:
 
 
 SHEETS = {"Scorecard": scorecard_sheet, "Questions": questions_sheet, "Segments": segments_sheet,
-          "Action plan": plan_sheet, "Comments": comments_sheet, "Comment tone": comment_tone_sheet,
+          "Action plan": plan_sheet, "Roadmap": roadmap_sheet, "Comments": comments_sheet, "Comment tone": comment_tone_sheet,
           "Drivers": drivers_sheet, "About": about_sheet}
 
 

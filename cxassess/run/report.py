@@ -64,7 +64,7 @@ def save_scores(a: Assessment, output_dir: str | os.PathLike | None) -> Path | N
 
 def scores_document(a: Assessment) -> dict:
     """A client's ``scores.json`` (also ``cxassess score CLIENT_DIR --json``): scores, breakdowns, client, waves."""
-    document = to_document(a.scores, a.breakdowns)
+    document = to_document(a.verdict_scores, a.breakdowns)  # each pillar's action: its final verdict
     document["client"] = {"id": a.client.id, "name": a.client.config.name,
                           "assessment_date": a.client.config.assessment_date.isoformat()}
     document["anonymity_threshold"] = a.anonymity_threshold
