@@ -75,7 +75,7 @@ def test_the_schema_is_a_draft_2020_12_schema_of_this_version():
     s = schema()
     Draft202012Validator.check_schema(s)
     assert s["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert s["properties"]["schema_version"]["const"] == SCHEMA_VERSION == "1.1"
+    assert s["properties"]["schema_version"]["const"] == SCHEMA_VERSION == "1.2"
     assert s["$id"].endswith(":" + SCHEMA_VERSION) and SCHEMA_VERSION in s["title"]
     assert "MAJOR" in s["description"] and "MINOR" in s["description"]  # what a version change means
     assert s["additionalProperties"] is False
@@ -246,7 +246,7 @@ def _drop(path: str):
     (_set("pillars/0/questions/0/colour", "blue"), "pillars/0/questions/0", "('colour' was unexpected)"),
     (_set("customers/touchpoints/0/colour", "blue"), "customers/touchpoints/0", "('colour' was unexpected)"),
     (_set("customers/overall/group", "all"), "customers/overall", "('group' was unexpected)"),
-    (_set("schema_version", "2.0"), "schema_version", "'1.1' was expected"),
+    (_set("schema_version", "2.0"), "schema_version", "'1.2' was expected"),
     (_set("comments/pillars/0/respondent_id", "r1"), "comments/pillars/0", "('respondent_id' was unexpected)"),
     (_set("comments/pillars/0/negative_share", 1.5), "comments/pillars/0/negative_share",
      "1.5 is greater than the maximum of 1"),

@@ -34,8 +34,13 @@ def _f(value: float, digits: int = 0) -> str:
 
 
 def strongest_weakest(scores: Scores, count: int = 3) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The ``count`` pillars with the highest and the lowest index (ties: template order)."""
+    """The ``count`` pillars with the highest and the lowest index (ties: template order).
+
+    The two lists never share a pillar: with fewer than ``2 * count`` scored pillars each takes half
+    of them (rounded down), so with one scored pillar both are empty.
+    """
     scored = scores.pillars.dropna(subset=["index"])
+    count = min(count, len(scored) // 2)
     order = scored["index"].sort_values(kind="stable")
     weakest = scored.loc[order.index[:count]]
     strongest = scored.loc[order.index[::-1][:count]]

@@ -28,7 +28,7 @@ from .scoring import Scores
 #: The version of the document's JSON Schema, written into every document as ``schema_version``.
 #: "MAJOR.MINOR": MINOR grows when a field is added, MAJOR when one is removed, renamed or
 #: changes its type or meaning (docs/scoring.md, "The scores document").
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 SCHEMA_RESOURCE = "resources/schemas/scores.schema.json"  # inside the cxassess package
 
 
@@ -66,6 +66,8 @@ def to_document(scores: Scores, breakdowns: Mapping[str, pd.DataFrame] | None = 
         entry = {k: item.get(k) for k in PILLAR_FIELDS}
         entry["questions"] = [{k: q.get(k) for k in QUESTION_FIELDS} for q in questions.values()
                               if q["pillar_id"] == pid]
+        if "enough_answers" in item:  # the thin-data guard's verdict (analysis/coverage.py)
+            entry["enough_answers"], entry["thin_reason"] = bool(item["enough_answers"]), item["thin_reason"]
         pillars.append(entry)
     document: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
