@@ -104,6 +104,8 @@ def guard(scores: Scores, rules: Rules) -> Scores:
     pillars = scores.pillars.copy()
     for column in ("answered", "answered_share", "enough_answers", "thin_reason"):
         pillars[column] = cover[column]
+    reasons = cover["thin_reason"].astype(object)
+    pillars["thin_reason"] = reasons.where(reasons.notna(), None)  # None, never NaN, where a pillar is scored
     thin = ~pillars["enough_answers"].astype(bool)
     if thin.any():
         for column in THIN_BLANKED:
