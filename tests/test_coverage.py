@@ -152,3 +152,12 @@ def test_strongest_and_weakest_are_disjoint_for_any_number_of_pillars(raw, count
     assert not set(strongest.index) & set(weakest.index)
     assert len(strongest) == len(weakest) == min(3, count // 2)
     assert list(weakest.index) == [f"p{i}" for i in range(len(weakest))]  # the lowest indices
+
+
+def test_the_overall_target_and_gap_leave_a_thin_pillar_out(tiny_template):
+    with_targets = score(tiny_template, responses_from_rows(tiny_template, HEADER, _rows()), {"p1": 4.0, "p2": 5.0})
+    g = coverage.guard(with_targets, coverage.Rules(5, 0.5))
+    assert g.pillars.at["p2", "target"] == 5.0  # the client's target stays on the thin pillar
+    # p1 alone: target 4, mean 3 (see _rows), gap 1 scale point = 25 index points
+    assert (g.overall["target"], g.overall["mean"], g.overall["gap"]) == pytest.approx((4.0, 3.0, 1.0))
+    assert g.overall["gap_index"] == pytest.approx(25.0)

@@ -117,7 +117,9 @@ def guard(scores: Scores, rules: Rules) -> Scores:
         questions = questions.copy()
         in_thin = questions["pillar_id"].isin(list(pillars.index[thin]))
         questions["action"] = questions["action"].astype(object).where(~in_thin, None)
-    overall: dict[str, Any] = overall_scores(scores.template, pillars) if thin.any() else dict(scores.overall)
+    # the overall figures over the scored pillars only (a thin pillar's target too, so target - mean = gap)
+    overall: dict[str, Any] = (overall_scores(scores.template, pillars.assign(target=pillars["target"].where(~thin)))
+                               if thin.any() else dict(scores.overall))
     reason = overall_withheld_reason(pillars["enough_answers"].astype(bool))
     if reason is not None:
         overall.update({k: math.nan for k in OVERALL_WITHHELD}, maturity=None)
