@@ -161,3 +161,24 @@ def test_the_overall_target_and_gap_leave_a_thin_pillar_out(tiny_template):
     # p1 alone: target 4, mean 3 (see _rows), gap 1 scale point = 25 index points
     assert (g.overall["target"], g.overall["mean"], g.overall["gap"]) == pytest.approx((4.0, 3.0, 1.0))
     assert g.overall["gap_index"] == pytest.approx(25.0)
+
+
+@pytest.mark.slow  # a sample client scored, three charts drawn
+def test_charts_with_thin_pillars_keep_every_text_inside(tmp_path):
+    """Northwind with two long-named pillars thinned: the radar's longer labels and the gap chart's note fit."""
+    import dataclasses
+
+    from cxassess.analysis.assessment import assess
+    from test_chart_geometry import outside
+
+    from conftest import ROOT
+
+    a = assess(ROOT / "data" / "clients" / "northwind-retail")
+    ratings = a.client.responses.ratings.copy()
+    for pillar in ("anticipation", "employee_experience"):
+        ratings[[q.id for q in a.client.template.pillar(pillar).questions]] = math.nan
+    thin = dataclasses.replace(a.client, responses=dataclasses.replace(a.client.responses, ratings=ratings))
+    g = assess(thin).scores
+    assert coverage.thin_pillars(g) == ["anticipation", "employee_experience"]
+    for fig in (plots.radar(g), plots.gap_chart(g), plots.importance_performance(g)):
+        assert not outside(fig)
