@@ -36,10 +36,10 @@ def client_scores(client: Client, responses: Responses | None = None, targets: M
                   weights: Mapping[str, float] | None = None) -> Scores:
     """The client's answers scored with its questionnaire, pillar targets and pillar weights.
 
-    The only place a client's answers are scored; the thin-data guard (``coverage.guard``) is applied here,
-    so a pillar without enough answers has no index, band or action in any output. ``targets`` and ``weights`` override the
-    client's own pillar by pillar (the explorer's what-if); ``responses`` replaces the client's
-    answers by a subset of them (one segment group).
+    The only place a client's answers are scored; the thin-data guard (``coverage.guard``) is applied
+    here, so a pillar without enough answers has no index, band or action in any output. ``targets``
+    and ``weights`` override the client's own pillar by pillar (the explorer's what-if); ``responses``
+    replaces the client's answers by a subset of them (one segment group).
     """
     scores = score(client.template, client.responses if responses is None else responses,
                    {**client.targets, **(targets or {})}, {**client.weights, **(weights or {})})

@@ -197,7 +197,7 @@ def scored_weights(scores: Scores) -> dict[str, float]:
 
 
 def mask_intervals(frame: pd.DataFrame, scores: Scores, overall: str) -> pd.DataFrame:
-    """An interval frame (pillars, then the ``overall`` row) with no interval for a thin pillar or a withheld overall."""
+    """An interval frame (pillars, then the ``overall`` row) without intervals for thin pillars or withheld overall."""
     hidden = thin_pillars(scores) + ([overall] if scores.overall.get("withheld_reason") else [])
     if not hidden:
         return frame

@@ -28,20 +28,16 @@ def warning_box(a: Assessment) -> Html:
     return render(_BOX, warning=a.coverage.warning)
 
 
-def maturity_label(pillar: object) -> str:
-    """A pillar row's maturity band, or "not enough answers" when the guard left it unscored; '–' without a band."""
-    get = pillar.get  # type: ignore[attr-defined]
-    if not bool(get("enough_answers", True)):
-        return NOT_ENOUGH
-    band = get("maturity")
-    return band if isinstance(band, str) and band else "–"
-
-
 def maturity_cell(row: Mapping[str, Any]) -> str | None:
-    """A workbook row's maturity: the band, "not enough answers" for a thin pillar, "withheld" for a withheld overall."""
+    """A row's maturity: its band, "not enough answers" (thin pillar), "withheld" (withheld overall), else None."""
     if row.get("withheld_reason"):
         return "withheld"
     if not bool(row.get("enough_answers", True)):
         return NOT_ENOUGH
     band = row.get("maturity")
     return band if isinstance(band, str) and band else None
+
+
+def maturity_label(pillar: Mapping[str, Any]) -> str:
+    """The scorecard's maturity cell: ``maturity_cell``, '–' where there is none."""
+    return maturity_cell(pillar) or "–"

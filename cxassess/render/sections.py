@@ -167,7 +167,8 @@ def executive_summary(a: Assessment) -> Html:
     """Overall index and band, three strongest and weakest pillars, top five priorities."""
     strongest, weakest = actions.strongest_weakest(a.scores)
     return render(
-        _SUMMARY, o=a.scores.overall, strongest=strongest, weakest=weakest, data_warning=Markup(data_quality.warning_box(a).html),
+        _SUMMARY, o=a.scores.overall, strongest=strongest, weakest=weakest,
+        data_warning=Markup(data_quality.warning_box(a).html),  # thin data: the summary opens with the warning
         sentences=actions.priority_sentences(a.scores, within_noise=a.within_noise), noise=Markup(statistics.noise_note(a).html),
     )
 
