@@ -178,3 +178,18 @@ def test_client_yaml_sets_the_minimums(thin_client, tmp_path):
     (client / "client.yaml").write_text((client / "client.yaml").read_text().replace("0.4", "1.5"))
     with pytest.raises(CxError, match="min_answered_share"):
         assess(client)
+
+
+def test_the_portfolio_overview_shows_a_withheld_client_without_nan():
+    import pandas as pd
+
+    from cxassess.render import overview
+    from test_portfolio import SMALL
+
+    clients = pd.DataFrame({"name": list("WXYZ"), "template": ["t"] * 4, "template_name": ["Tee"] * 4,
+                            "respondents": [10, 10, 10, 4], "overall_index": [20.0, 40.0, 60.0, float("nan")],
+                            "maturity": ["Basic", "Basic", "Good", float("nan")]}, index=list("wxyz"))
+    page = overview.overview_html(clients, SMALL)
+    assert not re.search(r"\bnan\b", _text(page), flags=re.I)
+    row = re.search(r"<tr><td class=\"cx-name\"[^>]*>Z</td>.*?</tr>", page, flags=re.S).group(0)
+    assert "<td>–</td>" in row
