@@ -140,7 +140,8 @@ def test_score_json_is_strict_json(template):
 
 
 def test_score_json_nulls_where_not_computable(tmp_path):
-    """One respondent, no target or importance columns: no spread, agreement, alpha, target or gap."""
+    """One respondent, no target or importance columns: no spread, agreement, alpha, target or gap, and (fewer
+    than the 5 respondents a pillar needs: the thin-data guard) no mean, index or action either."""
     frame = sample_frame("servqual")
     frame = frame.loc[:0, [c for c in frame.columns if not c.endswith((":target", ":importance"))]]
     path = tmp_path / "one.csv"
@@ -150,7 +151,10 @@ def test_score_json_nulls_where_not_computable(tmp_path):
     for p in doc["pillars"]:
         for key in ("sd", "rwg", "alpha", "target", "gap", "gap_index", "importance"):
             assert p[key] is None, (p["id"], key, p[key])
-        assert p["mean"] is not None and p["action"] in ACTIONS
+        assert p["mean"] is None and p["action"] is None and p["enough_answers"] is False
+        assert p["thin_reason"].startswith("1 respondent, fewer than 5")
+    assert doc["overall"]["index"] is None and doc["overall"]["withheld_reason"].startswith("only 0 of ")
+    assert doc["data_quality"]["scored_pillars"] == 0 and doc["data_quality"]["warning"]
 
 
 def test_score_by_role_suppresses_small_groups(tmp_path):

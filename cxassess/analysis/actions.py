@@ -37,13 +37,17 @@ def strongest_weakest(scores: Scores, count: int = 3,
                       not_strongest: Collection[str] = ()) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The ``count`` pillars with the highest and the lowest index (ties: template order).
 
-    Pillars ``not_strongest`` (those whose verdict a later rule moved: the customers' blind spots)
-    are left out of the strongest, so no output calls a pillar strong that the plan says to change.
+    The two lists never share a pillar: with fewer than ``2 * count`` scored pillars each takes half
+    of them (rounded down), so with one scored pillar both are empty. Pillars ``not_strongest``
+    (those whose verdict a later rule moved: the customers' blind spots) are left out of the
+    strongest, so no output calls a pillar strong that the plan says to change.
     """
     scored = scores.pillars.dropna(subset=["index"])
+    count = min(count, len(scored) // 2)
     order = scored["index"].sort_values(kind="stable")
     weakest = scored.loc[order.index[:count]]
-    candidates = [p for p in order.index[::-1] if p not in set(not_strongest)]
+    left_out = set(not_strongest) | set(weakest.index)
+    candidates = [p for p in order.index[::-1] if p not in left_out]
     strongest = scored.loc[candidates[:count]]
     return strongest, weakest
 

@@ -21,7 +21,8 @@ from typing import Mapping, Sequence
 
 import pandas as pd
 
-from . import actions, drivers as key_drivers, intervals, roadmap, significance, verdicts as verdict_rules, voice, waves
+from . import (actions, coverage, drivers as key_drivers, intervals, roadmap, significance, verdicts as verdict_rules,
+               voice, waves)
 from ..inputs.clients import Client, TemplateChoice, load_client, load_wave, load_waves
 from ..inputs.plan import Plan
 from ..inputs.responses import Responses
@@ -36,12 +37,19 @@ def client_scores(client: Client, responses: Responses | None = None, targets: M
                   weights: Mapping[str, float] | None = None) -> Scores:
     """The client's answers scored with its questionnaire, pillar targets and pillar weights.
 
-    The only place a client's answers are scored. ``targets`` and ``weights`` override the
-    client's own pillar by pillar (the explorer's what-if); ``responses`` replaces the client's
-    answers by a subset of them (one segment group).
+    The only place a client's answers are scored; the thin-data guard (``coverage.guard``) is applied
+    here, so a pillar without enough answers has no index, band or action in any output. ``targets``
+    and ``weights`` override the client's own pillar by pillar (the explorer's what-if); ``responses``
+    replaces the client's answers by a subset of them (one segment group).
     """
-    return score(client.template, client.responses if responses is None else responses,
-                 {**client.targets, **(targets or {})}, {**client.weights, **(weights or {})})
+    scores = score(client.template, client.responses if responses is None else responses,
+                   {**client.targets, **(targets or {})}, {**client.weights, **(weights or {})})
+    return coverage.guard(scores, guard_rules(client))
+
+
+def guard_rules(client: Client) -> coverage.Rules:
+    """The thin-data guard's minimums for a client: client.yaml's, else its questionnaire's, else the defaults."""
+    return coverage.rules_for(client.template, client.config.data_quality)
 
 
 @dataclass(frozen=True)
@@ -59,12 +67,18 @@ class Assessment:
         return {k: float(v) for k, v in self.scores.pillars["weight"].items()}
 
     @cached_property
+    def coverage(self) -> coverage.Coverage:
+        """The thin-data guard's findings: the pillars without enough answers and why, the overall verdict, the warning."""
+        return coverage.summarise(self.scores, guard_rules(self.client))
+
+    @cached_property
     def breakdowns(self) -> dict[str, pd.DataFrame]:
         """Every segment's groups with their indices; small groups, and groups that would give one away, suppressed."""
         responses = self.client.responses
         # all segments at once: a group is also suppressed when another segment's figures would give it away
-        return segment_breakdowns(self.client.template, responses, responses.segments.columns,
-                                  self.anonymity_threshold, self.weights)
+        found = segment_breakdowns(self.client.template, responses, responses.segments.columns,
+                                   self.anonymity_threshold, coverage.scored_weights(self.scores))
+        return coverage.mask_breakdowns(found, self.scores)  # no group figure where the whole has too few answers
 
     @cached_property
     def respondent_indices(self) -> pd.DataFrame:
@@ -74,14 +88,16 @@ class Assessment:
     @cached_property
     def group_tests(self) -> dict[str, pd.DataFrame]:
         """Per segment: each shown group against the rest, pillar by pillar (Welch, Benjamini-Hochberg q)."""
+        thin = set(self.coverage.thin)  # a pillar without enough answers is not tested either
         return significance.segment_tests(self.client.responses, self.respondent_indices, self.breakdowns,
-                                          list(self.scores.pillars.index))
+                                          [p for p in self.scores.pillars.index if p not in thin])
 
     @cached_property
     def intervals(self) -> pd.DataFrame:
         """95% bootstrap interval of every pillar index and the overall index (last row), and which gaps are noise."""
-        return intervals.index_intervals(self.client.template, self.client.responses, self.scores.pillars,
-                                         self.scores.overall, self.weights)
+        found = intervals.index_intervals(self.client.template, self.client.responses, self.scores.pillars,
+                                          self.scores.overall, coverage.scored_weights(self.scores))
+        return coverage.mask_intervals(found, self.scores, intervals.OVERALL)  # none for a pillar without enough answers
 
     @property
     def within_noise(self) -> list[str]:

@@ -74,6 +74,8 @@ def to_document(scores: Scores, breakdowns: Mapping[str, pd.DataFrame] | None = 
             entry["action_reason"] = item["action_reason"]
         entry["questions"] = [{k: q.get(k) for k in QUESTION_FIELDS} for q in questions.values()
                               if q["pillar_id"] == pid]
+        if "enough_answers" in item:  # the thin-data guard's verdict (analysis/coverage.py)
+            entry["enough_answers"], entry["thin_reason"] = bool(item["enough_answers"]), item["thin_reason"]
         pillars.append(entry)
     document: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,

@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Sequence
 
-from ..analysis import drivers, voice
+from ..analysis import coverage, drivers, voice
 from ..core.errors import CxError, Problem
 from ..inputs.feedback import load_feedback
 from ..core.files import write_text_atomically
@@ -29,7 +29,7 @@ from ..analysis.document import to_document
 from ..analysis.verdicts import final_verdicts, with_verdicts
 from ..analysis.scoring import score
 from ..inputs.templates import find_template
-from .text import (breakdown_text, compare_text, customers_text, drivers_text, import_summary, plan_against_text,
+from .text import (breakdown_text, compare_text, customers_text, data_quality_text, drivers_text, import_summary, plan_against_text,
                    scorecard_text)
 
 
@@ -84,7 +84,8 @@ def cmd_score(args: argparse.Namespace) -> int:
     print_problems(warnings)
     targets = read_targets(args.targets, template) if args.targets else None
     _check_segments(args.by, responses.segments.columns, args.responses)
-    scores = score(template, responses, targets)
+    rules = coverage.rules_for(template)  # the thin-data guard, as a client's report applies it
+    scores = coverage.guard(score(template, responses, targets), rules)
     anonymity = _given(args.anonymity, DEFAULT_ANONYMITY)
     breakdowns = segment_breakdowns(template, responses, args.by, anonymity)
     customers = None
@@ -100,13 +101,14 @@ def cmd_score(args: argparse.Namespace) -> int:
     found = lambda: drivers.client_drivers(template, responses, _outcome(args.outcome, template))
     if args.json:
         document = to_document(scores, breakdowns)
+        document["data_quality"] = coverage.summarise(scores, rules).to_document()
         if customers is not None:
             document["customers"] = voice.to_document(customers)
         document.update(drivers.to_document(found()))
         document["wave"] = wave
         print(json.dumps(document, indent=2, ensure_ascii=False))
         return 0
-    print(scorecard_text(scores) + (f", wave {wave!r}" if wave else ""))
+    print(data_quality_text(coverage.summarise(scores, rules)) + scorecard_text(scores) + (f", wave {wave!r}" if wave else ""))
     _print_breakdowns({s: breakdowns[s] for s in args.by}, anonymity, [p.id for p in template.pillars])
     if customers is not None:
         print("\n" + customers_text(customers))
@@ -151,7 +153,7 @@ def score_client(args: argparse.Namespace) -> int:
             f"assessed {c.config.assessment_date.isoformat()}")
     weights = f"; pillar weights {', '.join(f'{k} {v:g}' for k, v in c.weights.items())}" if c.weights else ""
     print(f"{c.config.name} ({c.id}), {when}{weights}\n")
-    print(scorecard_text(a.verdict_scores))  # each pillar's final verdict, as in the report
+    print(data_quality_text(a.coverage) + scorecard_text(a.verdict_scores))  # each pillar's final verdict, as in the report
     _print_breakdowns({s: a.breakdowns[s] for s in args.by}, a.anonymity_threshold, [p.id for p in c.template.pillars])
     if a.voice is not None:
         print("\n" + customers_text(a.voice))
@@ -255,7 +257,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     from ..run.report import build_report, parse_formats
 
     run = build_report(args.client_dir, args.out, parse_formats(args.format), args.anonymity,
-                       pdf_engine=args.pdf_engine, mode=args.runner, docx_reference=args.docx_reference)
+                       pdf_engine=args.pdf_engine, mode=args.runner, docx_reference=args.docx_reference,
+                       strict=args.strict)
     print_problems(run.warnings)
     _print_run(run)
     return 0
@@ -264,7 +267,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def _batch(clients: str, out: str, workers: int | None = None, formats: str = "html,pdf",
            only: list[str] | None = None, changed: bool = False, anonymise: bool = False,
            scheduler: str | None = None, dask_local: int | None = None, pdf_engine: str | None = None,
-           runner: str | None = None, docx_reference: str | None = None) -> int:
+           runner: str | None = None, docx_reference: str | None = None, strict: bool = False) -> int:
     from tqdm import tqdm
 
     from ..run.batch import run_batch, summary_text
@@ -283,7 +286,7 @@ def _batch(clients: str, out: str, workers: int | None = None, formats: str = "h
     with bar:
         batch = run_batch(clients, out, workers, formats, only, changed, on_update=update, anonymise=anonymise,
                           scheduler=scheduler, dask_local=dask_local, pdf_engine=pdf_engine, mode=runner,
-                          docx_reference=docx_reference)
+                          docx_reference=docx_reference, strict=strict)
         bar.update(batch.counts.get("unchanged", 0))
     print(summary_text(batch))
     print(f"summary: {batch.summary_file}")
@@ -299,7 +302,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     if args.scheduler and args.dask_local:
         raise CxError.at("--scheduler", "give either --scheduler ADDRESS or --dask-local N, not both")
     return _batch(args.clients_dir, args.out, args.workers, args.format, args.only, args.changed, args.anonymise,
-                  args.scheduler, args.dask_local, args.pdf_engine, args.runner, args.docx_reference)
+                  args.scheduler, args.dask_local, args.pdf_engine, args.runner, args.docx_reference, args.strict)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

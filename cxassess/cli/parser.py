@@ -65,6 +65,13 @@ def _docx_reference_option(p: argparse.ArgumentParser) -> None:
                    "footer the Word report takes, as pandoc's reference documents do; its text is not used")
 
 
+def _strict_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--strict", action="store_true",
+                   help="thin data is an error: a client with a pillar under the minimum respondents or share of "
+                   "statements answered (data_quality: in the questionnaire or client.yaml; default 5 and half) "
+                   "fails with a message naming those pillars, instead of a report that opens with a warning")
+
+
 def _command(sub, name: str, func, *, help: str, description: str, template_arg: bool | str = False
              ) -> argparse.ArgumentParser:
     """A subcommand with its help; commands that take a template get the TEMPLATE argument first
@@ -202,6 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
     _pdf_engine_option(p)
     _runner_option(p)
     _docx_reference_option(p)
+    _strict_option(p)
 
     p = _command(
         sub, "batch", cmd_batch,
@@ -237,6 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
     _pdf_engine_option(p)
     _runner_option(p)
     _docx_reference_option(p)
+    _strict_option(p)
 
     p = _command(
         sub, "demo", cmd_demo,

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..analysis import drivers, voice
+from ..analysis import coverage, drivers, voice
 from ..analysis.scoring import ACTIONS, Scores
 from ..inputs.templates import Template
 
@@ -36,7 +36,7 @@ def scorecard_text(scores: Scores) -> str:
             "Target": p["target"].map(_fmt),
             "Gap": p["gap"].map(_fmt),
             "Importance": p["importance"].map(_fmt),
-            "Maturity": p["maturity"].map(_fmt),
+            "Maturity": _maturity(p),
             "n": p["n"],
             "rwg": p["rwg"].map(_fmt),
             "alpha": p["alpha"].map(_fmt),
@@ -44,11 +44,26 @@ def scorecard_text(scores: Scores) -> str:
         }
     )
     o = scores.overall
+    overall = (f"Overall index withheld ({o['withheld_reason']})" if o.get("withheld_reason")
+               else f"Overall index {_fmt(o['index'], 1)} ({o['maturity'] or '-'})")
     return (
         table.to_string(index=False)
-        + f"\n\nOverall index {_fmt(o['index'], 1)} ({o['maturity'] or '-'}), "
+        + f"\n\n{overall}, "
         f"{scores.respondents} respondents, template {scores.template.id!r}"
     )
+
+
+def _maturity(pillars: pd.DataFrame) -> pd.Series:
+    """The maturity band, or "not enough answers" for a pillar the thin-data guard left unscored."""
+    bands = pillars["maturity"].map(_fmt)
+    if "enough_answers" not in pillars:
+        return bands
+    return bands.where(pillars["enough_answers"].astype(bool), coverage.NOT_ENOUGH)
+
+
+def data_quality_text(found: coverage.Coverage) -> str:
+    """The thin-data warning printed above a scorecard (empty when every pillar has enough answers)."""
+    return f"Data quality warning: {found.warning}\n\n" if found.warning else ""
 
 
 def breakdown_text(frame: pd.DataFrame, pillar_ids: list[str]) -> str:

@@ -24,6 +24,8 @@ DEFAULT_FORMATS = ("html", "pdf")  # what a report or batch writes when no --for
 DEFAULT_PORT = 8866  # the workshop app's port on 127.0.0.1
 BOOTSTRAP_DRAWS = 1000  # resamples of the respondents behind each index's 95% interval (docs/scoring.md)
 BOOTSTRAP_SEED = 20261201  # the intervals' fixed seed: the same answers always give the same intervals
+DEFAULT_MIN_RESPONDENTS = 5  # a pillar rated by fewer people is "not enough answers" (analysis/coverage.py)
+DEFAULT_MIN_ANSWERED_SHARE = 0.5  # ... and so is one with less than this share of its statements answered
 PARTICIPATION_LOW = 0.6  # a response rate under this (60%) is flagged as low
 
 # ---- environment variables (their names)

@@ -34,7 +34,7 @@ from .plan import Plan, find_plan
 from .responses import Responses, load_responses
 from .targets import check_targets, yaml_target_entries
 from .template_names import TemplateName, template_file
-from .templates import Template, Text, Weight, load_template, named_template
+from .templates import DataQuality, Template, Text, Weight, load_template, named_template
 from .yamlfile import line_of
 from .yamlschema import validate_yaml_with_lines
 
@@ -101,6 +101,7 @@ class ClientConfig(BaseModel):
     customer_feedback: CustomerFeedbackSettings = CustomerFeedbackSettings()
     waves: dict[str, WaveConfig] = {}
     headcount: Headcount | None = None  # the people invited to the current wave (inputs/headcount.py)
+    data_quality: DataQuality | None = None  # the thin-data guard's minimums, over the questionnaire's
 
     @field_validator("waves", mode="before")
     @classmethod

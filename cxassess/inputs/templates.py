@@ -190,6 +190,17 @@ class ActionRules(_Model):
     gap_priority_at: Annotated[float, Field(ge=0, le=100)] = 10.0
 
 
+class DataQuality(_Model):
+    """The thin-data guard's minimums (``data_quality:`` in a questionnaire or client.yaml; docs/scoring.md).
+
+    A field left out takes the next source's value: client.yaml's, then the questionnaire's, then the
+    defaults (5 respondents, half the statements).
+    """
+
+    min_respondents: Annotated[int, Field(ge=1, le=100000)] | None = None  # people who rated the pillar
+    min_answered_share: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] | None = None  # of its statements
+
+
 class CustomerVoice(_Model):
     """Template-wide rules for customer comments (see docs/scoring.md, customer feedback).
 
@@ -219,6 +230,7 @@ class Template(_Model):
     pillars: Annotated[list[Pillar], Field(min_length=1)]
     customer_voice: CustomerVoice = CustomerVoice()
     outcome: Outcome | None = None  # the overall statement the pillars should explain (key drivers)
+    data_quality: DataQuality | None = None  # the thin-data guard's minimums (analysis/coverage.py)
 
     @field_validator("maturity")
     @classmethod

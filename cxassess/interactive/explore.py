@@ -213,6 +213,9 @@ def overall_line(scores: Scores, who: str) -> display.Html:
     gap = "" if o["gap_index"] is None or math.isnan(o["gap_index"]) else f"; average gap to target {o['gap_index']:.0f} points"
     index = "–" if math.isnan(o["index"]) else f"{o['index']:.0f}"
     people = f"{scores.respondents} respondent{'' if scores.respondents == 1 else 's'}"
+    if o.get("withheld_reason"):  # the thin-data guard (analysis/coverage.py), as in the report
+        return display.Html(f"<p><b>{html.escape(who)}</b>, {people}: overall index <b>withheld</b> "
+                            f"(not enough answers: {html.escape(o['withheld_reason'])}).</p>")
     return display.Html(f"<p><b>{html.escape(who)}</b>, {people}: overall index "
                         f"<b>{index}</b> ({html.escape(str(o['maturity'] or '–'))}){gap}.</p>")
 

@@ -164,8 +164,10 @@ def summary_slide(prs: Any, a: Assessment) -> Any:
     ))
     gap = f"average gap to {a.client.template.terms.target.lower()}: {_num(o['gap_index'])} points" \
         if not math.isnan(o["gap_index"]) else "no targets set"
-    left = [("Overall index", 16, True), (f"{_num(o['index'])} / 100", 40, True),
-            (f"{o['maturity'] or '–'} · {gap}", 14, False), ("Strongest pillars", 16, True)]
+    headline = [(f"{_num(o['index'])} / 100", 40, True), (f"{o['maturity'] or '–'} · {gap}", 14, False)]
+    if o.get("withheld_reason"):  # the thin-data guard (analysis/coverage.py)
+        headline = [("withheld", 40, True), (f"not enough answers: {o['withheld_reason']}", 12, False)]
+    left = [("Overall index", 16, True), *headline, ("Strongest pillars", 16, True)]
     left += [(f"{row['name']}: {_num(row['index'])}", 13, False) for _, row in strongest.iterrows()]
     left += [(f"Not listed: {name} (customers' blind spot)", 11, False) for name in verdict_notes.left_out_of_strongest(a)]
     left += [("Weakest pillars", 16, True)]
@@ -179,6 +181,18 @@ def summary_slide(prs: Any, a: Assessment) -> Any:
         ("No pillar needs to be started or done differently.", 13, False)]
     _text(slide, MARGIN + Inches(5.0), top, SLIDE_WIDTH - 2 * MARGIN - Inches(5.0), SLIDE_HEIGHT - top - MARGIN,
           right)
+    return slide
+
+
+def data_quality_slide(prs: Any, a: Assessment) -> Any:
+    """The thin-data warning (``Assessment.coverage``) on its own slide, before any figure."""
+    slide = _slide(prs, "Data quality warning", (
+        "Each pillar needs a minimum number of respondents and a minimum share of its statements answered before "
+        "its index, maturity band and action are shown; below that it reads \"not enough answers\". The overall index "
+        "is withheld when fewer than half of the pillars are scored."))
+    top = _body_top()
+    _text(slide, MARGIN, top, SLIDE_WIDTH - 2 * MARGIN, SLIDE_HEIGHT - top - MARGIN,
+          [("These results rest on too few answers", 24, True), (a.coverage.warning or "", 16, False)])
     return slide
 
 
@@ -325,6 +339,8 @@ def build_deck(a: Assessment) -> Any:
     prs.slide_width, prs.slide_height = SLIDE_WIDTH, SLIDE_HEIGHT
     for make in SLIDES:
         make(prs, a)
+        if make is title_slide and a.coverage.warning:  # thin data: the warning comes before any figure
+            data_quality_slide(prs, a)
     prs.core_properties.title = a.client.document_title
     prs.core_properties.author = "cxassess"
     return prs

@@ -94,7 +94,7 @@ _CLIENTS = """
   <tbody>
   {% for r in rows %}
   <tr><td class="cx-name" style="white-space:nowrap">{{ r.label }}</td><td>{{ r.template_name }}</td><td>{{ r.respondents }}</td>
-  <td style="{{ heat(r.overall_index) }}">{{ r.overall_index|num }}</td><td>{{ r.maturity or '–' }}</td>
+  <td style="{{ heat(r.overall_index) }}">{{ r.overall_index|num }}</td><td>{{ r.maturity if r.maturity is string and r.maturity else '–' }}</td>
   <td>{{ r.rank|num }}</td>{% if links %}<td>{% if r.link %}<a href="{{ r.link }}">{{ r.link_text }}</a>{% else %}–{% endif %}</td>{% endif %}</tr>
   {% endfor %}
   </tbody>

@@ -16,7 +16,7 @@ from markupsafe import Markup
 from matplotlib.figure import Figure
 
 from ..analysis import actions
-from . import plan_views, plots, statistics
+from . import data_quality, plan_views, plots, statistics
 from ..analysis.assessment import Assessment
 from ..analysis.significance import significant_cells
 from ..analysis.scoring import Scores
@@ -58,7 +58,7 @@ def radar_left_out(scores: Scores) -> str | None:
     if len(scores.pillars) < 3:
         count = f"{len(scores.pillars)} pillar{'s' if len(scores.pillars) != 1 else ''}"
         return f"This questionnaire has {count}, and a radar needs three or more: the scorecard gives each index."
-    return (f"Only {shown} pillar{'s' if shown != 1 else ''} had ratings, and a radar needs three or more: "
+    return (f"Only {shown} pillar{'s' if shown != 1 else ''} had enough ratings, and a radar needs three or more: "
             "the scorecard gives each index.")
 
 
@@ -132,26 +132,34 @@ def importance_performance(a: Assessment, heading: str) -> Html:
 
 
 _SUMMARY = """
+{{ data_warning }}
 <div class="cx-summary">
   <div class="cx-card cx-overall">
+    {% if o.withheld_reason %}<div class="cx-big">–</div>
+    <div>overall index withheld</div>
+    <div class="cx-small">{{ o.withheld_reason }}</div>{% else %}
     <div class="cx-big">{{ o.index|num }}</div>
     <div>overall index (0-100)</div>
-    <div class="cx-band">{{ o.maturity or '–' }}</div>
+    <div class="cx-band">{{ o.maturity or '–' }}</div>{% endif %}
     {% if o.gap_index == o.gap_index and o.gap_index is not none %}<div class="cx-small">average gap to target: {{ o.gap_index|num }} points</div>{% endif %}
   </div>
   <div class="cx-card">
     <h3>Strongest pillars</h3>
     <table class="cx-ranked">{% for name, row in strongest.iterrows() %}<tr><td>{{ loop.index }}.</td><td>{{ row['name'] }}</td><td class="cx-score">{{ row['index']|num }}</td></tr>{% endfor %}</table>
     {% if left_out %}<p class="cx-small">Not listed, though the staff rate {{ 'it' if left_out|length == 1 else 'them' }} highly: {{ left_out|join(', ') }} (customers' blind spot{{ 's' if left_out|length > 1 }}).</p>{% endif %}
+    {% if strongest.empty %}<p class="cx-small">Too few pillars with enough answers to rank.</p>{% endif %}
   </div>
   <div class="cx-card">
     <h3>Weakest pillars</h3>
     <table class="cx-ranked">{% for name, row in weakest.iterrows() %}<tr><td>{{ loop.index }}.</td><td>{{ row['name'] }}</td><td class="cx-score">{{ row['index']|num }}</td></tr>{% endfor %}</table>
+    {% if weakest.empty %}<p class="cx-small">Too few pillars with enough answers to rank.</p>{% endif %}
   </div>
 </div>
 <h3>Top priorities</h3>
 {% if sentences %}
 <ol class="cx-priorities">{% for s in sentences %}<li>{{ s }}</li>{% endfor %}</ol>
+{% elif o.withheld_reason %}
+<p>Too few pillars have enough answers to set priorities.</p>
 {% else %}
 <p>No pillar needs to be started or done differently: every pillar is performing or not a priority.</p>
 {% endif %}
@@ -167,6 +175,7 @@ def executive_summary(a: Assessment) -> Html:
     strongest, weakest = a.strongest_weakest
     return render(
         _SUMMARY, o=a.scores.overall, strongest=strongest, weakest=weakest, left_out=left_out_of_strongest(a),
+        data_warning=Markup(data_quality.warning_box(a).html),  # thin data: the summary opens with the warning
         sentences=actions.priority_sentences(a.verdict_scores, within_noise=a.within_noise),
         noise=Markup(statistics.noise_note(a).html),
     )
@@ -185,11 +194,11 @@ _SCORECARD = """
     <td>{{ p['target_index']|num }}</td>
     <td>{{ p['gap_index']|num }}{% if ci.at[pid, 'within_noise'] %} <span class="cx-small">within noise</span>{% endif %}</td>
     <td>{{ p['importance_index']|num }}</td>
-    <td>{{ p['maturity'] or '–' }}</td>
+    <td>{{ maturity(p) }}</td>
     <td>{{ p['n'] }}</td>
     <td{% if p['rwg'] < low %} class="cx-warn"{% endif %}>{{ p['rwg']|num(2) }}</td>
     <td class="cx-action" style="{{ action_style(p['action']) }}">{{ ACTIONS.get(p['action'], '–') }}{% if p['action_reason'] %}<br><span class="cx-small">not {{ ACTIONS.get(p['action_ipa'], '–')|lower }}: see below</span>{% endif %}</td>
-    <td>{{ ci.at[pid, 'ci_low']|num }}–{{ ci.at[pid, 'ci_high']|num }}</td>
+    <td>{% if ci.at[pid, 'ci_low'] == ci.at[pid, 'ci_low'] %}{{ ci.at[pid, 'ci_low']|num }}–{{ ci.at[pid, 'ci_high']|num }}{% else %}–{% endif %}</td>
     <td style="white-space:nowrap">{{ p['mean']|num(2) }} · {{ p['target']|num(target_digits) }}</td>
   </tr>
   {% endfor %}
@@ -203,8 +212,9 @@ on the {{ scale.min }}-{{ scale.max }} rating scale, as the explorer's {{ terms.
 The verdict is the importance-performance grid's, then the customers' blind spots where there is customer feedback.
 Agreement below {{ low }} (marked) means respondents see the pillar very differently.
 The 95% interval is the range the index would likely take with other respondents like these (bootstrap); a gap whose
-interval reaches the {{ terms.target|lower }} is within noise, not a priority. Overall index: {{ overall['index']|num }}
-(95% interval {{ overall['ci_low']|num }}–{{ overall['ci_high']|num }}).</p>
+interval reaches the {{ terms.target|lower }} is within noise, not a priority. {% if overall['index'] == overall['index'] %}Overall index: {{ overall['index']|num }}
+(95% interval {{ overall['ci_low']|num }}–{{ overall['ci_high']|num }}).{% else %}Overall index withheld: too few pillars have enough answers.{% endif %}
+{% if thin %} A pillar marked "not enough answers" was rated by too few people, or too few of its statements were answered, to be scored (see the warning above the summary).{% endif %}</p>
 """
 
 
@@ -219,7 +229,7 @@ def scorecard(a: Assessment) -> Html:
     pillars = a.verdict_scores.pillars
     return render(_SCORECARD, pillars=pillars, moved=pillars[pillars["action_reason"].notna()], terms=t.terms,
                   scale=t.scale, heat=index_style, low=LOW_AGREEMENT, ci=a.intervals, overall=a.intervals.loc["overall"],
-                  target_digits=TARGET_DECIMALS)
+                  target_digits=TARGET_DECIMALS, maturity=data_quality.maturity_label, thin=a.coverage.thin)
 
 
 _PLAN = """

@@ -28,7 +28,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from . import plots
+from . import data_quality, plots, quality_sheet
 from ..analysis.assessment import Assessment, plan_against_actual
 from .sections import comments_by_pillar
 from .appendix import rows as provenance_rows
@@ -170,7 +170,7 @@ def scorecard_sheet(ws: Worksheet, a: Assessment) -> None:
         Column("Gap (index points)", _field("gap_index"), INDEX, width=11),
         Column(f"{terms.importance} (0-100)", _field("importance_index"), INDEX, width=11),
         Column("Priority", _field("priority"), INDEX, width=9),
-        Column("Maturity", _field("maturity"), width=14),
+        Column("Maturity", data_quality.maturity_cell, width=14),
         Column("Spread (sd)", _field("sd"), SCALE, width=9),
         Column("Agreement (rwg)", _field("rwg"), SCALE, width=11),
         Column("Cronbach's alpha", _field("alpha"), SCALE, width=10),
@@ -453,6 +453,8 @@ def build_workbook(a: Assessment, provenance: Mapping[str, Any] | None = None) -
     wb.remove(wb.active)
     for name, fill in SHEETS.items():
         fill(wb.create_sheet(name), a)
+    if a.coverage.warning:  # thin data: the warning is the first sheet
+        quality_sheet.warning_sheet(wb.create_sheet("Data quality", 0), a)
     if a.projection is not None:  # the client's own plan (plan.yaml), after the generated action plan
         client_plan_sheet(wb.create_sheet("Plan", wb.sheetnames.index("Action plan") + 1), a)
     if provenance is not None:

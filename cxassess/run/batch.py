@@ -99,7 +99,7 @@ def is_unchanged(client: Client, out: str | Path, formats: Iterable[str] = DEFAU
 
 def run_client(folder: Path, out: str | Path, formats: tuple[str, ...], benchmark: str | Path | None = None,
                pdf_engine: str | None = None, templates: Mapping[str, Path] | None = None,
-               mode: str = "fast", docx_reference: str | None = None) -> ClientResult:
+               mode: str = "fast", docx_reference: str | None = None, strict: bool = False) -> ClientResult:
     """Build one client's report; every failure becomes a result, never an exception.
 
     With ``out`` a URL, the report is built in a local temporary folder and then published.
@@ -112,7 +112,7 @@ def run_client(folder: Path, out: str | Path, formats: tuple[str, ...], benchmar
         if local is not None and benchmark is not None and outputs.is_url(benchmark):
             benchmark = outputs.fetch(str(benchmark), local / "benchmark.json")
         run = build_report(folder, local or out, formats, mode=mode, benchmark=benchmark, pdf_engine=pdf_engine,
-                           template=templates, docx_reference=docx_reference)
+                           template=templates, docx_reference=docx_reference, strict=strict)
         report = str(run.folder / "report.html" if "html" in formats else run.folder)
         if local is not None:
             published = outputs.publish_run(run.folder, str(out), folder.name)
@@ -184,6 +184,7 @@ def run_batch(
     pdf_engine: str | None = None,
     mode: str | None = None,
     docx_reference: str | os.PathLike | None = None,
+    strict: bool = False,
 ) -> BatchResult:
     """Build reports for every client folder, then the portfolio overview, into ``OUT/portfolio/<stamp>/``.
 
@@ -196,7 +197,8 @@ def run_batch(
     ``scheduler`` (or on a LocalCluster of ``dask_local`` processes started for this batch).
     ``pdf_engine``: ``auto``, ``chromium`` or ``weasyprint`` (see pdf.py). ``mode``: fast or plain
     (runner.py; None: ``$CXASSESS_RUNNER``, else fast). ``docx_reference``: the Word reports'
-    reference document (``--format docx``).
+    reference document (``--format docx``). ``strict``: a client with thin data fails with a message
+    naming its thin pillars (the other clients go on), instead of getting a report with a warning.
     """
     formats = parse_formats(formats)
     mode = runner_mode(mode)
@@ -259,7 +261,7 @@ def run_batch(
                     folder = queue.pop(0)
                     files = clients[folder.name].template_files if folder.name in clients else None
                     pending[pool.submit(run_client, folder, out, formats, benchmark, pdf_engine, files, mode,
-                                        docx_reference)] = folder
+                                        docx_reference, strict)] = folder
                     state["running"].append(folder.name)
                     if on_update:
                         on_update(None, state)

@@ -68,6 +68,7 @@ def scores_document(a: Assessment) -> dict:
     document["client"] = {"id": a.client.id, "name": a.client.config.name,
                           "assessment_date": a.client.config.assessment_date.isoformat()}
     document["anonymity_threshold"] = a.anonymity_threshold
+    document["data_quality"] = a.coverage.to_document()  # the thin-data guard: minimums, thin pillars, warning
     if a.voice is not None:
         document["customers"] = voice.to_document(a.voice)
     document["comments"] = comments_document(a.sentiment)  # the tone of the staff's comments, per pillar
@@ -338,6 +339,12 @@ def export_html(executed: Path, title: str | None = None) -> str:
     return body
 
 
+def check_enough_answers(a: Assessment) -> None:
+    """``--strict``: a CxError naming the client, its thin pillars and why, when the guard found thin data."""
+    if a.coverage.is_thin:
+        raise a.coverage.error(f"{a.client.folder}: client {a.client.id!r}")
+
+
 def build_report(
     client_dir: str | os.PathLike,
     out: str | os.PathLike = REPORTS_FOLDER,
@@ -349,6 +356,7 @@ def build_report(
     pdf_engine: str | None = None,
     template: TemplateChoice = None,
     docx_reference: str | os.PathLike | None = None,
+    strict: bool = False,
 ) -> ReportRun:
     """Validate a client, run its notebook, and write the report folder; returns what was written.
 
@@ -357,6 +365,8 @@ def build_report(
     the questionnaire files a batch resolved for this client (``Client.template_files``), else none.
     ``mode``: fast or plain (runner.py; None: ``$CXASSESS_RUNNER``, else fast).
     ``docx_reference``: a .docx whose styles, page setup, header and footer the Word report takes.
+    ``strict``: thin data (a pillar without enough answers, a withheld overall index) is an error, raised
+    before anything is written, instead of a report that opens with a warning.
     """
     started = time.perf_counter()
     run_at = dt.datetime.now(dt.timezone.utc)
@@ -377,6 +387,8 @@ def build_report(
     if len(client.waves) > 1:
         load_waves(client)  # the earlier waves too: bad answers there stop the run before it starts
     threshold = anonymity_threshold_for(client, anonymity_threshold)
+    if strict:
+        check_enough_answers(assess(client, threshold))
     client_root = Path(out) / client.id
     client_root.mkdir(parents=True, exist_ok=True)
     check_inside(client_root, Path(out), "the client's report folder")

@@ -65,7 +65,7 @@ def radar(scores: Scores, *, wrap_at: int = 18, show_target: bool = True) -> Fig
         tline.set_gid("target")
 
     # Pillar names outside the circle, aligned away from it so long names never cross it.
-    for angle, name in zip(angles, pillars["name"]):
+    for angle, name in zip(angles, _names_marking_thin(pillars)):
         screen = np.pi / 2 - angle  # where the label sits, counter-clockwise from 3 o'clock
         cos, sin = math.cos(screen), math.sin(screen)
         ha = "left" if cos > 0.15 else "right" if cos < -0.15 else "center"
@@ -77,6 +77,14 @@ def radar(scores: Scores, *, wrap_at: int = 18, show_target: bool = True) -> Fig
     fig.text(0.5, 0.955, "Index 0-100: 0 = every answer at the bottom of the scale, 100 = every answer at the top",
              fontsize=SMALL, color="#444444", ha="center", va="top")
     return fig
+
+
+def _names_marking_thin(pillars: pd.DataFrame) -> list[str]:
+    """Pillar names, with "(not enough answers)" after those the thin-data guard left unscored."""
+    if "enough_answers" not in pillars:
+        return list(pillars["name"])
+    return [name if enough else f"{name} (not enough answers)"
+            for name, enough in zip(pillars["name"], pillars["enough_answers"].astype(bool))]
 
 
 # ---------------------------------------------------------------------------------- gap chart
@@ -116,7 +124,8 @@ def gap_chart(scores: Scores, *, wrap_at: int = 30, decimals: int = 0, intervals
     for y, (pid, row) in enumerate(pillars.iterrows()):
         gap = float(row["gap_index"])
         if math.isnan(gap):
-            ax.text(0, y, "  no target", va="center", ha="left", fontsize=FONT - 0.5, style="italic", color="#555555")
+            missing = "  not enough answers" if not bool(row.get("enough_answers", True)) else "  no target"
+            ax.text(0, y, missing, va="center", ha="left", fontsize=FONT - 0.5, style="italic", color="#555555")
             continue
         st = action_style(row["action"])
         bar = ax.barh(y, gap, height=0.66, color=st["color"], edgecolor=st["edge"], hatch=st["hatch"],
