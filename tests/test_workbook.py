@@ -225,7 +225,7 @@ def test_hostile_comments_and_names_never_become_formulas(tmp_path):
         assert comment_cells[text].data_type == "s" and comment_cells[text].quotePrefix
     about = wb["About"]
     assert about["B1"].value == '=HYPERLINK("http://x","y")' and about["B1"].data_type == "s"
-    for sheet in range(1, len(wb.worksheets) + 1):  # the chart sheet is not a worksheet
+    for sheet in range(1, len(wb.worksheets) + 1):
         assert not any("<f>" in xml for xml in _cell_xml(path, sheet).values())
 
 

@@ -16,7 +16,7 @@ from openpyxl.chart import BarChart
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
-from openpyxl.worksheet.page import PageMargins, PrintPageSetup
+from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .theme import NEUTRAL, Theme
@@ -46,10 +46,14 @@ def header_row(ws: Worksheet, row: int, headings: Sequence[tuple[str, float]]) -
 
 
 def chart_sheet(wb: Workbook, chart: BarChart, after: str) -> None:
-    """Put ``chart`` on its own chart sheet right after the sheet ``after``: it prints on one page."""
-    sheet = wb.create_chartsheet(CHART_SHEET, wb.sheetnames.index(after) + 1)
-    sheet.add_chart(chart)
-    sheet.pageSetup = PrintPageSetup(orientation="landscape", paperSize=Worksheet.PAPERSIZE_A4)
+    """Put ``chart`` on a sheet of its own right after the sheet ``after``, fitted to print on one page.
+
+    An ordinary worksheet rather than a chart sheet: openpyxl numbers the print titles' defined names by
+    worksheet only, so a chart sheet among them would move every later sheet's print titles by one.
+    """
+    sheet = wb.create_sheet(CHART_SHEET, wb.sheetnames.index(after) + 1)
+    sheet.add_chart(chart, "A1")
+    sheet.sheet_view.showGridLines = False
 
 
 def _is_header(cell: object) -> bool:
@@ -63,6 +67,8 @@ def _page(ws: Worksheet, title: str, theme: Theme, header: bool) -> None:
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0  # 0: as many pages down as needed
+    if ws.title == CHART_SHEET:
+        ws.page_setup.fitToHeight = 1  # the chart on one page
     ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.7, bottom=0.6, header=0.3, footer=0.3)
     if header:
         ws.print_title_rows = "1:1"
@@ -90,10 +96,6 @@ def finish(wb: Workbook, title: str, theme: Theme = NEUTRAL) -> None:
                     font.name = theme.font
                     cell.font = font
         _page(ws, title, theme, header)
-    for sheet in wb.chartsheets:
-        sheet.oddHeader.left.text = theme.firm_name or ""
-        sheet.oddHeader.right.text = title.replace("&", "&&")
-        sheet.oddFooter.left.text = "&A"
 
 
 def widths(ws: Worksheet, count: int) -> list[float]:
