@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 
 from .. import __version__
+from ..core.settings import BRANDING_ENV, BRANDING_FILE
 from ..core.settings import (CLIENTS_FOLDER, DEFAULT_ANONYMITY, DEFAULT_BLIND_SPOT_AT, DEFAULT_MIN_ANSWERS, DEFAULT_PORT,
                              DEFAULT_WORD_OF_MOUTH, PDF_ENGINE_ENV, REPORTS_FOLDER, RUNNER_ENV, TEMPLATES_ENV,
                              WORK_ENV, WORK_FOLDER)
@@ -63,6 +64,13 @@ def _docx_reference_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--docx-reference", metavar="FILE", default=None,
                    help="with --format docx: a .docx whose styles (fonts, colours, headings), page set-up, header and "
                    "footer the Word report takes, as pandoc's reference documents do; its text is not used")
+
+
+def _branding_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--branding", metavar="FILE", default=None,
+                   help="the consultancy's branding file (a 'branding:' block: firm_name, logo, primary, accent, font) "
+                   f"for every deliverable; default: ${BRANDING_ENV}, else {BRANDING_FILE} beside the clients folder. "
+                   "A client.yaml's own 'branding:' block overrides it field by field")
 
 
 def _command(sub, name: str, func, *, help: str, description: str, template_arg: bool | str = False
@@ -202,6 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
     _pdf_engine_option(p)
     _runner_option(p)
     _docx_reference_option(p)
+    _branding_option(p)
 
     p = _command(
         sub, "batch", cmd_batch,
@@ -237,6 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
     _pdf_engine_option(p)
     _runner_option(p)
     _docx_reference_option(p)
+    _branding_option(p)
 
     p = _command(
         sub, "demo", cmd_demo,

@@ -7,6 +7,7 @@ workbook all take their colours, font, firm name and logo from here, so a brand 
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,3 +55,12 @@ def theme_for(branding: Branding | None) -> Theme:
     return Theme(primary=branding.primary or NEUTRAL_PRIMARY, accent=branding.accent or NEUTRAL_ACCENT,
                  font=branding.font or NEUTRAL_FONT, firm_name=branding.firm_name, logo=branding.logo_path,
                  branded_font=branding.font is not None)
+
+
+def logo_data_uri(theme: Theme) -> str | None:
+    """The logo as a ``data:`` URI, so a self-contained page (and its PDF) carries it; None without one."""
+    if theme.logo is None:
+        return None
+    data = theme.logo.read_bytes()
+    kind = "png" if data.startswith(b"\x89PNG") else "jpeg"
+    return f"data:image/{kind};base64,{base64.b64encode(data).decode('ascii')}"
