@@ -153,7 +153,7 @@ def test_no_branding_is_the_neutral_look():
 
 def test_html_brand_css_and_banner(brand):
     css = head_css(brand)
-    assert "--cx-ink: #0B3D5C" in css and "--cx-head: #D9822B" in css
+    assert "--cx-ink: #0B3D5C" in css and "--cx-head: #0B3D5C" in css and "--cx-accent: #D9822B" in css
     assert 'font-family: "Georgia", "DejaVu Sans"' in css
     assert f'content: "{FIRM} · Confidential' in css  # the printed pages' footer
     html = banner(brand)
@@ -170,7 +170,7 @@ def test_workbook_takes_the_brand(brand):
 
     wb = build_workbook(assess(CLIENTS / "northwind-retail"), theme=brand)
     head = wb["Scorecard"]["A1"]
-    assert head.fill.fgColor.rgb == "00D9822B" and head.font.name == "Georgia"
+    assert head.fill.fgColor.rgb == "000B3D5C" and head.font.name == "Georgia"
     assert wb["Questions"]["B2"].font.name == "Georgia"
     assert wb["Scorecard"].oddHeader.left.text == FIRM
     about = {r[0]: r[1] for r in wb["About"].iter_rows(values_only=True) if r[0]}

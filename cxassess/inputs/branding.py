@@ -11,8 +11,8 @@ Both hold the same block::
     branding:
       firm_name: Harbour & Finch Consulting
       logo: logo.png            # PNG or JPEG, relative to the file that names it, at most 2 MB
-      primary: "#0B3D5C"        # headings, rules, the title block (quote it: '#' starts a YAML comment)
-      accent: "#D9822B"         # table headers, chart bars, the deck's accents
+      primary: "#0B3D5C"        # headings, titles, table headers (white text on it; quote it: '#' starts a comment)
+      accent: "#D9822B"         # the firm's name, the title slide's bar
       font: Georgia             # a font family installed where the files are opened
 
 Without any of them the deliverables keep their neutral look. Every problem is located

@@ -2,8 +2,8 @@
 
 Applied after every slide is made, so the slides' content (``deck.py``) knows nothing of it: the
 slide master's theme names the font for headings and body (no program falls back to one of its
-own), every run of text names it too, the slide titles take the primary colour and table headers
-the accent, and the title slide carries the firm's logo (top right) and name (bottom left).
+own), every run of text names it too, the slide titles and table headers take the primary colour,
+and the title slide carries the firm's logo (top right) and name (bottom left).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from pptx.dml.color import RGBColor
+from pptx.enum.shapes import MSO_SHAPE
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.util import Inches, Pt
 
@@ -49,15 +50,23 @@ def _style_runs(slide: Any, theme: Theme) -> None:
                     if is_title:
                         run.font.color.rgb = primary
         if getattr(shape, "has_table", False):
-            accent = RGBColor.from_string(theme.hex(theme.accent))
+            head = RGBColor.from_string(theme.hex(theme.primary))
             for cell in shape.table.rows[0].cells:
                 cell.fill.solid()
-                cell.fill.fore_color.rgb = accent
+                cell.fill.fore_color.rgb = head
 
 
 def brand_title_slide(slide: Any, width: int, height: int, theme: Theme) -> None:
-    """The logo in the title slide's top right corner and the firm's name at its bottom left."""
+    """The logo in the title slide's top right corner, an accent bar above the title, the firm's name at the
+    bottom left (nothing for the neutral theme)."""
     margin = Inches(0.5)
+    if theme.logo is None and not theme.firm_name:
+        return
+    bar = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, margin, Inches(1.75), Inches(2.5), Inches(0.08))
+    bar.name = "Accent bar"
+    bar.fill.solid()
+    bar.fill.fore_color.rgb = RGBColor.from_string(theme.hex(theme.accent))
+    bar.line.fill.background()
     if theme.logo is not None:
         picture = slide.shapes.add_picture(str(theme.logo), 0, margin, height=LOGO_HEIGHT)
         picture.left = width - margin - picture.width

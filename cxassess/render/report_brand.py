@@ -27,7 +27,7 @@ def head_css(theme: Theme) -> str:
         return ""
     rules = [theme.css(), f"body.cx-report {{ font-family: {theme.html_fonts}; }}",
              ".cx-brand { display: flex; align-items: center; gap: 14px; margin: 0 0 6px; }",
-             ".cx-brand img { max-height: 56px; max-width: 220px; }",
+             ".cx-brand img { max-height: 56px; max-width: 220px; width: auto; margin: 0; }",
              f".cx-brand-name {{ font-size: 13pt; font-weight: bold; color: {theme.accent}; }}"]
     if theme.firm_name:
         footer = css_string(f"{theme.firm_name} · {FOOTER}")

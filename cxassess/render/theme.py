@@ -13,8 +13,8 @@ from pathlib import Path
 
 from ..inputs.branding import Branding
 
-NEUTRAL_PRIMARY = "#16324F"  # report.css's ink: headings, rules, the big overall index
-NEUTRAL_ACCENT = "#1F4E79"  # the charts' current-wave colour (plots.CURRENT_COLOR): table headers, bars
+NEUTRAL_PRIMARY = "#16324F"  # report.css's ink: headings, rules, table headers (white text on it), titles
+NEUTRAL_ACCENT = "#1F4E79"  # the charts' current-wave colour (plots.CURRENT_COLOR): the firm's name, highlights
 NEUTRAL_FONT = "Calibri"  # named in every Office file, so no program falls back to a font of its own
 HTML_FONTS = '"DejaVu Sans", "Segoe UI", "Helvetica Neue", Arial, sans-serif'  # report.css's stack
 
@@ -41,7 +41,7 @@ class Theme:
 
     def css(self) -> str:
         """CSS custom properties report.css reads (``var(--cx-...)``) for this theme."""
-        return (f":root {{ --cx-ink: {self.primary}; --cx-head: {self.accent}; --cx-brand: {self.primary}; "
+        return (f":root {{ --cx-ink: {self.primary}; --cx-head: {self.primary}; --cx-brand: {self.primary}; "
                 f"--cx-accent: {self.accent}; --cx-font: {self.html_fonts}; }}")
 
 

@@ -84,7 +84,7 @@ def _page(ws: Worksheet, title: str, theme: Theme, header: bool) -> None:
 
 def finish(wb: Workbook, title: str, theme: Theme = NEUTRAL) -> None:
     """Apply the theme (font in every cell, header colours) and the print settings to every sheet."""
-    fill = PatternFill("solid", fgColor=theme.hex(theme.accent))
+    fill = PatternFill("solid", fgColor=theme.hex(theme.primary))  # white bold text on it, as in the report
     for ws in wb.worksheets:
         header = any(_is_header(c) for c in ws[1])
         for row in ws.iter_rows():
