@@ -231,3 +231,44 @@ def test_word_report_takes_the_brand(brand, tmp_path):
     assert doc.styles["Heading 1"].font.color.rgb == (0x0B, 0x3D, 0x5C)
     assert FIRM in doc.sections[0].footer.paragraphs[0].text
     assert doc.core_properties.author == FIRM
+
+
+@pytest.mark.slow  # runs the notebook, prints a PDF, writes every format
+def test_a_branded_report_shows_the_firm_on_every_deliverable(tmp_path, monkeypatch):
+    import docx
+    from openpyxl import load_workbook
+    from pptx import Presentation
+    from pptx.enum.shapes import MSO_SHAPE_TYPE
+    from pypdf import PdfReader
+
+    from cxassess.run.report import build_report
+
+    monkeypatch.delenv("CXASSESS_BRANDING", raising=False)
+    client = copy_client(tmp_path)
+    logo(tmp_path / "logo.png")
+    firm_file = branding_file(tmp_path / "firm", GOOD.replace("logo: logo.png", "logo: ../logo.png"))
+    run = build_report(client, tmp_path / "out", ("html", "pdf", "docx", "xlsx", "pptx"), branding=firm_file)
+    page = (run.folder / "report.html").read_text(encoding="utf-8")
+    assert '<header class="cx-brand"><img src="data:image/png;base64,' in page
+    assert "Harbour &amp; Finch Consulting</span>" in page and "--cx-ink: #0B3D5C" in page
+    first = PdfReader(run.folder / "report.pdf").pages[0].extract_text()
+    assert FIRM in first
+    word = docx.Document(str(run.folder / "report.docx"))
+    assert FIRM in word.paragraphs[0].text and FIRM in word.sections[0].footer.paragraphs[0].text
+    title = Presentation(str(run.folder / "deck.pptx")).slides[0]
+    assert any(s.shape_type == MSO_SHAPE_TYPE.PICTURE for s in title.shapes)
+    assert any(s.has_text_frame and s.text_frame.text == FIRM for s in title.shapes)
+    wb = load_workbook(run.folder / "results.xlsx")
+    assert wb["Scorecard"]["A1"].fill.fgColor.rgb == "000B3D5C" and wb["Scorecard"]["A1"].font.name == "Georgia"
+
+
+@pytest.mark.slow  # runs the notebook
+def test_a_bad_branding_stops_the_run_before_anything_is_written(tmp_path, monkeypatch):
+    from cxassess.run.report import build_report
+
+    monkeypatch.delenv("CXASSESS_BRANDING", raising=False)
+    client = copy_client(tmp_path)
+    bad = branding_file(tmp_path / "firm", 'branding:\n  primary: "#12"\n')
+    with pytest.raises(CxError, match=r"branding\.yaml:2: branding\.primary: '#12' is not a colour"):
+        build_report(client, tmp_path / "out", ("html",), branding=bad)
+    assert not any((tmp_path / "out").rglob("report.html"))
