@@ -4,6 +4,8 @@ in the workbook itself rather than by a path to a file the client does not have.
 
 from __future__ import annotations
 
+import zipfile
+
 import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
@@ -42,7 +44,10 @@ def test_table_sheets_repeat_their_header_row(book):
 
 
 def test_the_chart_has_a_sheet_of_its_own(book):
-    _, wb = book
+    path, wb = book
+    with zipfile.ZipFile(path) as z:
+        chart = z.read(next(n for n in z.namelist() if n.startswith("xl/charts/chart"))).decode()
+    assert f'<a:latin typeface="{NEUTRAL_FONT}"' in chart  # its texts name the font too
     assert wb.sheetnames[:2] == ["Scorecard", "Chart"]
     assert len(wb["Chart"]._charts) == 1 and wb["Chart"].max_row == 1  # the chart alone, printed on one page
     assert not wb["Scorecard"]._charts

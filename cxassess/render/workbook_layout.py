@@ -13,6 +13,8 @@ from copy import copy
 from typing import Sequence
 
 from openpyxl.chart import BarChart
+from openpyxl.chart.text import RichText
+from openpyxl.drawing.text import CharacterProperties, Font as TextFont, Paragraph, ParagraphProperties
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
@@ -56,6 +58,22 @@ def chart_sheet(wb: Workbook, chart: BarChart, after: str) -> None:
     sheet.sheet_view.showGridLines = False
 
 
+def chart_font(chart: BarChart, font: str) -> None:
+    """The chart's title, axes and legend in ``font`` (10 points), so no program picks a font of its own."""
+    properties = CharacterProperties(latin=TextFont(typeface=font), sz=1000)
+
+    def rich() -> RichText:
+        return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=properties), endParaRPr=properties)])
+
+    for part in (chart.x_axis, chart.y_axis, chart.legend):
+        if part is not None:
+            part.txPr = rich()
+    if chart.title is not None and chart.title.tx is not None and chart.title.tx.rich is not None:
+        for paragraph in chart.title.tx.rich.p:
+            paragraph.pPr = ParagraphProperties(defRPr=CharacterProperties(latin=TextFont(typeface=font), sz=1200,
+                                                                           b=True))
+
+
 def _is_header(cell: object) -> bool:
     fill = getattr(cell, "fill", None)
     return fill is not None and fill.fill_type == "solid" and fill.fgColor.rgb == _HEADER_MARK
@@ -96,6 +114,8 @@ def finish(wb: Workbook, title: str, theme: Theme = NEUTRAL) -> None:
                     font.name = theme.font
                     cell.font = font
         _page(ws, title, theme, header)
+        for chart in ws._charts:  # openpyxl keeps a sheet's charts here only
+            chart_font(chart, theme.font)
 
 
 def widths(ws: Worksheet, count: int) -> list[float]:
