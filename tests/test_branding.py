@@ -195,6 +195,8 @@ def test_deck_title_slide_has_logo_and_firm_and_fonts_are_named(brand):
     theme_xml = prs.slide_master.part.part_related_by(RT.THEME).blob.decode()
     assert re.findall(r'<a:(major|minor)Font>\s*<a:latin typeface="([^"]*)"', theme_xml) == [
         ("major", "Georgia"), ("minor", "Georgia")]
+    assert re.search(r'<a:accent1>\s*<a:srgbClr val="0B3D5C"', theme_xml)  # tables' banding tinted from it
+    assert re.search(r'<a:accent2>\s*<a:srgbClr val="D9822B"', theme_xml)
     runs = [r for slide in prs.slides for s in slide.shapes if s.has_text_frame
             for p in s.text_frame.paragraphs for r in p.runs]
     assert runs and {r.font.name for r in runs} == {"Georgia"}
@@ -214,6 +216,7 @@ def test_an_unbranded_deck_names_its_font():
     assert {r.font.name for slide in prs.slides for s in slide.shapes if s.has_text_frame
             for p in s.text_frame.paragraphs for r in p.runs} == {NEUTRAL_FONT}
     assert len(prs.slides[0].shapes) == 2  # title and subtitle only: no logo, no firm
+    assert re.search(r'<a:accent1>\s*<a:srgbClr val="4F81BD"', theme_xml)  # python-pptx template's own colours
 
 
 def test_word_report_takes_the_brand(brand, tmp_path):

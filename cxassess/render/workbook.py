@@ -29,7 +29,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..analysis.assessment import Assessment, plan_against_actual
 from .sections import comments_by_pillar
 from .theme import NEUTRAL, Theme
-from .workbook_layout import chart_sheet, finish, header_row
+from .workbook_layout import chart_sheet, finish, header_lines, header_row
 from .workbook_cells import FORMULA_START, is_missing, put  # noqa: F401 (the cell writers' home)
 from .workbook_about import DRIVERS_METHOD, about_sheet, participation_lines, provenance_lines  # noqa: F401
 from ..core.errors import CxError
@@ -96,7 +96,7 @@ def _lines(value: Any, width: float) -> int:
     """About how many lines a wrapped text needs in a column ``width`` characters wide."""
     if not isinstance(value, str):
         return 1
-    return sum(max(1, math.ceil(len(part) / max(width - 2, 1))) for part in value.splitlines() or [""])
+    return sum(header_lines(part, width) for part in value.splitlines() or [""])  # wrapped at word boundaries
 
 
 def _index_colours(ws: Worksheet, first_column: int, last_column: int, rows: int) -> None:
