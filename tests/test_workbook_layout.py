@@ -4,6 +4,7 @@ in the workbook itself rather than by a path to a file the client does not have.
 
 from __future__ import annotations
 
+import math
 import zipfile
 
 import pytest
@@ -84,6 +85,22 @@ def test_header_rows_are_tall_enough_for_their_wrapped_text(book):
         needed = max(header_lines(c.value, ws.column_dimensions[get_column_letter(c.column)].width or 13)
                      for c in ws[1] if c.value)
         assert ws.row_dimensions[1].height >= needed * 15, ws.title
+
+
+def test_wrapped_rows_are_tall_enough_for_their_text(book):
+    _, wb = book
+    about = wb["About"]
+    method = next(r for r in range(1, about.max_row + 1) if about.cell(r, 1).value == "Method")
+    text = about.cell(method, 2).value
+    assert len(text) > 3 * 88  # more than three lines of a 90-wide column, even unwrapped at words
+    assert about.row_dimensions[method].height >= 4 * 15
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if isinstance(c.value, str) and c.alignment.wrap_text and "\n" not in c.value:
+                    width = ws.column_dimensions[c.column_letter].width or 13
+                    needed = math.ceil(len(c.value) / width)  # a lower bound: no line holds more than its width
+                    assert (ws.row_dimensions[c.row].height or 15) >= needed * 15, (ws.title, c.coordinate)
 
 
 def test_no_cell_sends_the_client_to_a_repository_file(book):

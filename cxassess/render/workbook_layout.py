@@ -94,10 +94,21 @@ def _page(ws: Worksheet, title: str, theme: Theme, header: bool) -> None:
         for side in (part.left, part.center, part.right):
             side.font = f"{theme.font},Regular"
             side.size = 8
-    ws.oddHeader.left.text = theme.firm_name or ""
+    ws.oddHeader.left.text = (theme.firm_name or "").replace("&", "&&")  # "&" starts a code there
     ws.oddHeader.right.text = title.replace("&", "&&")
     ws.oddFooter.left.text = "&A"  # the sheet's name
     ws.oddFooter.right.text = "Page &P of &N"
+
+
+def fit_rows(ws: Worksheet) -> None:
+    """Rows with wrapped text made tall enough for it (spreadsheet programs do not grow them when printing)."""
+    for row in ws.iter_rows():
+        lines = max((sum(header_lines(part, ws.column_dimensions[c.column_letter].width or 13)
+                         for part in c.value.splitlines() or [""])
+                     for c in row if isinstance(c.value, str) and c.alignment.wrap_text), default=1)
+        height = ws.row_dimensions[row[0].row].height
+        if lines > 1 and (height is None or height < LINE_HEIGHT * lines):
+            ws.row_dimensions[row[0].row].height = LINE_HEIGHT * lines
 
 
 def finish(wb: Workbook, title: str, theme: Theme = NEUTRAL) -> None:
@@ -113,6 +124,7 @@ def finish(wb: Workbook, title: str, theme: Theme = NEUTRAL) -> None:
                     font = copy(cell.font)
                     font.name = theme.font
                     cell.font = font
+        fit_rows(ws)
         _page(ws, title, theme, header)
         for chart in ws._charts:  # openpyxl keeps a sheet's charts here only
             chart_font(chart, theme.font)
