@@ -109,6 +109,12 @@ def fit_rows(ws: Worksheet) -> None:
         height = ws.row_dimensions[row[0].row].height
         if lines > 1 and (height is None or height < LINE_HEIGHT * lines):
             ws.row_dimensions[row[0].row].height = LINE_HEIGHT * lines
+        if lines > 1:
+            for c in row:  # labels and figures beside a tall text at its first line, not at the bottom
+                if c.value is not None and c.alignment.vertical is None:
+                    aligned = copy(c.alignment)
+                    aligned.vertical = "top"
+                    c.alignment = aligned
 
 
 def finish(wb: Workbook, title: str, theme: Theme = NEUTRAL) -> None:
