@@ -46,7 +46,8 @@ def book(assessment, tmp_path_factory):
 
 def test_sheets_in_order(book):
     _, wb = book
-    assert wb.sheetnames == ["Scorecard", "Questions", "Segments", "Action plan", "Roadmap", "Comments", "Comment tone",
+    assert wb.sheetnames == ["Scorecard", "Chart", "Questions", "Segments", "Action plan", "Roadmap", "Comments",
+                             "Comment tone",
                              "Drivers", "About"]
 
 
@@ -232,7 +233,7 @@ def test_hostile_comments_and_names_never_become_formulas(tmp_path):
         assert comment_cells[text].data_type == "s" and comment_cells[text].quotePrefix
     about = wb["About"]
     assert about["B1"].value == '=HYPERLINK("http://x","y")' and about["B1"].data_type == "s"
-    for sheet in range(1, len(wb.sheetnames) + 1):
+    for sheet in range(1, len(wb.worksheets) + 1):
         assert not any("<f>" in xml for xml in _cell_xml(path, sheet).values())
 
 

@@ -24,6 +24,7 @@ from ..inputs.responses import load_responses
 from ..inputs.targets import read_targets
 from ..inputs.samples import Profile, generate
 from ..analysis.breakdowns import breakdowns as segment_breakdowns
+from ..core.settings import BRANDING_ENV
 from ..core.settings import DEFAULT_ANONYMITY, DEFAULT_BLIND_SPOT_AT, DEFAULT_MIN_ANSWERS, DEFAULT_WORD_OF_MOUTH
 from ..analysis.document import to_document
 from ..analysis.verdicts import final_verdicts, with_verdicts
@@ -258,7 +259,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     run = build_report(args.client_dir, args.out, parse_formats(args.format), args.anonymity,
                        pdf_engine=args.pdf_engine, mode=args.runner, docx_reference=args.docx_reference,
-                       strict=args.strict)
+                       strict=args.strict, branding=args.branding)
     print_problems(run.warnings)
     _print_run(run)
     return 0
@@ -301,6 +302,11 @@ def _batch(clients: str, out: str, workers: int | None = None, formats: str = "h
 def cmd_batch(args: argparse.Namespace) -> int:
     if args.scheduler and args.dask_local:
         raise CxError.at("--scheduler", "give either --scheduler ADDRESS or --dask-local N, not both")
+    if args.branding:  # the workers (local processes) read the consultancy's branding file from the environment
+        from ..inputs.branding import load_branding
+
+        load_branding(args.branding)  # a bad file is refused before any work
+        os.environ[BRANDING_ENV] = str(Path(args.branding).resolve())
     return _batch(args.clients_dir, args.out, args.workers, args.format, args.only, args.changed, args.anonymise,
                   args.scheduler, args.dask_local, args.pdf_engine, args.runner, args.docx_reference, args.strict)
 

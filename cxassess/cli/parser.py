@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 
 from .. import __version__
+from ..core.settings import BRANDING_ENV, BRANDING_FILE
 from ..core.settings import (CLIENTS_FOLDER, DEFAULT_ANONYMITY, DEFAULT_BLIND_SPOT_AT, DEFAULT_MIN_ANSWERS, DEFAULT_PORT,
                              DEFAULT_WORD_OF_MOUTH, PDF_ENGINE_ENV, REPORTS_FOLDER, RUNNER_ENV, TEMPLATES_ENV,
                              WORK_ENV, WORK_FOLDER)
@@ -70,6 +71,13 @@ def _strict_option(p: argparse.ArgumentParser) -> None:
                    help="thin data is an error: a client with a pillar under the minimum respondents or share of "
                    "statements answered (data_quality: in the questionnaire or client.yaml; default 5 and half) "
                    "fails with a message naming those pillars, instead of a report that opens with a warning")
+
+
+def _branding_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--branding", metavar="FILE", default=None,
+                   help="the consultancy's branding file (a 'branding:' block: firm_name, logo, primary, accent, font) "
+                   f"for every deliverable; default: ${BRANDING_ENV}, else {BRANDING_FILE} beside the clients folder. "
+                   "A client.yaml's own 'branding:' block overrides it field by field")
 
 
 def _command(sub, name: str, func, *, help: str, description: str, template_arg: bool | str = False
@@ -210,6 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     _runner_option(p)
     _docx_reference_option(p)
     _strict_option(p)
+    _branding_option(p)
 
     p = _command(
         sub, "batch", cmd_batch,
@@ -246,6 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
     _runner_option(p)
     _docx_reference_option(p)
     _strict_option(p)
+    _branding_option(p)
 
     p = _command(
         sub, "demo", cmd_demo,

@@ -27,6 +27,8 @@ BOOTSTRAP_SEED = 20261201  # the intervals' fixed seed: the same answers always 
 DEFAULT_MIN_RESPONDENTS = 5  # a pillar rated by fewer people is "not enough answers" (analysis/coverage.py)
 DEFAULT_MIN_ANSWERED_SHARE = 0.5  # ... and so is one with less than this share of its statements answered
 PARTICIPATION_LOW = 0.6  # a response rate under this (60%) is flagged as low
+BRANDING_FILE = "branding.yaml"  # a consultancy's branding, looked for beside the clients folder (inputs/branding.py)
+LOGO_MAX_BYTES = 2_000_000  # the largest logo file a branding may name (it is embedded in every deliverable)
 
 # ---- environment variables (their names)
 TEMPLATES_ENV = "CXASSESS_TEMPLATES"  # extra folders (os.pathsep-separated) searched first for template ids
@@ -37,4 +39,5 @@ ZYGOTE_ENV = "CXASSESS_ZYGOTE"  # set by a batch for its workers: the socket of 
 RUNNER_ENV = "CXASSESS_RUNNER"  # fast (forked kernels, one shared browser) or plain (ordinary kernels): run/runner.py
 CLIENT_DIR_ENV = "CXASSESS_CLIENT_DIR"  # set by `cxassess app`: the client folder its notebook serves
 WORK_ENV = "CXASSESS_WORK"  # the folder of client workspaces when `cxassess lab --work` is not given
+BRANDING_ENV = "CXASSESS_BRANDING"  # a consultancy's branding file when --branding is not given (inputs/branding.py)
 DEBUG_ENV = "CXASSESS_DEBUG"  # any non-empty value: the CLI prints the traceback of an internal error

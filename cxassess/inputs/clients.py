@@ -37,6 +37,7 @@ from .template_names import TemplateName, template_file
 from .templates import DataQuality, Template, Text, Weight, load_template, named_template
 from .yamlfile import line_of
 from .yamlschema import validate_yaml_with_lines
+from .branding import BrandingBlock
 
 CLIENT_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 RESERVED_IDS = {"portfolio"}  # output folders that sit beside the clients' report folders
@@ -102,6 +103,7 @@ class ClientConfig(BaseModel):
     waves: dict[str, WaveConfig] = {}
     headcount: Headcount | None = None  # the people invited to the current wave (inputs/headcount.py)
     data_quality: DataQuality | None = None  # the thin-data guard's minimums, over the questionnaire's
+    branding: BrandingBlock | None = None  # overrides the consultancy's branding field by field (inputs/branding.py)
 
     @field_validator("waves", mode="before")
     @classmethod

@@ -27,6 +27,8 @@ from . import display, plots, sections, verdict_notes
 from ..analysis.assessment import Assessment
 from ..analysis.scoring import ACTIONS
 from .workbook import save_atomically
+from .deck_theme import apply_deck_theme
+from .theme import NEUTRAL, Theme
 
 SLIDE_WIDTH, SLIDE_HEIGHT = Inches(13.333), Inches(7.5)  # 16:9
 MARGIN = Inches(0.5)
@@ -333,8 +335,8 @@ SLIDES = (title_slide, summary_slide, radar_slide, gap_slide, matrix_slide, cust
           client_plan_slide)
 
 
-def build_deck(a: Assessment) -> Any:
-    """The executive deck of an assessment (a python-pptx Presentation, not yet saved)."""
+def build_deck(a: Assessment, theme: Theme = NEUTRAL) -> Any:
+    """The executive deck of an assessment (a python-pptx Presentation, not yet saved), in ``theme``'s look."""
     prs = Presentation()
     prs.slide_width, prs.slide_height = SLIDE_WIDTH, SLIDE_HEIGHT
     for make in SLIDES:
@@ -343,9 +345,10 @@ def build_deck(a: Assessment) -> Any:
             data_quality_slide(prs, a)
     prs.core_properties.title = a.client.document_title
     prs.core_properties.author = "cxassess"
+    apply_deck_theme(prs, theme)
     return prs
 
 
-def write_deck(a: Assessment, path: str | os.PathLike, overwrite: bool = False) -> Path:
+def write_deck(a: Assessment, path: str | os.PathLike, overwrite: bool = False, theme: Theme = NEUTRAL) -> Path:
     """Write the executive deck to ``path`` (atomically; an existing file only with ``overwrite``)."""
-    return save_atomically(path, build_deck(a), overwrite)
+    return save_atomically(path, build_deck(a, theme), overwrite)

@@ -33,6 +33,8 @@ from docx.oxml.ns import qn
 from ..core.errors import CxError
 from .docx_html import Writer, xml_safe
 from .workbook import save_atomically
+from .docx_theme import brand_block, style_document
+from .theme import NEUTRAL, Theme
 
 REMOVED_TAGS = ("remove", "injected-parameters", "parameters")  # cells the HTML report leaves out too
 FOOTER = "Confidential: prepared for the client's leadership team"  # as the PDF's pages say (report.css)
@@ -124,7 +126,7 @@ def add_contents(document: Document) -> None:
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
 
-def add_page_numbers(document: Document) -> None:
+def add_page_numbers(document: Document, firm: str | None = None) -> None:
     """The PDF's footer line and "Page N of M", centred, unless the reference document brings its own footer."""
     for section in document.sections:
         footer = section.footer
@@ -133,7 +135,7 @@ def add_page_numbers(document: Document) -> None:
             continue
         paragraph = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        paragraph.add_run(f"{FOOTER} · Page ")
+        paragraph.add_run(f"{firm + ' · ' if firm else ''}{FOOTER} · Page ")
         _field(paragraph, "PAGE", "1")
         paragraph.add_run(" of ")
         _field(paragraph, "NUMPAGES", "1")
@@ -151,9 +153,16 @@ def _update_fields_on_open(document: Document) -> None:
 
 
 def build_document(parts: Iterable[str], reference: str | os.PathLike | None = None,
-                   title: str | None = None) -> Document:
-    """The Word report of the report's HTML fragments: contents before the first section, page numbers."""
+                   title: str | None = None, theme: Theme = NEUTRAL) -> Document:
+    """The Word report of the report's HTML fragments: contents before the first section, page numbers.
+
+    ``theme``: the branding's font, colours, logo and firm name (``render/theme.py``); a reference
+    document keeps its own styles unless a branding names them.
+    """
     document = base_document(reference)
+    if reference is None or theme is not NEUTRAL:
+        style_document(document, theme)
+    brand_block(document, theme)
     section = document.sections[0]
     width = (section.page_width - section.left_margin - section.right_margin) / 914400  # EMU per inch
     writer = Writer(document, width)
@@ -163,21 +172,22 @@ def build_document(parts: Iterable[str], reference: str | os.PathLike | None = N
             add_contents(document)
             contents = True
         writer.add(html)
-    add_page_numbers(document)
+    add_page_numbers(document, theme.firm_name)
     _update_fields_on_open(document)
     properties = document.core_properties  # the template's own ("python-docx", 2013) would show in Word
     if title:
         properties.title = xml_safe(title)
-    properties.author = properties.last_modified_by = "cxassess"
+    properties.author = properties.last_modified_by = theme.firm_name or "cxassess"
     properties.comments = ""
     properties.created = properties.modified = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     return document
 
 
 def write_word_report(executed: str | os.PathLike, path: str | os.PathLike,
-                      reference: str | os.PathLike | None = None, title: str | None = None) -> Path:
+                      reference: str | os.PathLike | None = None, title: str | None = None,
+                      theme: Theme = NEUTRAL) -> Path:
     """``report.docx`` from the executed notebook at ``executed`` (what the HTML report shows)."""
     import nbformat
 
     notebook = nbformat.read(str(executed), as_version=4)
-    return save_atomically(path, build_document(fragments(notebook), reference, title))
+    return save_atomically(path, build_document(fragments(notebook), reference, title, theme))

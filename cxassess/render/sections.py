@@ -376,7 +376,7 @@ _METHOD = """
 A pillar's mean is the weighted average of its statements' means; its index places that mean on 0-100;
 the overall index is the weighted average of the pillar indices. Targets come from
 {% if targets %}the client's pillar targets{% else %}respondents' target answers{% endif %}; importance from respondents'
-importance answers. The full arithmetic is in the cxassess documentation (docs/scoring.md).
+importance answers. A gap is the target minus the current level; a priority is that gap in index points weighted by importance.
 The tone of comments is scored with VADER, whose sentiment word list is English: comments in other languages mostly score as neutral.</p>
 <table class="cx-table">
   <thead><tr><th>Pillar</th><th>Answered by</th><th>Ratings</th><th>N/A</th><th>Cronbach's alpha</th><th>on n complete</th></tr></thead>

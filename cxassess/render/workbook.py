@@ -22,28 +22,27 @@ from typing import Any, Callable, Mapping, Sequence
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.formatting.rule import ColorScaleRule
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from . import data_quality, plots, quality_sheet
+from . import data_quality, quality_sheet
 from ..analysis.assessment import Assessment, plan_against_actual
 from .sections import comments_by_pillar
-from .appendix import rows as provenance_rows
+from .theme import NEUTRAL, Theme
+from .workbook_layout import chart_sheet, finish, header_lines, header_row
+from .workbook_cells import FORMULA_START, is_missing, put  # noqa: F401 (the cell writers' home)
+from .workbook_about import DRIVERS_METHOD, about_sheet, participation_lines, provenance_lines  # noqa: F401
 from ..core.errors import CxError
 from ..core.files import write_bytes_atomically
 from ..analysis.scoring import ACTIONS, to_index
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 SUPPRESSED = "suppressed"
 INDEX = "0.0"  # 0-100 indices, gaps in index points, priorities
 SCALE = "0.00"  # means, targets and gaps on the rating scale, agreement, alpha
 COUNT = "0"
 
-_HEADER_FONT = Font(bold=True, color="FFFFFF")
-_HEADER_FILL = PatternFill("solid", fgColor=plots.CURRENT_COLOR.lstrip("#"))
 _SUPPRESSED_FONT = Font(italic=True, color="808080")
 
 
@@ -72,38 +71,15 @@ def save_atomically(path: str | os.PathLike, document: Any, overwrite: bool = Fa
     return write_bytes_atomically(path, buffer.getvalue())
 
 
-def is_missing(value: Any) -> bool:
-    """True for None, pandas' NA and NaN: what a sheet shows as an empty cell."""
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
-
-
-def put(ws: Worksheet, row: int, column: int, value: Any, number_format: str | None = None) -> Any:
-    """Write one cell; text is always a string cell, and formula-like text gets the quote prefix."""
-    cell = ws.cell(row=row, column=column)
-    if is_missing(value):
-        return cell
-    if isinstance(value, str):
-        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters: a sheet cannot hold them
-        cell.data_type = "s"  # openpyxl would otherwise store text starting with "=" as a formula
-        if value.startswith(FORMULA_START):
-            cell.quotePrefix = True  # Excel shows it as text, also once the cell is edited
-        return cell
-    cell.value = value.item() if hasattr(value, "item") else value  # numpy scalars to Python
-    if number_format:
-        cell.number_format = number_format
-    return cell
-
-
 def _table(ws: Worksheet, columns: Sequence[Column], rows: Sequence[Any], freeze: str = "C2") -> None:
     """Header row (frozen, filterable), one row per item, widths and number formats.
 
     ``freeze`` is the first cell that scrolls: by default the header and the two naming columns stay.
     """
     for j, column in enumerate(columns, start=1):
-        cell = put(ws, 1, j, column.heading)
-        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        put(ws, 1, j, column.heading)
         ws.column_dimensions[get_column_letter(j)].width = column.width
+    header_row(ws, 1, [(c.heading, c.width) for c in columns])
     for i, item in enumerate(rows, start=2):
         lines = 1
         for j, column in enumerate(columns, start=1):
@@ -122,7 +98,7 @@ def _lines(value: Any, width: float) -> int:
     """About how many lines a wrapped text needs in a column ``width`` characters wide."""
     if not isinstance(value, str):
         return 1
-    return sum(max(1, math.ceil(len(part) / max(width - 2, 1))) for part in value.splitlines() or [""])
+    return sum(header_lines(part, width) for part in value.splitlines() or [""])  # wrapped at word boundaries
 
 
 def _index_colours(ws: Worksheet, first_column: int, last_column: int, rows: int) -> None:
@@ -198,7 +174,7 @@ def scorecard_sheet(ws: Worksheet, a: Assessment) -> None:
     chart.x_axis.scaling.orientation = "maxMin"  # first pillar on top, as in the table
     chart.x_axis.delete = chart.y_axis.delete = False  # openpyxl otherwise hides both axes
     chart.height, chart.width = 4 + 0.9 * len(pillars), 22  # centimetres
-    ws.add_chart(chart, f"B{len(pillars) + 5}")
+    chart_sheet(ws.parent, chart, after=ws.title)  # its own sheet: it prints on one page
 
 
 def questions_sheet(ws: Worksheet, a: Assessment) -> None:
@@ -320,11 +296,11 @@ def client_plan_sheet(ws: Worksheet, a: Assessment) -> None:
                      ("Result", 12), ("Target reached", 10)]
     top = len(names) + 3
     for j, (heading, width) in enumerate(headings, start=1):
-        cell = put(ws, top, j, heading)
-        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        put(ws, top, j, heading)
         letter = get_column_letter(j)
         ws.column_dimensions[letter].width = max(ws.column_dimensions[letter].width or 0, width)
+    header_row(ws, top, [(h, ws.column_dimensions[get_column_letter(j)].width) for j, (h, _) in
+                         enumerate(headings, start=1)])
     for i, r in enumerate(actions, start=top + 1):
         values = [r["phase"], r["pillar"], ACTIONS.get(r["class"], r["class"]), r["action"], r["owner"], r["due"],
                   r["status"], r["notes"]]
@@ -356,6 +332,8 @@ def comment_tone_sheet(ws: Worksheet, a: Assessment) -> None:
                     Column(f"Tone of the most {kind} (-1 to 1)", _field(f"most_{kind}_compound"), "0.00",
                            width=12)]
     _table(ws, columns, rows, freeze="B2")
+
+
 def drivers_sheet(ws: Worksheet, a: Assessment) -> None:
     """Derived importance per pillar (key drivers of the outcome question) beside the stated, or why there is none."""
     found = a.drivers
@@ -376,57 +354,9 @@ def drivers_sheet(ws: Worksheet, a: Assessment) -> None:
                 Column("Stated against derived", _field("status"), width=14)], rows)
     below = len(rows) + 3
     for i, (label, value) in enumerate((("Outcome question", found.outcome), ("Respondents used", found.n),
-                                        ("R²", found.r2), ("Method", "LMG shares of R², Johnson's relative weights, "
-                                                           "95% percentile bootstrap (docs/scoring.md, section 17)"))):
+                                        ("R²", found.r2), ("Method", DRIVERS_METHOD))):
         put(ws, below + i, 1, label).font = Font(bold=True)
         put(ws, below + i, 2, value, "0.0000" if label == "R²" else None)
-
-
-def about_sheet(ws: Worksheet, a: Assessment) -> None:
-    """Who and what the workbook is about, and how to read the figures."""
-    c, t = a.client, a.client.template
-    lines = [
-        ("Client", c.config.name),
-        ("Sector", c.config.sector),
-        ("Assessed", c.config.assessment_date),
-        ("Respondents", a.scores.respondents),
-        ("Questionnaire", f"{t.name} (version {t.version})"),
-        ("Rating scale", f"{t.scale.min} to {t.scale.max}"),
-        ("Anonymity threshold", a.anonymity_threshold),
-        ("Index", "A mean placed on 0-100: 0 when everyone gives the lowest rating, 100 when everyone gives the "
-                  "highest. Negatively worded statements are reverse-scored first."),
-        ("Unit", f"Every figure is on the 0-100 index unless its heading names the {t.scale.min}-{t.scale.max} rating "
-                 f"scale: {t.terms.target.lower()}, gap and {t.terms.importance.lower()} are put on it as the mean is."),
-        ("Gap", f"{t.terms.target} minus current mean, in index points."),
-        ("Verdict", "The importance-performance grid's class, then the customers' blind spots where there is customer "
-                    "feedback: a pillar the staff would keep but its customers rate well below them is done "
-                    "differently. The Scorecard sheet gives the grid's class beside the verdict, and why they differ."),
-        ("Priority", f"The gap in index points weighted by {t.terms.importance.lower()} (index / 100)."),
-        ("Method", "The full arithmetic is in the cxassess documentation (docs/scoring.md)."),
-        ("95% interval", "The range the index would likely take with other respondents like these (bootstrap over "
-                         "respondents). A gap whose interval reaches the target is within noise, not a priority."),
-    ]
-    lines += participation_lines(a)
-    for i, (label, value) in enumerate(lines, start=1):
-        put(ws, i, 1, label).font = Font(bold=True)
-        cell = put(ws, i, 2, value, "yyyy-mm-dd" if label == "Assessed" else None)
-        cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal="left")
-    ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 20, 90
-
-
-def participation_lines(a: Assessment) -> list[tuple[str, Any]]:
-    """The About sheet's response rates (none without a headcount); a hidden group shows no count or rate."""
-    p = a.participation
-    if p is None:
-        return []
-    flag = f" (low: under {p.low_at:.0%})"
-    lines: list[tuple[str, Any]] = [("Invited", p.headcount), ("Response rate", f"{p.respondents} of {p.headcount} "
-                                                                                f"({p.rate:.0%}){flag if p.low else ''}")]
-    for r in p.groups.to_dict("records"):
-        text = ("not shown: too few answered to keep them anonymous" if r["suppressed"] else
-                f"{r['respondents']} of {r['headcount']} ({r['rate']:.0%}){flag if r['low'] else ''}")
-        lines.append((f"Response rate, {r['segment']}: {r['group']}", text))
-    return lines
 
 
 SHEETS = {"Scorecard": scorecard_sheet, "Questions": questions_sheet, "Segments": segments_sheet,
@@ -434,20 +364,11 @@ SHEETS = {"Scorecard": scorecard_sheet, "Questions": questions_sheet, "Segments"
           "Drivers": drivers_sheet, "About": about_sheet}
 
 
-def provenance_lines(ws: Worksheet, record: Mapping[str, Any]) -> None:
-    """The report run's provenance (as the report's appendix shows it) below the About sheet's lines."""
-    first = ws.max_row + 2
-    put(ws, first, 1, "Provenance").font = Font(bold=True, size=12)
-    for i, (label, value) in enumerate(provenance_rows(record), start=first + 1):
-        put(ws, i, 1, label).font = Font(bold=True)
-        put(ws, i, 2, value).alignment = Alignment(wrap_text=True, vertical="top", horizontal="left")
-    ws.column_dimensions["A"].width = max(ws.column_dimensions["A"].width or 0, 32)
-
-
-def build_workbook(a: Assessment, provenance: Mapping[str, Any] | None = None) -> Workbook:
+def build_workbook(a: Assessment, provenance: Mapping[str, Any] | None = None, theme: Theme = NEUTRAL) -> Workbook:
     """The results workbook of an assessment (an openpyxl Workbook, not yet saved).
 
-    ``provenance``: a report run's record (``cxassess.run.provenance``), added to the About sheet.
+    ``provenance``: a report run's record (``cxassess.run.provenance``), added to the About sheet;
+    ``theme``: the branding's colours, font and firm name (``render/theme.py``), else the neutral look.
     """
     wb = Workbook()
     wb.remove(wb.active)
@@ -457,14 +378,19 @@ def build_workbook(a: Assessment, provenance: Mapping[str, Any] | None = None) -
         quality_sheet.warning_sheet(wb.create_sheet("Data quality", 0), a)
     if a.projection is not None:  # the client's own plan (plan.yaml), after the generated action plan
         client_plan_sheet(wb.create_sheet("Plan", wb.sheetnames.index("Action plan") + 1), a)
+    if theme.firm_name:
+        about = wb["About"]
+        put(about, about.max_row + 1, 1, "Prepared by").font = Font(bold=True)
+        put(about, about.max_row, 2, theme.firm_name)
     if provenance is not None:
         provenance_lines(wb["About"], provenance)
     wb.properties.title = f"{a.client.document_title}, results"
-    wb.properties.creator = "cxassess"
+    wb.properties.creator = theme.firm_name or "cxassess"
+    finish(wb, wb.properties.title, theme)
     return wb
 
 
 def write_workbook(a: Assessment, path: str | os.PathLike, overwrite: bool = False,
-                   provenance: Mapping[str, Any] | None = None) -> Path:
+                   provenance: Mapping[str, Any] | None = None, theme: Theme = NEUTRAL) -> Path:
     """Write the results workbook to ``path`` (atomically; an existing file only with ``overwrite``)."""
-    return save_atomically(path, build_workbook(a, provenance), overwrite)
+    return save_atomically(path, build_workbook(a, provenance, theme), overwrite)

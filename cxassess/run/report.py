@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from ..render import pdf
+from ..render import pdf, report_brand
+from ..render.theme import NEUTRAL, Theme, theme_for
+from ..inputs.branding import find_branding
 from ..analysis.assessment import Assessment, anonymity_threshold_for, assess, plan_against_actual
 from ..inputs.clients import Client, TemplateChoice, load_client, load_waves
 from ..core.errors import CxError
@@ -97,13 +99,14 @@ def parse_formats(text: str | Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
 
 
-def write_exports(a: Assessment, folder: Path, formats: Iterable[str]) -> None:
-    """``results.xlsx`` and/or ``deck.pptx`` (as asked in ``formats``) into ``folder``."""
+def write_exports(a: Assessment, folder: Path, formats: Iterable[str], theme: Theme = NEUTRAL) -> None:
+    """``results.xlsx`` and/or ``deck.pptx`` (as asked in ``formats``) into ``folder``, in ``theme``'s look."""
     from ..render.deck import write_deck  # python-pptx is imported only when a deck is asked for
     from ..render.workbook import write_workbook
 
     record = provenance.read(folder)  # the run's provenance, for the workbook's About sheet
-    for fmt, write in (("xlsx", functools.partial(write_workbook, provenance=record)), ("pptx", write_deck)):
+    for fmt, write in (("xlsx", functools.partial(write_workbook, provenance=record, theme=theme)),
+                       ("pptx", functools.partial(write_deck, theme=theme))):
         if fmt in formats:
             write(a, folder / EXPORTS[fmt])
 
@@ -325,16 +328,18 @@ def warm_up(mode: str = "fast", pdf_engine: str | None = None) -> None:
         pdf.warm_up(pdf_engine)
 
 
-def export_html(executed: Path, title: str | None = None) -> str:
+def export_html(executed: Path, title: str | None = None, theme: Theme = NEUTRAL) -> str:
     """The executed notebook as a self-contained client page: no code, no external requests.
 
     ``title`` is the page's title (the client's ``document_title``); None: the notebook's own.
+    ``theme``: the branding's colours, font, logo and firm name (``render/report_brand.py``).
     """
     import nbformat
 
     notebook = nbformat.read(executed, as_version=4)
     body, _ = _exporter().from_notebook_node(
-        notebook, resources={"metadata": {"name": title or notebook.metadata.get("title", "Assessment")}}
+        notebook, resources={"metadata": {"name": title or notebook.metadata.get("title", "Assessment")},
+                             "cx_brand_css": report_brand.head_css(theme), "cx_brand_banner": report_brand.banner(theme)}
     )
     return body
 
@@ -357,6 +362,7 @@ def build_report(
     template: TemplateChoice = None,
     docx_reference: str | os.PathLike | None = None,
     strict: bool = False,
+    branding: str | os.PathLike | None = None,
 ) -> ReportRun:
     """Validate a client, run its notebook, and write the report folder; returns what was written.
 
@@ -367,6 +373,8 @@ def build_report(
     ``docx_reference``: a .docx whose styles, page setup, header and footer the Word report takes.
     ``strict``: thin data (a pillar without enough answers, a withheld overall index) is an error, raised
     before anything is written, instead of a report that opens with a warning.
+    ``branding``: the consultancy's branding file (else ``$CXASSESS_BRANDING`` or ``branding.yaml`` beside
+    the clients folder; ``inputs/branding.py``), overridden field by field by client.yaml's ``branding:``.
     """
     started = time.perf_counter()
     run_at = dt.datetime.now(dt.timezone.utc)
@@ -384,6 +392,7 @@ def build_report(
         from ..render import docx_report  # python-docx is imported only when a Word report is asked for
         docx_report.check_reference(docx_reference)  # a reference Word cannot use is refused before any work
     client = load_client(client_dir, template)  # validates id, client.yaml, template and answers
+    theme = theme_for(find_branding(client.folder, branding))  # a bad branding stops the run here, too
     if len(client.waves) > 1:
         load_waves(client)  # the earlier waves too: bad answers there stop the run before it starts
     threshold = anonymity_threshold_for(client, anonymity_threshold)
@@ -416,7 +425,7 @@ def build_report(
         record = {**fingerprint(client, notebook), "formats": sorted(formats)}  # --changed re-runs for a new format
         (staging / "fingerprint.json").write_text(json.dumps(record, indent=2), encoding="utf-8")
         mark = time.perf_counter()
-        html = export_html(executed, client.document_title)
+        html = export_html(executed, client.document_title, theme)
         run.timings["html"] = time.perf_counter() - mark
         if "html" in formats:
             (staging / "report.html").write_text(html, encoding="utf-8")
@@ -426,11 +435,12 @@ def build_report(
             run.timings["pdf"] = time.perf_counter() - mark
         if "docx" in formats:
             mark = time.perf_counter()
-            docx_report.write_word_report(executed, staging / "report.docx", docx_reference, client.document_title)
+            docx_report.write_word_report(executed, staging / "report.docx", docx_reference, client.document_title,
+                                          theme)
             run.timings["docx"] = time.perf_counter() - mark
         if EXPORTS.keys() & set(formats):
             mark = time.perf_counter()
-            write_exports(assess(client, threshold), staging, formats)
+            write_exports(assess(client, threshold), staging, formats, theme)
             run.timings["exports"] = time.perf_counter() - mark
         os.replace(staging, run.folder)
     except BaseException:  # interrupted or crashed: nothing half-written stays behind
