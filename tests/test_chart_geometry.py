@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from typing import Callable, Iterator
 from unittest import mock
 
+import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
@@ -228,6 +229,18 @@ def _names(c: Client) -> dict[str, str]:
     return {p.id: p.name for p in c.scores.template.pillars}
 
 
+def _stated_vs_derived(c: Client) -> Figure:
+    """Stated beside derived importance for every pillar, made-up shares with intervals and both labels."""
+    p = c.scores.pillars
+    k = len(p)
+    derived = pd.Series([100 / k] * k, index=p.index) * np.linspace(1.6, 0.4, k) / np.linspace(1.6, 0.4, k).mean()
+    frame = pd.DataFrame({"name": p["name"], "stated": p["importance_index"], "derived_pct": derived,
+                          "ci_low_pct": derived * 0.5, "ci_high_pct": derived * 1.8,
+                          "status": [("hidden driver" if i == 0 else "overrated" if i == k - 1 else None)
+                                     for i in range(k)]})
+    return plots.stated_vs_derived(frame, "promise_kept", 144, 0.51)
+
+
 #: Every public chart of ``plots`` (some in more than one form), drawn from a generated client.
 CHARTS: dict[str, Callable[[Client], Figure]] = {
     "radar": lambda c: plots.radar(c.scores),
@@ -252,6 +265,7 @@ CHARTS: dict[str, Callable[[Client], Figure]] = {
     "staff_vs_customer": lambda c: plots.staff_vs_customer(c.customers.pillars, threshold=5),
     "comment_sentiment": lambda c: plots.comment_sentiment(c.comments),
     "roadmap_chart": _roadmap,
+    "stated_vs_derived": _stated_vs_derived,
 }
 
 #: (scale points, pillars): every scale, and pillar counts from 1 to 20 spread over them.

@@ -176,6 +176,8 @@ def fill(blank: Path, out: Path, answers: dict[str, str], template) -> None:
 @pytest.mark.slow
 def test_filled_forms_import_back_losslessly(template, blank_form, tmp_path, capsys):
     table = generate(template, Profile(respondents=7, comment_rate=0.4, na_rate=0.08, blank_rate=0.08), seed=11)
+    # the form does not ask the questionnaire's outcome question yet (key drivers need an answers file that has it)
+    table = table.drop(columns=[template.outcome.id]) if template.outcome else table
     table.loc[2, "vision_1:comment"] = "Two lines, one comma:\nsecond line"
     table.loc[3, "department"] = "Customer care"
     expected, problems = validate_table(

@@ -312,7 +312,8 @@ def test_every_report_compares_with_the_portfolio_and_names_no_other_client(batc
 @pytest.mark.slow
 def test_anonymised_overview_names_no_client(batch, clients_dir, capsys):
     out, _ = batch
-    assert main(["batch", str(clients_dir), "--out", str(out), "--changed", "--anonymise", "--workers", "2"]) == 0
+    assert main(["batch", str(clients_dir), "--out", str(out), "--changed", "--anonymise", "--workers", "2",
+                 "--format", "html"]) == 0
     printed = capsys.readouterr().out
     assert "0 ok, 0 failed, 6 unchanged" in printed
     index = Path(re.search(r"portfolio overview: (\S+)", printed).group(1))
