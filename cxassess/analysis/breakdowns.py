@@ -36,7 +36,7 @@ def answer_distribution(template: Template, responses: Responses) -> pd.DataFram
     return frame
 
 
-def _weight_matrix(template: Template) -> np.ndarray:
+def weight_matrix(template: Template) -> np.ndarray:
     """Questions x pillars: the question's weight where it belongs to the pillar, else 0."""
     matrix = np.zeros((len(template.question_ids), len(template.pillars)))
     row = 0
@@ -52,7 +52,7 @@ def group_indices(template: Template, responses: Responses, groups: pd.Series,
     """Pillar and overall index per group, by the same arithmetic as ``score`` (sections 2-4)."""
     ratings = flip_reversed(responses.ratings, template)[template.question_ids]
     means = ratings.groupby(groups, sort=True).mean()
-    matrix = _weight_matrix(template)
+    matrix = weight_matrix(template)
     rated = means.notna().to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         pillar_mean = (means.fillna(0).to_numpy() @ matrix) / (rated @ matrix)

@@ -26,6 +26,7 @@ import pandas as pd
 from ..core.settings import BOOTSTRAP_DRAWS, BOOTSTRAP_SEED
 from ..inputs.responses import Responses
 from ..inputs.templates import Template
+from .breakdowns import weight_matrix
 from .scoring import flip_reversed, to_index
 
 LEVEL = 0.95
@@ -54,17 +55,6 @@ def _counts(positions: np.ndarray, n: int) -> np.ndarray:
     return np.bincount(offsets, minlength=draws * n).reshape(draws, n).astype(float)
 
 
-def _question_matrix(template: Template) -> np.ndarray:
-    """Questions (template order) x pillars: a question's weight in its own pillar, else 0."""
-    matrix = np.zeros((len(template.question_ids), len(template.pillars)))
-    row = 0
-    for j, pillar in enumerate(template.pillars):
-        for question in pillar.questions:
-            matrix[row, j] = question.weight
-            row += 1
-    return matrix
-
-
 def bootstrap_indices(template: Template, responses: Responses, weights: Mapping[str, float] | None = None,
                       draws: int = BOOTSTRAP_DRAWS, seed: int = BOOTSTRAP_SEED) -> pd.DataFrame:
     """Every draw's pillar indices and overall index (rows: draws; columns: pillars, then overall).
@@ -76,7 +66,7 @@ def bootstrap_indices(template: Template, responses: Responses, weights: Mapping
     rated = ~np.isnan(ratings)
     filled = np.where(rated, ratings, 0.0)
     rated = rated.astype(float)
-    matrix = _question_matrix(template)
+    matrix = weight_matrix(template)
     pillar_weights = np.array([float((weights or {}).get(p.id, p.weight)) for p in template.pillars])
     n = len(ratings)
     blocks = []

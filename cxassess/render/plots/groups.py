@@ -22,8 +22,9 @@ from matplotlib.patches import Rectangle
 from matplotlib.ticker import PercentFormatter
 
 from ...inputs.templates import Template
-from .style import (DIVERGING_CMAP, FONT, GAP_CMAP, INDEX_CMAP, SMALL, TITLE, WIDTH, cell_grid, clean_axes, figure,
-                    fit, legend_below, luminance, row_labels, set_titles, text_color, text_width, wrap)
+from .style import (DIVERGING_CMAP, FONT, GAP_CMAP, INDEX_CMAP, SMALL, TITLE, WIDTH, cell_grid, clean_axes,
+                     figure, fit, heat_cells, legend_below, luminance, row_labels, set_titles, text_color,
+                     text_width, wrap)
 
 # ------------------------------------------------------------------------------ segment heatmap
 
@@ -80,10 +81,7 @@ def segment_heatmap(breakdown: pd.DataFrame, template: Template,
     width = WIDTH if rotate else min(WIDTH, max(left + 0.75 * n_cols, text_width(title, TITLE, "bold") + 0.4))
     fig = figure(width, (2.5 if rotate else 1.4) + 0.38 * (n_rows + has_gap + has_spread) + 0.2 * bool(marked.any()))
     ax = fig.add_subplot()
-    cmap = matplotlib.colormaps[INDEX_CMAP]
-    image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=0, vmax=100, aspect="auto",
-                      extent=(-0.5, n_cols - 0.5, n_rows - 0.5, -0.5), interpolation="nearest")
-    image.set_gid("index")
+    cmap = heat_cells(ax, values, INDEX_CMAP, 0, 100, "index")
     for i in range(n_rows):
         if suppressed[i]:
             ax.add_patch(Rectangle((-0.5, i - 0.5), n_cols, 1, facecolor="#E6E6E6", edgecolor="#999999",
@@ -108,12 +106,8 @@ def segment_heatmap(breakdown: pd.DataFrame, template: Template,
     if has_gap:
         diff = values[rows_of[first]] - values[rows_of[second]]
         limit = max(10.0, float(np.nanmax(np.abs(diff)))) if not np.isnan(diff).all() else 10.0
-        gap_cmap = matplotlib.colormaps[GAP_CMAP]
         row = n_rows + 0.15  # a thin white gap separates it from the groups
-        gap_image = ax.imshow(np.ma.masked_invalid(diff[None, :]), cmap=gap_cmap, vmin=-limit, vmax=limit,
-                              aspect="auto", extent=(-0.5, n_cols - 0.5, row + 0.5, row - 0.5),
-                              interpolation="nearest")
-        gap_image.set_gid("gap")
+        gap_cmap = heat_cells(ax, diff[None, :], GAP_CMAP, -limit, limit, "gap", top=row - 0.5)
         for j, v in enumerate(diff):
             if not math.isnan(v):
                 ax.text(j, row, f"{v:+.{decimals}f}", ha="center", va="center", fontsize=FONT - 0.5,
@@ -122,11 +116,7 @@ def segment_heatmap(breakdown: pd.DataFrame, template: Template,
     if has_spread:
         row = y_end + 0.65
         limit = max(20.0, float(np.nanmax(widths)))
-        spread_cmap = matplotlib.colormaps["Greys"]
-        spread_image = ax.imshow(np.ma.masked_invalid(widths[None, :]), cmap=spread_cmap, vmin=0, vmax=limit * 1.6,
-                                 aspect="auto", extent=(-0.5, n_cols - 0.5, row + 0.5, row - 0.5),
-                                 interpolation="nearest")
-        spread_image.set_gid("spread")
+        spread_cmap = heat_cells(ax, widths[None, :], "Greys", 0, limit * 1.6, "spread", top=row - 0.5)
         for j, v in enumerate(widths):
             if not math.isnan(v):
                 ax.text(j, row, f"{v:.{decimals}f}", ha="center", va="center", fontsize=FONT - 0.5,

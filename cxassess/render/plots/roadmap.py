@@ -10,12 +10,11 @@ from __future__ import annotations
 import math
 import textwrap
 
-import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 
 from ...analysis.roadmap import OVERALL, Projection
-from .style import FONT, INDEX_CMAP, SMALL, TITLE, WIDTH, cell_grid, figure, fit, row_labels, text_color
+from .style import FONT, INDEX_CMAP, SMALL, TITLE, WIDTH, cell_grid, figure, fit, heat_cells, row_labels, text_color
 
 
 def roadmap_chart(p: Projection, title: str = "Roadmap: where the plan takes each pillar") -> Figure:
@@ -43,10 +42,7 @@ def roadmap_chart(p: Projection, title: str = "Roadmap: where the plan takes eac
     top = (max(len(h) for h in headers) * 0.065 if rotate else 0.16 * header_lines) + 0.9
     fig = figure(WIDTH, top + 0.8 + 0.3 * n_rows)
     ax = fig.add_subplot()
-    cmap = matplotlib.colormaps[INDEX_CMAP]
-    image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=0, vmax=100, aspect="auto",
-                      extent=(-0.5, n_cols - 0.5, n_rows - 0.5, -0.5), interpolation="nearest")
-    image.set_gid("index")
+    cmap = heat_cells(ax, values, INDEX_CMAP, 0, 100, "index")
     for i in range(n_rows):
         for j in range(n_cols):
             v = values[i, j]

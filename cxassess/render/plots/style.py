@@ -225,6 +225,24 @@ def text_color(color: Any) -> str:
     return "white" if luminance(color) < 0.5 else "black"
 
 
+def heat_cells(ax: Axes, values: Any, cmap_name: str, vmin: float, vmax: float, gid: str,
+               top: float = -0.5) -> Any:
+    """Draw a table of ``values`` (rows x columns) as coloured cells from row edge ``top`` down, NaN left blank.
+
+    The image gets ``gid`` (the chart tests find it by that name); returns the colour map, for the
+    cell texts' colour (``text_color``).
+    """
+    import numpy as np
+
+    values = np.atleast_2d(values)
+    cmap = matplotlib.colormaps[cmap_name]
+    rows, cols = values.shape
+    image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto",
+                      extent=(-0.5, cols - 0.5, top + rows, top), interpolation="nearest")
+    image.set_gid(gid)
+    return cmap
+
+
 def cell_grid(ax: Axes, column_labels: Sequence[str], n_rows: int, *, rotate: bool,
               heavy_first: bool = False, row_lines: bool = True) -> None:
     """Heatmap furniture: column labels on top (as plain text), no spines, white lines between cells."""
