@@ -154,7 +154,6 @@ def _return_forms(blank: Path, folder: Path, template, respondents: int) -> None
     """Respondents fill in copies of the recipe's own form and send them back."""
     answers = generate(template, Profile(respondents=respondents, importance=True, comment_rate=0.3), seed=8)
     answers["department"] = [("Stores", "Online", "Head office")[i % 3] for i in range(respondents)]
-    answers = answers.drop(columns=[template.outcome.id])  # the form does not ask the outcome statement
     folder.mkdir()
     for i, record in enumerate(answers.to_dict("records"), start=1):
         fill(blank, folder / f"form-{i:02d}.xlsx", record, template)
