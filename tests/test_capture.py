@@ -71,6 +71,29 @@ def test_form_save_appends_a_valid_row(client):
     assert responses.ratings.loc["W001", "vision_1"] == 4 and responses.not_applicable.loc["W001", "vision_2"]
 
 
+def test_the_outcome_question_is_asked_last_and_saved(client):
+    """The template's outcome question ("Overall", a rating only) lands in its column and comes back on reopening."""
+    form = capture.questionnaire(client)
+    assert form.pages.titles[-1] == "Overall" and len(form.pages.titles) == len(TEMPLATE.pillars) + 1
+    assert TEMPLATE.outcome.text in form.pages.children[-1].children[0].children[0].value
+    assert [v for _, v in form.outcome.options] == ["", "1", "2", "3", "4", "5", "N/A"]
+    form.respondent.value = "W002"
+    form.ratings["vision_1"].value = "3"
+    form.outcome.value = "2"
+    assert form.progress_text.value == "1 of 61"  # the progress counts the statements
+    form.save_button.click()
+    assert "Saved" in form.message.value
+    new = rows(client)[-1]
+    assert (new["respondent_id"], new["vision_1"], new["promise_kept"]) == ("W002", "3", "2")
+    responses, _ = load_responses(answers(client), TEMPLATE)
+    before, _ = load_responses(answers(SAMPLE), TEMPLATE)
+    assert responses.outcome.loc["W002"] == 2 and responses.outcome.iloc[:24].equals(before.outcome)
+    again = capture.questionnaire(client)
+    again.respondent.value = "W002"
+    assert again.reopen() and again.outcome.value == "2"
+    assert again.field_name("promise_kept") == "Overall"
+
+
 def test_duplicate_id_is_refused_unless_replace_is_chosen(client):
     before = (answers(client)).read_bytes()
     original = rows(client)[0]

@@ -92,6 +92,14 @@ def test_form_layout_protection_and_drop_downs(template, blank_form):
         assert f"G{r}" not in validations  # comments are free text
     assert choices(validations[f"D{keys['segment:role']}"]) == ["Leadership", "Manager", "Frontline", "Back office"]
     assert f"D{keys['segment:department']}" not in validations  # the template leaves departments open
+    # the outcome question closes the form under "Overall": a rating on the same list, nothing else to fill in
+    outcome = keys[f"outcome:{template.outcome.id}"]
+    assert outcome > question_rows[-1] and sheet.cell(outcome - 1, 2).value == "Overall"
+    assert sheet.cell(outcome, 3).value == "All things considered, our customers get the service we promise them."
+    assert choices(validations[f"D{outcome}"]) == choices(validations[f"D{question_rows[0]}"])
+    assert not sheet.cell(outcome, 4).protection.locked
+    assert all(sheet.cell(outcome, col).protection.locked and sheet.cell(outcome, col).coordinate not in validations
+               for col in (5, 6, 7))
     assert all(dv.showErrorMessage and dv.errorStyle == "stop" for dv in sheet.data_validations.dataValidation)
 
 
@@ -163,7 +171,8 @@ def fill(blank: Path, out: Path, answers: dict[str, str], template) -> None:
             key = column if column == "respondent_id" else f"segment:{column}"
             sheet[f"D{keys[key]}"] = text
             continue
-        cell = sheet[f"{LETTER[kind or 'rating']}{keys['question:' + qid]}"]
+        key = f"outcome:{qid}" if template.outcome and qid == template.outcome.id else f"question:{qid}"
+        cell = sheet[f"{LETTER[kind or 'rating']}{keys[key]}"]
         if kind == "importance":
             cell.value = int(text)
         elif kind in ("", "target"):
@@ -176,8 +185,7 @@ def fill(blank: Path, out: Path, answers: dict[str, str], template) -> None:
 @pytest.mark.slow
 def test_filled_forms_import_back_losslessly(template, blank_form, tmp_path, capsys):
     table = generate(template, Profile(respondents=7, comment_rate=0.4, na_rate=0.08, blank_rate=0.08), seed=11)
-    # the form does not ask the questionnaire's outcome question yet (key drivers need an answers file that has it)
-    table = table.drop(columns=[template.outcome.id]) if template.outcome else table
+    assert template.outcome is not None and template.outcome.id in table  # the outcome question comes back too
     table.loc[2, "vision_1:comment"] = "Two lines, one comma:\nsecond line"
     table.loc[3, "department"] = "Customer care"
     expected, problems = validate_table(
@@ -198,6 +206,8 @@ def test_filled_forms_import_back_losslessly(template, blank_form, tmp_path, cap
     imported, _ = load_responses(out, template)
     for name in FRAMES:
         pd.testing.assert_frame_equal(getattr(imported, name), getattr(expected, name), obj=name)
+    pd.testing.assert_series_equal(imported.outcome, expected.outcome)
+    assert imported.outcome.notna().sum() > 0
     assert imported.comments.loc["R003", "vision_1"] == "Two lines, one comma:\nsecond line"
     assert int(expected.not_applicable.values.sum()) > 0 and int(expected.ratings.isna().values.sum()) > 0
 

@@ -28,7 +28,7 @@ from cxassess.inputs.exports import FORMATS, normalise_text
 from cxassess.inputs.importers import _Answers, import_export, write_import
 from cxassess.inputs.matching import load_mapping
 from cxassess.inputs.responses import load_responses
-from cxassess.inputs.templates import load_template
+from cxassess.inputs.templates import find_template, load_template
 
 IMPORTS = DATA / "imports"
 TEMPLATE = IMPORTS / "template.yaml"
@@ -492,3 +492,45 @@ def test_import_summary_counts_add_up_on_a_partly_answered_questionnaire(tmp_pat
     # vision_1 and vision_2 hold answers; the other 8 questions none. Role by mapping, two by id, Notes skipped.
     assert "2 of 10 questions of template" in line
     assert "3 export columns used (2 by id, 1 by mapping), 1 skipped" in line
+
+
+# ------------------------------------------------------------------------------ the outcome question
+
+PROMISE = "All things considered, our customers get the service we promise them."
+
+
+@pytest.mark.parametrize("header", [PROMISE, f"Overall [{PROMISE}]", PROMISE.upper().rstrip("."), "Promise_Kept"])
+def test_the_outcome_question_is_matched_by_its_text_or_id(tmp_path, header):
+    """A Google Forms export asking the default questionnaire's outcome statement (as a question, a one-row
+    grid, in other capitals, or by id): its answers land in ``promise_kept``, read as scale values."""
+    strategy = find_template("cx_service_strategy")
+    assert strategy.outcome is not None and strategy.outcome.text == PROMISE
+    export = write_google(tmp_path, ["Timestamp", "Role", f"Service vision & leadership [{V1}]", header],
+                          [["2026/11/20 10:00:00", "Manager", "Agree", "Strongly agree"],
+                           ["2026/11/20 10:05:00", "Frontline", "2 - Disagree", "2 - Disagree"],
+                           ["2026/11/20 10:09:00", "Frontline", "Agree", "N/A"],
+                           ["2026/11/20 10:12:00", "Manager", "", ""]])
+    result = import_export("google-forms", export, strategy)
+    assert result.header[:3] == ["respondent_id", "role", "vision_1"] and result.header[-1] == "promise_kept"
+    assert len(result.header) == 3 + 60 + 1  # every question of the template, then the outcome
+    assert [[row[2], row[-1]] for row in result.rows] == [["4", "5"], ["2", "2"], ["4", "N/A"], ["", ""]]
+    assert not [p for p in result.warnings if "promise" in p.message.casefold()]
+    out = tmp_path / "responses.csv"
+    write_import(result, out)
+    responses, _ = load_responses(out, strategy)
+    assert responses.outcome.tolist()[:2] == [5.0, 2.0] and responses.outcome.iloc[2:].isna().all()
+
+
+def test_the_outcome_question_has_no_importance_or_target(tmp_path):
+    """The answers file holds the outcome's rating only: an importance grid row for it matches nothing."""
+    strategy = find_template("cx_service_strategy")
+    export = write_google(tmp_path, ["Timestamp", f"Current practice [{V1}]", PROMISE,
+                                     f"Importance to customers [{PROMISE}]"], [["x", "Agree", "Agree", "5"]])
+    with pytest.raises(CxError) as info:
+        import_export("google-forms", export, strategy)
+    [problem] = info.value.problems
+    assert (problem.row, problem.column) == (1, "D") and "matches no question" in problem.message
+    (tmp_path / "map.yaml").write_text(f"'Importance to customers [{PROMISE}]': skip\n'{PROMISE}': PROMISE_KEPT\n",
+                                       encoding="utf-8")
+    result = import_export("google-forms", export, strategy, mapping=load_mapping(tmp_path / "map.yaml", strategy))
+    assert result.header[-1] == "promise_kept" and [result.rows[0][1], result.rows[0][-1]] == ["4", "4"]

@@ -27,6 +27,11 @@ def _parse(text: str) -> tuple[dict[str, list[str]], list[str], dict[str, list[s
     return segments, choices, pillars
 
 
+def _overall(text: str) -> list[str]:
+    """The statements listed under "Overall" (the questionnaire's outcome question), if any."""
+    return next((b.splitlines()[1:] for b in text.split("\n\n") if b.startswith("Overall")), [])
+
+
 @pytest.mark.slow
 def test_the_list_builds_a_survey_whose_export_imports_back(tmp_path, capsys):
     template = find_template("cx_service_strategy")
@@ -46,13 +51,16 @@ def test_the_list_builds_a_survey_whose_export_imports_back(tmp_path, capsys):
     assert list(pillars) == [p.name for p in template.pillars]
     statements = [s for rows in pillars.values() for s in rows]
     assert len(statements) == 61
+    [overall] = _overall(text)  # the outcome question, asked as one more choice question titled with it
+    assert overall == template.outcome.text and overall not in statements
 
     header = ["Timestamp", "Role", "Department"]
     header += [f"{title} [{s}]" for title, rows in pillars.items() for s in rows]
-    header += [f"Importance to customers [{s}]" for s in statements]
+    header += [f"Importance to customers [{s}]" for s in statements] + [overall]
     answers = []
     for r in range(5):  # respondent r answers statement i with choice (i + r) % 6 (a rating, or N/A)
-        answers.append([choices[(i + r) % 6] for i in range(61)] + [choices[(i + 2 * r) % 5] for i in range(61)])
+        answers.append([choices[(i + r) % 6] for i in range(61)] + [choices[(i + 2 * r) % 5] for i in range(61)]
+                       + [choices[(r + 3) % 6]])  # overall: 4, 5, N/A, 1, 2
     export = tmp_path / "Survey (Responses).csv"
     with open(export, "w", encoding="utf-8", newline="") as handle:
         csv.writer(handle).writerows([header] + [[f"2026/11/2{r} 10:00:00", segments["Role"][r % 4],
@@ -73,6 +81,8 @@ def test_the_list_builds_a_survey_whose_export_imports_back(tmp_path, capsys):
             else:
                 assert row[qid] == k + 1, (r, qid)
             assert responses.importance.iloc[r][qid] == (i + 2 * r) % 5 + 1
+    assert responses.outcome.tolist()[:2] == [4.0, 5.0] and responses.outcome.tolist()[3:] == [1.0, 2.0]
+    assert responses.outcome.isna().tolist() == [False, False, True, False, False]
 
 
 def test_a_scale_with_unlabelled_points_lists_every_point(tmp_path, capsys):
@@ -81,5 +91,6 @@ def test_a_scale_with_unlabelled_points_lists_every_point(tmp_path, capsys):
     assert choices == ["1 - Strongly disagree", "2", "3", "4 - Neutral", "5", "6", "7 - Strongly agree", "N/A",
                        "Don't know"]
     assert sum(len(rows) for rows in pillars.values()) == 22
+    assert _overall((tmp_path / "sq.txt").read_text(encoding="utf-8")) == []  # servqual asks no outcome question
     assert main(["form", "servqual", "--out", str(tmp_path / "sq.txt")]) == 1  # not replaced without --force
     assert "already exists" in capsys.readouterr().err

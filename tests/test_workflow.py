@@ -34,6 +34,7 @@ def _google_forms_export(path, template) -> dict[str, dict[str, str]]:
     header = ["Timestamp", "Role", "Department"]
     header += [f"Current practice [{q.text}]" for q in questions]
     header += [f"Importance to customers [{q.text}]" for q in questions]
+    header += [template.outcome.text]  # the overall statement: a choice question titled with it
     rows, expected = [], {}
     for i, row in answers.iterrows():
         def label(value: str) -> str:
@@ -41,8 +42,9 @@ def _google_forms_export(path, template) -> dict[str, dict[str, str]]:
         cells = [f"2026/11/{10 + i % 9} 09:{i:02d}:00", row["role"], row["department"]]
         cells += [label(row[q.id]) for q in questions]
         cells += [label(row[f"{q.id}:importance"]) for q in questions]
+        cells += [label(row[template.outcome.id])]
         rows.append(cells)
-        expected[str(i)] = {q.id: row[q.id] for q in questions}
+        expected[str(i)] = {q.id: row[q.id] for q in questions} | {template.outcome.id: row[template.outcome.id]}
     with open(path, "w", encoding="utf-8-sig", newline="") as handle:
         csv.writer(handle).writerows([header, *rows])
     return expected
@@ -68,9 +70,12 @@ def test_google_forms_export_to_client_deck_in_three_commands(tmp_path, capsys):
     loaded = load_client(client)
     ratings = loaded.responses.ratings
     assert len(ratings) == len(expected)
-    answered = {q: v for q, v in next(iter(expected.values())).items() if v.isdigit()}
+    answered = {q: v for q, v in next(iter(expected.values())).items() if v.isdigit() and q in ratings}
     first = ratings.iloc[0]
     assert {q: str(int(first[q])) for q in answered} == answered  # labels came back as scale values
+    outcome = {str(i): loaded.responses.outcome.iloc[i] for i in range(len(expected))}  # so did the outcome's
+    assert {i: str(int(v)) for i, v in outcome.items() if v == v} == {
+        i: row[template.outcome.id] for i, row in expected.items() if row[template.outcome.id].isdigit()}
     deck = Presentation(tmp_path / "reports" / "acme-retail" / "latest" / "deck.pptx")
     titles = [slide.shapes.title.text for slide in deck.slides if slide.shapes.title is not None]
     assert len(deck.slides) == 7 and "Acme Retail" in " ".join(
@@ -154,7 +159,6 @@ def _return_forms(blank: Path, folder: Path, template, respondents: int) -> None
     """Respondents fill in copies of the recipe's own form and send them back."""
     answers = generate(template, Profile(respondents=respondents, importance=True, comment_rate=0.3), seed=8)
     answers["department"] = [("Stores", "Online", "Head office")[i % 3] for i in range(respondents)]
-    answers = answers.drop(columns=[template.outcome.id])  # the form does not ask the outcome statement
     folder.mkdir()
     for i, record in enumerate(answers.to_dict("records"), start=1):
         fill(blank, folder / f"form-{i:02d}.xlsx", record, template)
@@ -184,10 +188,12 @@ def test_readme_new_client_recipe_runs_as_written(tmp_path):
     listed = (tmp_path / "acme-statements.txt").read_text(encoding="utf-8")  # the text list for a survey tool
     assert all(f"\n{q.text}\n" in listed for p in template.pillars for q in p.questions)
     assert "Department: Stores | Online | Head office" in listed
+    assert f"\n\nOverall (rated only):\n{template.outcome.text}\n" in listed
     assert "12 respondents, 61 of 61 questions" in said  # the Google Forms import
     assert "6 respondents, 61 of 61 questions" in said  # the returned forms replaced it (--force)
     assert "valid for template 'cx_service_strategy': 6 respondents" in said
-    assert len(load_client(client).responses.ratings) == 6
+    outcome = load_client(client).responses.outcome  # the returned forms asked the overall statement
+    assert len(load_client(client).responses.ratings) == 6 and outcome is not None and outcome.notna().any()
 
     # the run folder holds exactly the files the "What to send" table sorts into client and internal
     table = readme_section(RECIPE).split("### 7. What to send", 1)[1]

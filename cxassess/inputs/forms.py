@@ -3,7 +3,7 @@
 The form has an instructions sheet and a questionnaire sheet with one row per question,
 grouped by pillar. Only the answer cells are unlocked; they carry drop-down lists (rating,
 target, importance, segments). Column A (hidden) holds each row's canonical key
-(``respondent_id``, ``segment:<id>``, ``question:<id>``) and a very hidden sheet records the
+(``respondent_id``, ``segment:<id>``, ``question:<id>``, ``outcome:<id>``) and a very hidden sheet records the
 template and which column holds which answer, so reading a filled form back is exact
 rather than a guess from the visible text.
 """
@@ -163,6 +163,18 @@ def build_form(
         for kind, dv in validations.items():
             letter = column_letter(ANSWER_COLUMNS[kind] - 1)
             dv.add(f"{letter}{first}:{letter}{row}")
+    if template.outcome is not None:  # the overall statement key drivers explain: rated only, no companions
+        row += 1
+        sheet.cell(row=row, column=2, value="Overall").font = Font(bold=True)
+        for col in range(2, ANSWER_ROW_WIDTH + 1):
+            sheet.cell(row=row, column=col).fill = _PILLAR_FILL
+        row += 1
+        sheet.cell(row=row, column=KEY_COLUMN, value=f"outcome:{template.outcome.id}")
+        sheet.cell(row=row, column=2, value=f"{len(template.pillars) + 1}.1").alignment = _WRAP
+        sheet.cell(row=row, column=3, value=template.outcome.text).alignment = _WRAP
+        _fit_height(sheet, row, template.outcome.text, _STATEMENT_WIDTH)
+        _unlock(sheet.cell(row=row, column=ANSWER_COLUMNS["rating"]))
+        validations["rating"].add(sheet.cell(row=row, column=ANSWER_COLUMNS["rating"]).coordinate)
 
     sheet.column_dimensions["A"].hidden = True
     sheet.row_dimensions[header_row].height = 32
@@ -224,6 +236,7 @@ def _write_instructions(sheet, template: Template, client_name: str | None, segm
         (f"5. '{terms.importance}': how much the statement matters to customers, from {scale.min} (hardly) "
          f"to {scale.max} (a lot).", False),
         ("6. 'Comment' (optional): anything you want to add, in your own words.", False),
+        *([("   The last statement, under 'Overall', asks for your rating only.", False)] if template.outcome else []),
         ("7. Save the file as an Excel workbook (.xlsx), keep its name or add your code, and send it back.", False),
         ("", False),
         ("Please do not copy answers between forms, add rows or rename sheets: each form is read back "
@@ -334,6 +347,8 @@ def _form_answers(path: Path, template: Template, grid: list[tuple], columns: di
         if key == "respondent_id":
             take("respondent_id", row, number, "rating")
         elif kind == "segment" and ident in segments:
+            take(ident, row, number, "rating")
+        elif kind == "outcome" and template.outcome is not None and ident == template.outcome.id:
             take(ident, row, number, "rating")
         elif kind == "question" and ident in questions:
             take(ident, row, number, "rating")

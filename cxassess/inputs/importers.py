@@ -106,13 +106,14 @@ def _convert(records: list[_Record], template: Template, columns: list[str]) -> 
     """Canonical text rows in ``columns`` order; problems located in the source."""
     answers = _Answers(template)
     declared = {s.id: {normalise_label(v): v for v in s.values or []} for s in template.segments}
+    outcome = template.outcome.id if template.outcome else None
     rows, problems = [], []
     for record in records:
         row = []
         for name in columns:
             cell = record.cells.get(name)
             text = cell.text if cell else ""
-            kind = name.partition(":")[2] or ("rating" if name in template.question_ids else name)
+            kind = name.partition(":")[2] or ("rating" if name in template.question_ids or name == outcome else name)
             if kind in ("rating", "importance", "target"):
                 text, error = answers.convert(text)
                 if error:
@@ -150,6 +151,8 @@ def _assemble(records: list[_Record], template: Template, present: set[str], fil
     columns = [s for s in template.segment_ids if s in present]
     for qid in template.question_ids:
         columns += [qid, *(f"{qid}:{c}" for c in COMPANIONS if f"{qid}:{c}" in present)]
+    if template.outcome is not None and template.outcome.id in present:
+        columns.append(template.outcome.id)
     rows, conversion = _convert(records, template, columns)
     problems = problems + conversion
     given = [" ".join(r.cells["respondent_id"].text.split()) if "respondent_id" in r.cells else "" for r in records]

@@ -1,7 +1,7 @@
 """Matching an export's columns to the canonical columns of a template.
 
 Every source column is assigned a canonical column (question rating, ``<qid>:importance|target|comment``,
-a segment or the respondent id): first by an explicit mapping file, then by id, then by
+a segment, the respondent id or the outcome question's rating): first by an explicit mapping file, then by id, then by
 normalised question text. Unmatched, ambiguous and clashing columns become problems that
 point at the export's header row and column letter, so a person can fix them in a mapping file.
 """
@@ -37,6 +37,8 @@ def canonical_columns(template: Template) -> list[str]:
     out = ["respondent_id", *template.segment_ids]
     for qid in template.question_ids:
         out += [qid, *(f"{qid}:{c}" for c in COMPANIONS)]
+    if template.outcome is not None:  # the outcome question: a rating, no companions
+        out.append(template.outcome.id)
     return out
 
 
@@ -90,6 +92,9 @@ class _Matcher:
         for q in template.pillars:
             for question in q.questions:
                 self.texts.setdefault(normalise_text(question.text), []).append(question.id)
+        self.outcome = template.outcome.id if template.outcome else None
+        if template.outcome is not None:
+            self.texts.setdefault(normalise_text(template.outcome.text), []).append(template.outcome.id)
         self.segments = {}
         for s in template.segments:
             self.segments[normalise_text(s.title)] = s.id
@@ -123,7 +128,8 @@ class _Matcher:
         if not qualifier and norm in self.segments:
             return {self.segments[norm]}
         kind = self.kind(qualifier)
-        return {qid if kind == "rating" else f"{qid}:{kind}" for qid in self.texts.get(norm, [])}
+        return {qid if kind == "rating" else f"{qid}:{kind}" for qid in self.texts.get(norm, [])
+                if kind == "rating" or qid != self.outcome}  # the outcome has no importance, target or comment
 
     def kind(self, title: str) -> str:
         """What a grid's title says its answers are: the template's terms, or a title holding the word

@@ -33,7 +33,10 @@ def statement_list(template: Template, client_name: str | None = None,
              "- per pillar a grid whose rows are the pillar's statements, word for word, and whose columns are the",
              "  rating choices below; title the grid with the pillar's name or "
              f"\"{terms.rating}\" for the rating,",
-             f"  \"{terms.importance}\" for importance, \"{terms.target}\" for the target.", ""]
+             f"  \"{terms.importance}\" for importance, \"{terms.target}\" for the target.",
+             *(["- the overall statement at the end as one more choice question titled with the statement, word for",
+                "  word, offering the rating choices (a rating only: no importance or target)."]
+               if template.outcome else []), ""]
     lines.append("Segments:")
     for segment in template.segments:
         values = segments.get(segment.id) or segment.values
@@ -41,6 +44,8 @@ def statement_list(template: Template, client_name: str | None = None,
     lines += ["", "Rating choices (the grid's columns):", *rating_choices(template)]
     for number, pillar in enumerate(template.pillars, start=1):
         lines += ["", f"{number}. {pillar.name}", *(question.text for question in pillar.questions)]
+    if template.outcome is not None:  # rated like a statement; key drivers need it in the answers
+        lines += ["", "Overall (rated only):", template.outcome.text]
     return "\n".join(lines) + "\n"
 
 

@@ -88,10 +88,13 @@ def responses_path(folder: Path) -> Path:
 
 
 def form_columns(template: Template) -> list[str]:
-    """The columns a form fills: respondent id, segments, and per question rating, importance, comment."""
+    """The columns a form fills: respondent id, segments, per question rating, importance, comment, then the
+    outcome question's rating (if the template has one: key drivers need it)."""
     columns = ["respondent_id", *template.segment_ids]
     for qid in template.question_ids:
         columns += [qid, f"{qid}:importance", f"{qid}:comment"]
+    if template.outcome is not None:
+        columns.append(template.outcome.id)
     return columns
 
 

@@ -32,6 +32,7 @@ from .answers_file import (
 )
 
 BLANK = "—"
+OVERALL = "Overall"  # the title of the outcome question's page
 
 
 def rating_options(template: Template) -> list[tuple[str, str]]:
@@ -57,7 +58,8 @@ def _problem_html(problems: list[Problem] | tuple[Problem, ...], *, located: boo
 
 
 class Questionnaire:
-    """The questionnaire as widgets: respondent id and segments, one tab per pillar, save and reopen.
+    """The questionnaire as widgets: respondent id and segments, one tab per pillar (then "Overall" for the
+    template's outcome question, rated only), save and reopen.
 
     Display it as the last expression of a cell (or ``display(form.widget)``). Tests and the
     browser drive the same controls: ``form.ratings[qid].value = "4"``, ``form.save_button.click()``.
@@ -96,6 +98,16 @@ class Questionnaire:
                 rows.append(self._question(question.id, f"{number}. {question.text}"))
             pages.append(w.VBox(rows))
             titles.append(pillar.name)
+        self.outcome: w.Dropdown | None = None  # the outcome question, last: a rating only (key drivers)
+        if t.outcome is not None:
+            self.outcome = w.Dropdown(options=rating_options(t), value="", layout=w.Layout(width="16em"))
+            self.problems[t.outcome.id] = w.HTML()
+            box = w.VBox([w.HTML(f"<b>{html.escape(t.outcome.text)}</b>"),
+                          labelled(t.terms.rating, self.outcome, "10em"), self.problems[t.outcome.id]])
+            box.add_class("cx-question")
+            box.add_class("cx-outcome")
+            pages.append(w.VBox([box]))
+            titles.append(OVERALL)
         self.pages = w.Accordion(children=pages, titles=titles, selected_index=0)
         total = len(t.question_ids)
         self.progress = w.IntProgress(value=0, min=0, max=total, description="Answered")
@@ -167,6 +179,8 @@ class Questionnaire:
             row[qid] = self.ratings[qid].value
             row[f"{qid}:importance"] = self.importance[qid].value
             row[f"{qid}:comment"] = self.comments[qid].value.strip()
+        if self.outcome is not None and self.template.outcome is not None:
+            row[self.template.outcome.id] = self.outcome.value
         return row
 
     def set_answers(self, row: Mapping[str, str]) -> None:
@@ -183,6 +197,8 @@ class Questionnaire:
             self.ratings[qid].value = self._option(self.ratings[qid], row.get(qid, ""))
             self.importance[qid].value = self._option(self.importance[qid], row.get(f"{qid}:importance", ""))
             self.comments[qid].value = str(row.get(f"{qid}:comment", "") or "")
+        if self.outcome is not None and self.template.outcome is not None:
+            self.outcome.value = self._option(self.outcome, row.get(self.template.outcome.id, ""))
 
     def _option(self, control: w.Dropdown, text: str) -> str:
         """The dropdown value for saved text: a number, a scale label or an N/A word."""
@@ -215,6 +231,8 @@ class Questionnaire:
             return self.respondent.description
         if field in self._titles:
             return self._titles[field]
+        if self.template.outcome is not None and field == self.template.outcome.id:
+            return OVERALL
         if field not in self._places:
             return column
         pillar, number = self._places[field]
