@@ -318,6 +318,9 @@ def test_anonymised_overview_names_no_client(batch, clients_dir, capsys):
     assert "0 ok, 0 failed, 6 unchanged" in printed
     index = Path(re.search(r"portfolio overview: (\S+)", printed).group(1))
     html = index.read_text(encoding="utf-8")
+    from cxassess.render.pdf import render_pdf  # an HTML-only batch prints no index.pdf: print the same page here
+
+    render_pdf(html, index.parent / "index.pdf")
     pdf = " ".join(page.extract_text() for page in PdfReader(index.parent / "index.pdf").pages)
     for text in (html, pdf):
         for code in ("Client A", "Client B", "Client F"):
