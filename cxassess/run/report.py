@@ -13,6 +13,8 @@ import json
 import logging
 import os
 import shutil
+import signal
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -350,6 +352,18 @@ def check_enough_answers(a: Assessment) -> None:
         raise a.coverage.error(f"{a.client.folder}: client {a.client.id!r}")
 
 
+def _remove_whole(folder: Path) -> None:
+    """Remove a half-written run folder; a second Ctrl-C (a batch also interrupts its workers) waits until it is gone."""
+    if threading.current_thread() is not threading.main_thread():
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        shutil.rmtree(folder, ignore_errors=True)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def build_report(
     client_dir: str | os.PathLike,
     out: str | os.PathLike = REPORTS_FOLDER,
@@ -404,10 +418,11 @@ def build_report(
     name = _stamp(client_root)
     staging = client_root / STAGING.format(name)
     staging.mkdir()
-    lock = _hold(staging)  # tells later runs this folder is being written (released on exit or death)
-    clean_stale_staging(client_root, name)
-    run = ReportRun(client.id, client_root / name, warnings=client.warnings)
+    lock = None
     try:
+        lock = _hold(staging)  # tells later runs this folder is being written (released on exit or death)
+        clean_stale_staging(client_root, name)
+        run = ReportRun(client.id, client_root / name, warnings=client.warnings)
         mark = time.perf_counter()
         benchmark_file = str(Path(benchmark).resolve()) if benchmark else None
         parameters = injected_parameters(client, staging, threshold, benchmark_file=benchmark_file)
@@ -444,10 +459,11 @@ def build_report(
             run.timings["exports"] = time.perf_counter() - mark
         os.replace(staging, run.folder)
     except BaseException:  # interrupted or crashed: nothing half-written stays behind
-        shutil.rmtree(staging, ignore_errors=True)
+        _remove_whole(staging)
         raise
     finally:
-        _release(lock)
+        if lock is not None:
+            _release(lock)
     _point_latest(client_root, name)
     run.files = {p.name: p for p in sorted(run.folder.iterdir())}
     run.seconds = time.perf_counter() - started
