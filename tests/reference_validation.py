@@ -175,37 +175,6 @@ def _segment_column(
     return out
 
 
-def _segment_column(
-    template: Template, segment_id: str, cells: Sequence[str], numbers: list[int], file: str, name: str,
-    problems: list[Problem],
-) -> list:
-    """Segment values, one spelling per group.
-
-    Values are matched case- and space-insensitively: to the declared spelling if the
-    segment declares values, else to the first spelling seen in the file. A value outside
-    the declared ones is warned about once and kept as a group of its own.
-    """
-    segment = next(s for s in template.segments if s.id == segment_id)
-    canonical = {normalise_label(v): v for v in segment.values or []}
-    out: list = []
-    for text, number in zip(cells, numbers):
-        value = " ".join(text.split())
-        if not value:
-            out.append(pd.NA)
-            continue
-        key = normalise_label(value)
-        if key not in canonical:
-            canonical[key] = value
-            if segment.values:
-                problems.append(
-                    Problem(file, f"{value!r} is not a known {segment.title.lower()} "
-                            f"({', '.join(segment.values)}); it is kept as a group of its own",
-                            number, name, level="warning")
-                )
-        out.append(canonical[key])
-    return out
-
-
 def reference_load(path: str | os.PathLike, template: Template) -> tuple[Responses, list[Problem]]:
     """``load_responses`` by the reference path: the csv module's rows, then the per-cell loop."""
     responses, problems = reference_validate(read_table(path), template)

@@ -20,7 +20,8 @@ from cxassess.analysis.assessment import assess
 from cxassess.inputs.clients import load_client
 from cxassess.core.errors import CxError
 from cxassess.analysis.scoring import ACTIONS
-from cxassess.render.workbook import SUPPRESSED, put, write_workbook
+from cxassess.render.workbook import SUPPRESSED, write_workbook
+from cxassess.render.workbook_cells import put
 
 CLIENTS = ROOT / "data" / "clients"
 HOSTILE = ['=HYPERLINK("http://x","y")', "+1", "-1", "@SUM(A1)", "\t=1+1", "\r=2+2"]

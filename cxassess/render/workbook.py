@@ -13,13 +13,11 @@ also carries Excel's quote prefix, so a comment can never run as a formula, not 
 from __future__ import annotations
 
 import io
-import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
-import pandas as pd
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.formatting.rule import ColorScaleRule
@@ -32,8 +30,8 @@ from ..analysis.assessment import Assessment, plan_against_actual
 from .sections import comments_by_pillar
 from .theme import NEUTRAL, Theme
 from .workbook_layout import chart_sheet, finish, header_lines, header_row
-from .workbook_cells import FORMULA_START, is_missing, put  # noqa: F401 (the cell writers' home)
-from .workbook_about import DRIVERS_METHOD, about_sheet, participation_lines, provenance_lines  # noqa: F401
+from .workbook_cells import is_missing, put
+from .workbook_about import DRIVERS_METHOD, about_sheet, provenance_lines
 from ..core.errors import CxError
 from ..core.files import write_bytes_atomically
 from ..analysis.scoring import ACTIONS, to_index
