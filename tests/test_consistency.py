@@ -265,10 +265,11 @@ def test_benchmark_json(batch, quartiles):
 
 def test_results_workbook(batch, expected):
     out, _ = batch
-    ws = load_workbook(out / CLIENT / "latest" / "results.xlsx")["Scorecard"]
-    rows = list(ws.iter_rows(values_only=True))
+    book = load_workbook(out / CLIENT / "latest" / "results.xlsx")
+    rows = list(book["Scorecard"].iter_rows(values_only=True))
+    ids = [row[0] for row in book["Scorecard details"].iter_rows(min_row=2, values_only=True)]  # same row order
     header = rows[0]
-    table = {row[header.index("Pillar id")]: dict(zip(header, row)) for row in rows[1:] if row[0]}
+    table = {pillar: dict(zip(header, row)) for pillar, row in zip(ids, rows[1:]) if pillar}
     figures = expected[CURRENT]
     assert {k: v["Index (0-100)"] for k, v in table.items()} == pytest.approx(
         {k: v for k, v in figures.items() if k != "gap_index"}, abs=1e-6)

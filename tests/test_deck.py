@@ -152,10 +152,14 @@ def test_report_writes_workbook_and_deck_end_to_end(tmp_path, capsys):
     assert {"results.xlsx", "deck.pptx", "scores.json"} <= names
     assert not names & {"report.html", "report.pdf"}
     document = json.loads((run / "scores.json").read_text())
-    rows = list(load_workbook(run / "results.xlsx")["Scorecard"].iter_rows(min_row=2, values_only=True))
-    assert [r[0] for r in rows[:-1]] == [p["id"] for p in document["pillars"]]
+    book = load_workbook(run / "results.xlsx")
+    ids = [r[0] for r in book["Scorecard details"].iter_rows(min_row=2, values_only=True)]
+    header, *rows = list(book["Scorecard"].iter_rows(values_only=True))
+    assert ids[:-1] == [p["id"] for p in document["pillars"]]
+    assert [r[0] for r in rows[:-1]] == [p["name"] for p in document["pillars"]]
     # the cell holds the figure (displayed rounded) to the 15 significant digits a spreadsheet keeps
-    assert [r[6] for r in rows[:-1]] == pytest.approx([p["index"] for p in document["pillars"]], rel=1e-13)
+    index = header.index("Index (0-100)")
+    assert [r[index] for r in rows[:-1]] == pytest.approx([p["index"] for p in document["pillars"]], rel=1e-13)
     prs = Presentation(run / "deck.pptx")
     assert prs.slides[0].shapes.title.text == document["client"]["name"]
     assert len(prs.slides) == 8  # the seven, and the client's own plan (plan.yaml)

@@ -132,8 +132,9 @@ def test_the_moved_verdict_says_why_in_every_deliverable(run):
         "\n".join(s.text_frame.text for s in slide(prs, "What your customers say").shapes if s.has_text_frame)
     row = next(r for r in slide_table(slide(prs, "Action plan")) if r[1] == "Service recovery")
     assert row[4].startswith(f"Why not keep: {why}")
-    card = next(r for r in sheet(book["Scorecard"]) if r["Pillar id"] == "recovery")
-    assert card["Importance-performance class"] == "Keep" and card["Why the verdict differs"].startswith(why)
+    card = next(r for r in sheet(book["Scorecard"]) if r["Pillar"] == "Service recovery")
+    details = next(r for r in sheet(book["Scorecard details"]) if r["Pillar id"] == "recovery")
+    assert details["Importance-performance class"] == "Keep" and card["Why the verdict differs"].startswith(why)
 
 
 def test_the_strongest_pillars_agree_and_leave_out_the_blind_spot(run):

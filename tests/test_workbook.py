@@ -34,6 +34,13 @@ def table(ws) -> list[dict]:
     return [dict(zip(header, r)) for r in rows[1:] if any(v is not None for v in r)]
 
 
+def scorecard(wb) -> list[dict]:
+    """The Scorecard's rows with their Scorecard details beside them (both sheets list the pillars in one order)."""
+    card, details = table(wb["Scorecard"]), table(wb["Scorecard details"])
+    assert [r["Pillar"] for r in card] == [r["Pillar"] for r in details]
+    return [{**c, **d} for c, d in zip(card, details)]
+
+
 @pytest.fixture(scope="module")
 def assessment():
     return assess(CLIENTS / "brightpath-software")  # its role breakdown has groups under the threshold
@@ -47,16 +54,15 @@ def book(assessment, tmp_path_factory):
 
 def test_sheets_in_order(book):
     _, wb = book
-    assert wb.sheetnames == ["Scorecard", "Chart", "Questions", "Segments", "Action plan", "Roadmap", "Comments",
-                             "Comment tone",
-                             "Drivers", "About"]
+    assert wb.sheetnames == ["Scorecard", "Chart", "Scorecard details", "Questions", "Segments", "Action plan",
+                             "Roadmap", "Comments", "Comment tone", "Drivers", "About"]
 
 
 def test_scorecard_agrees_with_a_hand_computation(assessment, book):
     _, wb = book
     client = assessment.client
     by_hand = hand_pillar_indices(client.template, client.responses.ratings)
-    rows = table(wb["Scorecard"])
+    rows = scorecard(wb)
     assert [r["Pillar id"] for r in rows] == [p.id for p in client.template.pillars] + ["overall"]
     for row in rows[:-1]:
         assert row["Index (0-100)"] == pytest.approx(by_hand[row["Pillar id"]], abs=1e-9)
@@ -86,16 +92,18 @@ def test_scorecard_agrees_with_a_hand_computation(assessment, book):
 
 def test_number_formats_frozen_headers_and_widths(book):
     _, wb = book
-    ws = wb["Scorecard"]
+    ws, details = wb["Scorecard"], wb["Scorecard details"]
     header = [c.value for c in ws[1]]
     assert ws.cell(row=2, column=header.index("Index (0-100)") + 1).number_format == "0.0"
-    assert ws.cell(row=2, column=header.index("Mean (1-5 scale)") + 1).number_format == "0.00"
-    assert ws.cell(row=2, column=header.index("Respondents") + 1).number_format == "0"
+    header = [c.value for c in details[1]]
+    assert details.cell(row=2, column=header.index("Mean (1-5 scale)") + 1).number_format == "0.00"
+    assert details.cell(row=2, column=header.index("Respondents") + 1).number_format == "0"
     assert ws.cell(row=1, column=1).font.bold
-    for name, frozen in [("Scorecard", "C2"), ("Questions", "B2"), ("Segments", "C2"), ("Action plan", "C2"),
-                         ("Comments", "A2")]:
+    assert ws.column_dimensions["A"].width > 20  # the pillar's name
+    for name, frozen in [("Scorecard", "B2"), ("Scorecard details", "C2"), ("Questions", "B2"), ("Segments", "C2"),
+                         ("Action plan", "C2"), ("Comments", "A2")]:
         assert wb[name].freeze_panes == frozen
-        assert wb[name].column_dimensions["B"].width > 20  # names and statements get room
+        assert name == "Scorecard" or wb[name].column_dimensions["B"].width > 20  # names and statements get room
 
 
 def test_scorecard_carries_a_bar_chart_of_index_and_target(book):
@@ -106,8 +114,10 @@ def test_scorecard_carries_a_bar_chart_of_index_and_target(book):
         assert len(charts) == 1
         xml = z.read(charts[0]).decode()
     assert "<barChart>" in xml and '<barDir val="bar"/>' in xml
-    assert f"'Scorecard'!$G$2:$G${pillars + 1}" in xml and f"'Scorecard'!$H$2:$H${pillars + 1}" in xml
-    assert f"'Scorecard'!$B$2:$B${pillars + 1}" in xml  # pillar names as categories
+    header = [c.value for c in wb["Scorecard"][1]]
+    assert header[1:3] == ["Index (0-100)", "Target (0-100)"]  # the two series
+    assert f"'Scorecard'!$B$2:$B${pillars + 1}" in xml and f"'Scorecard'!$C$2:$C${pillars + 1}" in xml
+    assert f"'Scorecard'!$A$2:$A${pillars + 1}" in xml  # pillar names as categories
 
 
 def test_questions_sheet_matches_the_scores(assessment, book):

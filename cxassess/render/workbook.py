@@ -1,7 +1,8 @@
 """The results workbook (``results.xlsx``): a client's scores as Excel sheets a consultant can sort and reuse.
 
-Sheets: Scorecard (pillars with their final verdict, on the 0-100 index, with a chart of index
-against target), Questions, Segments (groups below the anonymity threshold shown as suppressed,
+Sheets: Scorecard (what the client reads: pillars with their final verdict, on the 0-100 index),
+Chart (index against target), Scorecard details (the statistics behind the scorecard, in
+``workbook_scorecard.py``), Questions, Segments (groups below the anonymity threshold shown as suppressed,
 exactly as in the report), Action plan, Roadmap (every priority in order, as the report), Plan
 (the client's own plan.yaml, when it has one), Comments (as the report shows them), Comment tone
 (per pillar), Drivers (derived importance: the key drivers of the outcome question) and About.
@@ -14,45 +15,31 @@ from __future__ import annotations
 
 import io
 import os
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping
 
 from openpyxl import Workbook
-from openpyxl.chart import BarChart, Reference
-from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from . import data_quality, quality_sheet
+from . import quality_sheet
 from ..analysis.assessment import Assessment, plan_against_actual
 from .sections import comments_by_pillar
 from .theme import NEUTRAL, Theme
-from .workbook_layout import chart_sheet, finish, header_lines, header_row
-from .workbook_cells import is_missing, put
+from .workbook_layout import finish, header_row
+from .workbook_cells import put
 from .workbook_about import DRIVERS_METHOD, about_sheet, provenance_lines
+from .workbook_scorecard import DETAILS, scorecard_details_sheet, scorecard_sheet
+from .workbook_table import COUNT, INDEX, SCALE, Column
+from .workbook_table import action as _action, field as _field, index_colours as _index_colours, table as _table
 from ..core.errors import CxError
 from ..core.files import write_bytes_atomically
 from ..analysis.scoring import ACTIONS, to_index
 
 SUPPRESSED = "suppressed"
-INDEX = "0.0"  # 0-100 indices, gaps in index points, priorities
-SCALE = "0.00"  # means, targets and gaps on the rating scale, agreement, alpha
-COUNT = "0"
 
 _SUPPRESSED_FONT = Font(italic=True, color="808080")
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of a sheet: heading, how to get its value from a row, number format, width."""
-
-    heading: str
-    value: Callable[[Any], Any]
-    number_format: str | None = None
-    width: float = 12
-    wrap: bool = False
 
 
 def save_atomically(path: str | os.PathLike, document: Any, overwrite: bool = False) -> Path:
@@ -69,110 +56,7 @@ def save_atomically(path: str | os.PathLike, document: Any, overwrite: bool = Fa
     return write_bytes_atomically(path, buffer.getvalue())
 
 
-def _table(ws: Worksheet, columns: Sequence[Column], rows: Sequence[Any], freeze: str = "C2") -> None:
-    """Header row (frozen, filterable), one row per item, widths and number formats.
-
-    ``freeze`` is the first cell that scrolls: by default the header and the two naming columns stay.
-    """
-    for j, column in enumerate(columns, start=1):
-        put(ws, 1, j, column.heading)
-        ws.column_dimensions[get_column_letter(j)].width = column.width
-    header_row(ws, 1, [(c.heading, c.width) for c in columns])
-    for i, item in enumerate(rows, start=2):
-        lines = 1
-        for j, column in enumerate(columns, start=1):
-            value = column.value(item)
-            cell = put(ws, i, j, value, column.number_format)
-            if column.wrap:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-                lines = max(lines, _lines(value, column.width))
-        if lines > 1:  # neither openpyxl nor every spreadsheet program fits row heights to wrapped text
-            ws.row_dimensions[i].height = 15 * lines
-    ws.freeze_panes = freeze
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(len(rows) + 1, 2)}"
-
-
-def _lines(value: Any, width: float) -> int:
-    """About how many lines a wrapped text needs in a column ``width`` characters wide."""
-    if not isinstance(value, str):
-        return 1
-    return sum(header_lines(part, width) for part in value.splitlines() or [""])  # wrapped at word boundaries
-
-
-def _index_colours(ws: Worksheet, first_column: int, last_column: int, rows: int) -> None:
-    """The report's index colouring (light to dark blue over 0-100) as a conditional colour scale."""
-    if rows < 1:
-        return
-    area = f"{get_column_letter(first_column)}2:{get_column_letter(last_column)}{rows + 1}"
-    ws.conditional_formatting.add(area, ColorScaleRule(start_type="num", start_value=0, start_color="F7FBFF",
-                                                       end_type="num", end_value=100, end_color="6BAED6"))
-
-
-def _action(value: Any) -> str | None:
-    return ACTIONS.get(value) if isinstance(value, str) else None
-
-
-def _field(name: str) -> Callable[[Any], Any]:
-    return lambda row: row[name]
-
-
 # -------------------------------------------------------------------------------------- sheets
-
-
-def scorecard_sheet(ws: Worksheet, a: Assessment) -> None:
-    """One row per pillar, the overall row last, and a bar chart of index against target."""
-    terms, scale = a.client.template.terms, a.client.template.scale
-    bounds = a.intervals[["ci_low", "ci_high", "within_noise"]]
-    pillars = [{"id": pid, **row.to_dict(), **bounds.loc[pid].to_dict()}
-               for pid, row in a.verdict_scores.pillars.iterrows()]
-    overall = {"id": "overall", "name": "Overall", "n": a.scores.respondents, "stage": None, "weight": None,
-               **a.scores.overall, "target_index": None, "importance": None, "importance_index": None,
-               "priority": None, "sd": None, "rwg": None, "alpha": None, "action": None, "action_ipa": None,
-               "action_reason": None, **bounds.loc["overall"].to_dict()}
-    if not is_missing(a.scores.overall["target"]):
-        overall["target_index"] = to_index(a.scores.overall["target"], a.client.template.scale)
-    on_scale = f"({scale.min}-{scale.max} scale)"
-    columns = [
-        Column("Pillar id", _field("id"), width=20),
-        Column("Pillar", _field("name"), width=50),
-        Column("Stage", _field("stage"), width=11),
-        Column("Weight", _field("weight"), SCALE, width=8),
-        Column("Respondents", _field("n"), COUNT, width=12),
-        Column("Verdict", lambda r: _action(r["action"]), width=15),
-        Column("Index (0-100)", _field("index"), INDEX, width=10),
-        Column(f"{terms.target} (0-100)", _field("target_index"), INDEX, width=10),
-        Column("Gap (index points)", _field("gap_index"), INDEX, width=11),
-        Column(f"{terms.importance} (0-100)", _field("importance_index"), INDEX, width=11),
-        Column("Priority", _field("priority"), INDEX, width=9),
-        Column("Maturity", data_quality.maturity_cell, width=14),
-        Column("Spread (sd)", _field("sd"), SCALE, width=9),
-        Column("Agreement (rwg)", _field("rwg"), SCALE, width=11),
-        Column("Cronbach's alpha", _field("alpha"), SCALE, width=10),
-        Column("Importance-performance class", lambda r: _action(r["action_ipa"]), width=15),
-        Column("Why the verdict differs", _field("action_reason"), width=40, wrap=True),
-        Column("Index 95% interval: low", _field("ci_low"), INDEX, width=11),
-        Column("Index 95% interval: high", _field("ci_high"), INDEX, width=11),
-        Column("Gap within noise", lambda r: "yes" if r["within_noise"] else "no", width=10),
-        Column(f"Mean {on_scale}", _field("mean"), SCALE, width=9),
-        Column(f"{terms.target} {on_scale}", _field("target"), SCALE, width=10),
-        Column(f"Gap {on_scale}", _field("gap"), SCALE, width=9),
-        Column(f"{terms.importance} {on_scale}", _field("importance"), SCALE, width=11),
-    ]
-    _table(ws, columns, pillars + [overall])
-    ws.cell(row=len(pillars) + 2, column=2).font = Font(bold=True)
-    _index_colours(ws, 7, 7, len(pillars) + 1)
-    chart = BarChart()
-    chart.type, chart.grouping = "bar", "clustered"
-    chart.title = f"Pillar index against {terms.target.lower()} (0-100)"
-    for column in (7, 8):  # index, target index
-        chart.add_data(Reference(ws, min_col=column, min_row=1, max_row=len(pillars) + 1), titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=2, min_row=2, max_row=len(pillars) + 1))
-    chart.y_axis.scaling.min, chart.y_axis.scaling.max, chart.y_axis.majorUnit = 0, 100, 20
-    chart.y_axis.number_format, chart.x_axis.tickLblSkip = "0", 1  # every pillar named
-    chart.x_axis.scaling.orientation = "maxMin"  # first pillar on top, as in the table
-    chart.x_axis.delete = chart.y_axis.delete = False  # openpyxl otherwise hides both axes
-    chart.height, chart.width = 4 + 0.9 * len(pillars), 22  # centimetres
-    chart_sheet(ws.parent, chart, after=ws.title)  # its own sheet: it prints on one page
 
 
 def questions_sheet(ws: Worksheet, a: Assessment) -> None:
@@ -357,7 +241,7 @@ def drivers_sheet(ws: Worksheet, a: Assessment) -> None:
         put(ws, below + i, 2, value, "0.0000" if label == "R²" else None)
 
 
-SHEETS = {"Scorecard": scorecard_sheet, "Questions": questions_sheet, "Segments": segments_sheet,
+SHEETS = {"Scorecard": scorecard_sheet, DETAILS: scorecard_details_sheet, "Questions": questions_sheet, "Segments": segments_sheet,
           "Action plan": plan_sheet, "Roadmap": roadmap_sheet, "Comments": comments_sheet, "Comment tone": comment_tone_sheet,
           "Drivers": drivers_sheet, "About": about_sheet}
 

@@ -42,12 +42,17 @@ def about_sheet(ws: Worksheet, a: Assessment) -> None:
         ("Anonymity threshold", a.anonymity_threshold),
         ("Index", "A mean placed on 0-100: 0 when everyone gives the lowest rating, 100 when everyone gives the "
                   "highest. Negatively worded statements are reverse-scored first."),
+        ("Sheets", "Scorecard: what to read first, one row per pillar (index, target, gap, importance, priority, "
+                   "maturity, verdict). Scorecard details: the figures behind each row (respondents, 95% intervals, "
+                   "spread, agreement, Cronbach's alpha, the rating-scale figures). Chart: index against target. "
+                   "Questions, Segments, Action plan, Roadmap and the rest: as in the report."),
         ("Unit", f"Every figure is on the 0-100 index unless its heading names the {t.scale.min}-{t.scale.max} rating "
                  f"scale: {t.terms.target.lower()}, gap and {t.terms.importance.lower()} are put on it as the mean is."),
         ("Gap", f"{t.terms.target} minus current mean, in index points."),
         ("Verdict", "The importance-performance grid's class, then the customers' blind spots where there is customer "
                     "feedback: a pillar the staff would keep but its customers rate well below them is done "
-                    "differently. The Scorecard sheet gives the grid's class beside the verdict, and why they differ."),
+                    "differently. The Scorecard sheet says why a verdict differs from the grid's class; the "
+                    "Scorecard details sheet gives that class."),
         ("Priority", f"The gap in index points weighted by {t.terms.importance.lower()} (index / 100)."),
         ("Method", METHOD),
         ("95% interval", "The range the index would likely take with other respondents like these (bootstrap over "
