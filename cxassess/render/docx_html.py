@@ -18,6 +18,7 @@ import base64
 import io
 import re
 from dataclasses import dataclass, replace
+from itertools import accumulate
 from typing import Any
 
 import lxml.html
@@ -25,12 +26,13 @@ from docx.document import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Inches, Pt, RGBColor
+from docx.shared import Inches, Pt, RGBColor, Twips
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 from PIL import Image
 
 from .display import FIGURE_DPI
+from .docx_tables import TABLE_TEXT, Placed, fit, needs, place
 
 # characters XML 1.0 cannot hold (control characters, lone surrogates, U+FFFE/FFFF): a docx refuses them
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -39,9 +41,6 @@ HEADINGS = {"h1": 0, "h2": 1, "h3": 2, "h4": 3, "h5": 3, "h6": 3}  # HTML level 
 BLOCKS = {"p", "div", "section", "header", "footer", "article", "figure", "figcaption", "details", "summary",
           "table", "ul", "ol", "li", "img", "blockquote", "hr", *HEADINGS}
 SKIPPED = {"script", "style", "head", "title", "template"}
-TABLE_TEXT = 9  # points: the report's tables are wide (ten columns in the scorecard)
-WIDEST = 40  # characters: a column with longer texts wraps them rather than take more width
-CHAR_WIDTH, CELL_PADDING = 0.075, 0.12  # inches: a character of 9 pt text, a cell's two side margins
 BREAK = "<br>"  # a line break among the text pieces (told apart by identity: text from the HTML is never it)
 
 
@@ -251,21 +250,7 @@ class Writer:
 
     def table(self, element: Any, container: Any, look: Look) -> None:
         """A Word table: the HTML grid with its merged cells, header rows repeated on every page."""
-        rows = [(tr, tr.getparent().tag == "thead") for tr in element.iter("tr")]
-        placed, taken, width = [], set(), 0
-        for r, (tr, _) in enumerate(rows):
-            c = 0
-            for cell in tr:
-                if cell.tag not in ("td", "th"):
-                    continue
-                while (r, c) in taken:
-                    c += 1
-                span_r = max(1, min(int(cell.get("rowspan") or 1), len(rows) - r))
-                span_c = max(1, int(cell.get("colspan") or 1))
-                taken.update((r + i, c + j) for i in range(span_r) for j in range(span_c))
-                placed.append((r, c, span_r, span_c, cell))
-                c += span_c
-            width = max([width, *(k[1] + 1 for k in taken if k[0] == r)])
+        rows, placed, width = place(element)
         if not placed:
             return
         table = container.add_table(rows=len(rows), cols=width)
@@ -275,12 +260,12 @@ class Writer:
             _borders(table)
         _margins(table)
         grid = table._cells  # once: python-docx's table.cell(r, c) walks the whole table each time
-        self.widths(table, grid, placed, width)
+        text = self.widths(table, grid, placed, width)
         for r, (_, header) in enumerate(rows):
             if header:
                 table.rows[r]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
-        size = replace(look, size=look.size or TABLE_TEXT)
-        for r, c, span_r, span_c, cell in placed:
+        size = replace(look, size=look.size or text)
+        for r, c, span_r, span_c, cell in ((p.row, p.column, p.rows, p.columns, p.cell) for p in placed):
             target = grid[r * width + c]
             if span_r > 1 or span_c > 1:
                 target = target.merge(grid[(r + span_r - 1) * width + c + span_c - 1])
@@ -289,32 +274,21 @@ class Writer:
                 _shade(target._tc.get_or_add_tcPr(), cell_look.fill)
             self.flow(cell, target, replace(cell_look, fill=None), None)
 
-    def widths(self, table: Any, grid: list, placed: list, width: int) -> None:
-        """Column widths from their texts, as a browser lays out an automatic table, filling the text width.
+    def widths(self, table: Any, grid: list, placed: list[Placed], width: int) -> float:
+        """Column widths from their texts measured in a font (``docx_tables.fit``), filling the text width;
+        returns the table's text size in points.
 
-        Each column needs at least its longest word and would like its whole text (up to ``WIDEST``
-        characters); the room between the two is shared in proportion. python-docx would give
-        every column the same width, which wraps a ten-column scorecard's figures where the widths
-        are honoured (LibreOffice).
+        python-docx would give every column the same width, which breaks a scorecard's words
+        where the widths are honoured (LibreOffice).
         """
-        least, most = [3] * width, [3] * width
-        for _, c, _, span_c, cell in placed:
-            words = cell.text_content().split()
-            if span_c == 1 and words:
-                least[c] = max(least[c], min(max(map(len, words)), WIDEST))
-                most[c] = max(most[c], min(len(" ".join(words)), WIDEST))
-        low, high = ([n * CHAR_WIDTH + CELL_PADDING for n in chars] for chars in (least, most))
-        if sum(high) <= self.width:
-            inches = [n * self.width / sum(high) for n in high]
-        elif sum(low) >= self.width:
-            inches = [n * self.width / sum(low) for n in low]
-        else:
-            share = (self.width - sum(low)) / (sum(high) - sum(low))
-            inches = [a + (b - a) * share for a, b in zip(low, high)]
+        size, points = fit(cells(placed), width, self.width * 72)
+        edges = [round(20 * x) for x in accumulate(points, initial=0)]  # Word keeps widths in twips: no drift
+        twips = [Twips(b - a) for a, b in zip(edges, edges[1:])]
         for i, column in enumerate(table.columns):
-            column.width = Inches(inches[i])
+            column.width = twips[i]
         for i, cell in enumerate(grid):
-            cell.width = Inches(inches[i % width])
+            cell.width = twips[i % width]
+        return size
 
     def picture(self, element: Any, container: Any) -> None:
         """A chart (a PNG data URI) as an inline picture sized as in the HTML report, with its alt text."""
@@ -329,6 +303,24 @@ class Writer:
         alt = xml_safe(element.get("alt") or "")
         shape._inline.docPr.set("descr", alt)  # Word's alt text; screen readers read it
         shape._inline.docPr.set("title", alt)
+
+
+def cells(placed: list[Placed]) -> list[tuple[int, int, str, bool]]:
+    """Each placed cell as ``docx_tables`` measures it: column, columns spanned, text, bold or not."""
+    def bold(cell: Any) -> bool:
+        return any(isinstance(e.tag, str) and _look(e, Look()).bold for e in cell.iter())
+
+    return [(p.column, p.columns, p.cell.text_content(), bold(p.cell)) for p in placed]
+
+
+def least_width(html: str) -> float:
+    """The width in points the fragment's widest table needs for its longest words at the usual table text size."""
+    root = lxml.html.fragment_fromstring(xml_safe(html) or "<div></div>", create_parent="div")
+    widest = 0.0
+    for table in root.iter("table"):
+        _, placed, count = place(table)
+        widest = max(widest, sum(needs(cells(placed), count, TABLE_TEXT)[0]))
+    return widest
 
 
 def _before_look(table: Any, element: Any) -> None:

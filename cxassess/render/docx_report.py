@@ -31,7 +31,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 from ..core.errors import CxError
-from .docx_html import Writer, xml_safe
+from .docx_html import Writer, least_width, xml_safe
+from .docx_pages import is_portrait, landscape, like_first, text_width
 from .workbook import save_atomically
 from .docx_theme import brand_block, style_document
 from .theme import NEUTRAL, Theme
@@ -128,8 +129,10 @@ def add_contents(document: Document) -> None:
 
 def add_page_numbers(document: Document, firm: str | None = None) -> None:
     """The PDF's footer line and "Page N of M", centred, unless the reference document brings its own footer."""
-    for section in document.sections:
+    for i, section in enumerate(document.sections):
         footer = section.footer
+        if i and footer.is_linked_to_previous:  # a later section (a landscape page) shows the first one's footer
+            continue
         if not footer.is_linked_to_previous and any(p.text.strip() or p._p.xpath(".//w:fldChar")
                                                      for p in footer.paragraphs):
             continue
@@ -156,6 +159,8 @@ def build_document(parts: Iterable[str], reference: str | os.PathLike | None = N
                    title: str | None = None, theme: Theme = NEUTRAL) -> Document:
     """The Word report of the report's HTML fragments: contents before the first section, page numbers.
 
+    A section whose table is too wide for an upright page is set on landscape pages (``docx_pages``).
+
     ``theme``: the branding's font, colours, logo and firm name (``render/theme.py``); a reference
     document keeps its own styles unless a branding names them.
     """
@@ -163,14 +168,18 @@ def build_document(parts: Iterable[str], reference: str | os.PathLike | None = N
     if reference is None or theme is not NEUTRAL:
         style_document(document, theme)
     brand_block(document, theme)
-    section = document.sections[0]
-    width = (section.page_width - section.left_margin - section.right_margin) / 914400  # EMU per inch
+    upright = is_portrait(document.sections[0])
+    width = text_width(document.sections[0])
     writer = Writer(document, width)
-    contents = False
+    contents = turned = False
     for html in parts:
         if not contents and "<h2" in html:
             add_contents(document)
             contents = True
+        wide = upright and least_width(html) > width * 72  # a table whose longest words do not fit upright
+        if wide != turned:
+            writer.width = landscape(document) if wide else like_first(document)
+            turned = wide
         writer.add(html)
     add_page_numbers(document, theme.firm_name)
     _update_fields_on_open(document)
