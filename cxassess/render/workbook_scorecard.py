@@ -44,7 +44,7 @@ def scorecard_sheet(ws: Worksheet, a: Assessment) -> None:
     """One row per pillar in the client's words and the 0-100 index, the overall row last; the chart on its own sheet."""
     terms = a.client.template.terms
     columns = [
-        Column("Pillar", field("name"), width=26, wrap=True),
+        Column("Pillar", field("name"), width=32, wrap=True),
         Column("Index (0-100)", field("index"), INDEX, width=10),
         Column(f"{terms.target} (0-100)", field("target_index"), INDEX, width=10),
         Column("Gap (index points)", field("gap_index"), INDEX, width=11),
@@ -52,7 +52,7 @@ def scorecard_sheet(ws: Worksheet, a: Assessment) -> None:
         Column("Priority", field("priority"), INDEX, width=9),
         Column("Maturity", data_quality.maturity_cell, width=14),
         Column("Verdict", lambda r: action(r["action"]), width=15),
-        Column("Why the verdict differs", field("action_reason"), width=34, wrap=True),
+        Column("Why the verdict differs", field("action_reason"), width=28, wrap=True),
     ]
     rows = scorecard_rows(a)
     table(ws, columns, rows, freeze="B2")
