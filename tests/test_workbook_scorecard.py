@@ -29,7 +29,8 @@ TECHNICAL = {"Pillar id": "id", "Stage": "stage", "Weight": "weight", "Responden
              "Index 95% interval: low": "ci_low", "Index 95% interval: high": "ci_high",
              "Gap within noise": "within_noise", "Spread (sd)": "sd", "Agreement (rwg)": "rwg",
              "Cronbach's alpha": "alpha", "Importance-performance class": "action_ipa", "Mean (1-5 scale)": "mean",
-             "Target (1-5 scale)": "target", "Gap (1-5 scale)": "gap", "Importance to customers (1-5 scale)": "importance"}
+             "Target (1-5 scale)": "target", "Gap (1-5 scale)": "gap",
+             "Importance to customers (1-5 scale)": "importance"}
 
 
 def rows(ws) -> list[dict]:
@@ -65,7 +66,7 @@ def _digit_width(points: float) -> float:
 
 
 def test_the_scorecard_prints_at_a_readable_size_one_page_wide(book):
-    """A column's width counts widths of the font's "0"; fitted to the page's printable width, the text shrinks with it."""
+    """A column's width counts widths of the font's "0"; fitted to the printable width, the text shrinks with it."""
     _, wb = book
     ws = wb["Scorecard"]
     size = ws["A2"].font.sz or 11

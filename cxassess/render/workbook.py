@@ -241,7 +241,8 @@ def drivers_sheet(ws: Worksheet, a: Assessment) -> None:
         put(ws, below + i, 2, value, "0.0000" if label == "R²" else None)
 
 
-SHEETS = {"Scorecard": scorecard_sheet, DETAILS: scorecard_details_sheet, "Questions": questions_sheet, "Segments": segments_sheet,
+SHEETS = {"Scorecard": scorecard_sheet, DETAILS: scorecard_details_sheet, "Questions": questions_sheet,
+          "Segments": segments_sheet,
           "Action plan": plan_sheet, "Roadmap": roadmap_sheet, "Comments": comments_sheet, "Comment tone": comment_tone_sheet,
           "Drivers": drivers_sheet, "About": about_sheet}
 

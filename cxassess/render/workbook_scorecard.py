@@ -41,7 +41,7 @@ def scorecard_rows(a: Assessment) -> list[dict[str, Any]]:
 
 
 def scorecard_sheet(ws: Worksheet, a: Assessment) -> None:
-    """One row per pillar in the client's words and the 0-100 index, the overall row last; the chart on its own sheet."""
+    """One row per pillar on the 0-100 index, the overall row last; the chart on a sheet of its own."""
     terms = a.client.template.terms
     columns = [
         Column("Pillar", field("name"), width=32, wrap=True),
