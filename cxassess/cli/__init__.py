@@ -13,6 +13,7 @@ import traceback
 from typing import Sequence
 
 from ..core.errors import CxError
+from ..core.imports import skip_unused_imports
 from ..core.settings import DEBUG_ENV
 from .commands import print_problems
 from .parser import build_parser
@@ -26,6 +27,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{arg!r}: this argument holds a NUL byte (\\x00); no file name or id may contain one",
                   file=sys.stderr)
             return 1
+    skip_unused_imports()
     args = build_parser().parse_args(argv)
     if getattr(args, "anonymity", None) is not None and args.anonymity < 1:
         print("cxassess: --anonymity must be at least 1", file=sys.stderr)
