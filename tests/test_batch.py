@@ -115,7 +115,7 @@ def _kernels(marker: str) -> set[str]:
     for path in glob.glob("/proc/[0-9]*/cmdline"):
         try:
             command = Path(path).read_bytes()
-            if (b"ipykernel_launcher" in command or b"cxassess.run.kernels" in command or b"chrom" in command) \
+            if (b"ipykernel_launcher" in command or b"cxassess.run.zygote" in command or b"chrom" in command) \
                     and marker.encode() in Path(path).with_name("environ").read_bytes():
                 found.add(path.split("/")[2])
         except OSError:

@@ -160,7 +160,7 @@ def test_nothing_outlives_a_batch_killed_alone(tmp_path, pool):
         assert "spawn_main" in commands, commands  # the workers (Dask's nannies and workers are spawned too)
         owned = set(Path(tempfile.gettempdir()).glob(f"cxassess-*-{proc.pid}-*"))
         if pool[0] == "--workers":
-            assert "cxassess.run.kernels" in commands, commands  # the pool's kernel zygote
+            assert "cxassess.run.zygote" in commands, commands  # the pool's kernel zygote
             assert owned, "the batch's socket folders should name it"
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)

@@ -185,7 +185,7 @@ def warm_up(mode: str = "fast", pdf_engine: str | None = None) -> None:
 
     exporter()
     if mode == "fast":
-        from .kernels import Zygote
+        from .zygote import Zygote
 
         Zygote.get()
     if pdf_engine is not None:
@@ -229,7 +229,7 @@ def build_report(
     formats = parse_formats(formats)
     mode = runner_mode(mode)
     if mode == "fast":
-        from .kernels import Zygote
+        from .zygote import Zygote
 
         Zygote.get()  # the batch's, or one of our own: it imports while the client is validated
     if "pdf" in formats:

@@ -88,7 +88,7 @@ def open_pool(mode: str, workers: int, pdf_engine: str | None = None, scheduler:
     try:
         if mode == "fast":
             from ..render import pdf
-            from .kernels import Zygote
+            from .zygote import Zygote
 
             zygote = Zygote.start()
             shared.append(zygote)
