@@ -105,7 +105,7 @@ def cxassess_batch(clients_dir: Path, out: Path, workers: int) -> float:
 
 def floor(clients: list[Path]) -> float:
     """The notebook's cells and the HTML export in this process: no kernel, no PDF."""
-    from cxassess.run.report import _exporter
+    from cxassess.run.html_export import exporter
 
     nb = nbformat.read(NOTEBOOK, as_version=4)
     defaults = next(c.source for c in nb.cells if "parameters" in c.metadata.get("tags", []))
@@ -125,7 +125,7 @@ def floor(clients: list[Path]) -> float:
             if value is not None and hasattr(value, "_repr_html_"):
                 outputs = [nbformat.v4.new_output("display_data", data={"text/html": value._repr_html_()})]
             executed.cells.append(nbformat.v4.new_code_cell(cell.source, outputs=outputs, metadata=cell.metadata))
-        _exporter().from_notebook_node(executed)
+        exporter().from_notebook_node(executed)
     return (time.perf_counter() - start) / len(clients)
 
 

@@ -7,7 +7,7 @@ Timed in one run, on sample clients made here:
 (1) `cxassess report CLIENT` with HTML and PDF, from a cold start (a new process);
 (6) `cxassess batch` of six clients with HTML and PDF.
 
-Prints the wall seconds of each, and the ratios against (a):
+Prints the wall seconds of each, the ratios against (a), and where one report's time goes:
     one report:   at most 3 s, and a/1 >= 4
     six clients:  a/6 >= 10 (per client)
 Add `--plain` to time the runner's plain mode beside the fast one. The forty-client ratio is
@@ -19,6 +19,8 @@ Add `--plain` to time the runner's plain mode beside the fast one. The forty-cli
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import json
 import os
 import shutil
 import statistics
@@ -38,6 +40,23 @@ def timed(cmd: list) -> float:
     if result.returncode != 0:
         raise SystemExit(f"{' '.join(map(str, cmd))} failed:\n{result.stdout[-2000:]}")
     return seconds
+
+
+def where_the_time_goes(run_folder: Path, started: float, ended: float) -> list[str]:
+    """One report's wall time in phases, from the executed notebook's Papermill timestamps (UTC)."""
+    notebook = json.loads((run_folder / "assessment.ipynb").read_text())
+    stamp = lambda text: dt.datetime.fromisoformat(text).timestamp()  # noqa: E731
+    run = notebook["metadata"]["papermill"]
+    cells = [(c["metadata"]["papermill"], "".join(c["source"]).strip().splitlines()[-1][:60])
+             for c in notebook["cells"] if c["cell_type"] == "code" and c["metadata"].get("papermill", {}).get("start_time")]
+    first, last = stamp(cells[0][0]["start_time"]), stamp(cells[-1][0]["end_time"])
+    lines = [f"    before Papermill (imports, zygote started, client validated) {stamp(run['start_time']) - started:5.2f} s",
+             f"    kernel start (waits for the zygote's imports)               {first - stamp(run['start_time']):5.2f} s",
+             f"    notebook cells                                              {last - first:5.2f} s, of which:"]
+    for meta, source in sorted(cells, key=lambda c: -c[0]["duration"])[:6]:
+        lines.append(f"        {meta['duration']:5.2f} s  {source}")
+    lines.append(f"    after the cells (HTML, PDF, files written)                  {ended - last:5.2f} s")
+    return lines
 
 
 def main() -> None:
@@ -60,6 +79,10 @@ def main() -> None:
             six[name] = statistics.median(
                 timed([BIN / "cxassess", "batch", str(work / "clients"), "--out", str(work / f"six-{name}-{i}"), *mode])
                 for i in range(args.repeat))
+        started = time.time()
+        timed([BIN / "cxassess", "report", str(clients[0]), "--out", str(work / "profiled")])
+        ended = time.time()
+        profile = where_the_time_goes(next((work / "profiled").glob("*/latest")).resolve(), started, ended)
         a, route = baseline(clients[:2], work / "baseline", webpdf_environment(work))
         print(f"(a) hand-scripted loop  {a:6.2f} s/client  [{route}; 2 clients]")
         for name in one:
@@ -67,6 +90,8 @@ def main() -> None:
             print(f"(6) cxassess batch      {six[name] / 6:6.2f} s/client  [{name}; {six[name]:.1f} s for six, HTML+PDF]")
             print(f"    one report: {one[name]:.2f} s (target <= 3), a/1 = {a / one[name]:4.1f} (target >= 4); "
                   f"six clients: a/6 = {a / (six[name] / 6):4.1f} (target >= 10)")
+        print(f"where one report's {ended - started:.2f} s go (fast mode, HTML+PDF, one more cold run):")
+        print("\n".join(profile))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

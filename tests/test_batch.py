@@ -83,7 +83,7 @@ def test_changed_runs_again_when_a_format_asked_was_not_written(portfolio, tmp_p
     """The fingerprint records the formats its run wrote; a client is unchanged only for formats among them."""
     from cxassess.inputs.clients import load_client
     from cxassess.run.batch import is_unchanged
-    from cxassess.run.report import fingerprint
+    from cxassess.run.fingerprints import fingerprint
 
     client = load_client(portfolio / "harbour-hotels")
     latest = tmp_path / client.id / "latest"
@@ -115,7 +115,7 @@ def _kernels(marker: str) -> set[str]:
     for path in glob.glob("/proc/[0-9]*/cmdline"):
         try:
             command = Path(path).read_bytes()
-            if (b"ipykernel_launcher" in command or b"cxassess.run.kernels" in command or b"chrom" in command) \
+            if (b"ipykernel_launcher" in command or b"cxassess.run.zygote" in command or b"chrom" in command) \
                     and marker.encode() in Path(path).with_name("environ").read_bytes():
                 found.add(path.split("/")[2])
         except OSError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -64,5 +65,8 @@ def test_everyday_benchmark_runs_and_prints_every_target():
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     for line in ("(a) hand-scripted loop", "(1) cxassess report", "(6) cxassess batch", "(target <= 3)",
-                 "a/1 =", "a/6 ="):
+                 "a/1 =", "a/6 =", "where one report's", "kernel start", "notebook cells", "after the cells"):
         assert line in result.stdout
+    phases = re.findall(r"^    (?:before|kernel|notebook|after) .*?(\d+\.\d\d) s", result.stdout, flags=re.M)
+    total = float(re.search(r"where one report's (\d+\.\d\d) s go", result.stdout).group(1))
+    assert len(phases) == 4 and sum(map(float, phases)) == pytest.approx(total, abs=0.05)  # the phases add up

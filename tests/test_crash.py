@@ -18,7 +18,8 @@ import pytest
 
 from conftest import ROOT
 from cxassess.run.batch import run_batch
-from cxassess.run.report import _hold, build_report, clean_stale_staging
+from cxassess.run.report import build_report
+from cxassess.run.run_folders import clean_stale_staging, hold
 
 pytestmark = pytest.mark.slow  # kills batches and report runs mid-way
 
@@ -101,8 +102,8 @@ def test_a_run_removes_stale_staging_folders_of_its_client_only(tmp_path):
     for folder in (stale, busy, other):
         folder.mkdir(parents=True)
         (folder / "report.html").write_text("<p>half", encoding="utf-8")
-    lock = _hold(busy)
-    assert lock is not None and _hold(busy) is None  # the lock is exclusive
+    lock = hold(busy)
+    assert lock is not None and hold(busy) is None  # the lock is exclusive
     try:
         run = build_report(CLIENTS / "riverside-energy", out, formats=("html",))
         assert not stale.exists()
@@ -159,7 +160,7 @@ def test_nothing_outlives_a_batch_killed_alone(tmp_path, pool):
         assert "spawn_main" in commands, commands  # the workers (Dask's nannies and workers are spawned too)
         owned = set(Path(tempfile.gettempdir()).glob(f"cxassess-*-{proc.pid}-*"))
         if pool[0] == "--workers":
-            assert "cxassess.run.kernels" in commands, commands  # the pool's kernel zygote
+            assert "cxassess.run.zygote" in commands, commands  # the pool's kernel zygote
             assert owned, "the batch's socket folders should name it"
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)

@@ -10,6 +10,7 @@ import papermill as pm
 import pytest
 
 from cxassess.run import kernels
+from cxassess.run.zygote import Zygote
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")]
 
@@ -32,7 +33,7 @@ def test_each_run_is_a_new_process_and_sees_nothing_of_the_last(tmp_path):
     pid_a, parent_a = first.split()
     pid_b, parent_b, leaked = second.split()
     assert pid_a != pid_b and leaked == "False"
-    assert parent_a == parent_b == str(kernels.Zygote.get().process.pid)  # both forked from the zygote
+    assert parent_a == parent_b == str(Zygote.get().process.pid)  # both forked from the zygote
     assert int(pid_a) != os.getpid()
 
 
@@ -74,7 +75,7 @@ def test_a_batch_pool_shares_one_zygote_between_its_workers(tmp_path):
     assert not Path(zygote.address).parent.exists()
 
 
-def _idle_kernel(zygote: kernels.Zygote, tmp_path, name: str) -> kernels.ForkedProcess:
+def _idle_kernel(zygote: Zygote, tmp_path, name: str) -> kernels.ForkedProcess:
     from jupyter_client.connect import write_connection_file
 
     connection_file, _ = write_connection_file(str(tmp_path / f"{name}.json"))
@@ -82,8 +83,8 @@ def _idle_kernel(zygote: kernels.Zygote, tmp_path, name: str) -> kernels.ForkedP
 
 
 def test_a_kernel_dies_with_the_connection_that_asked_for_it(tmp_path):
-    owner = kernels.Zygote.start()
-    first, second = kernels.Zygote(owner.address), kernels.Zygote(owner.address)  # as two workers would
+    owner = Zygote.start()
+    first, second = Zygote(owner.address), Zygote(owner.address)  # as two workers would
     try:
         a, b = _idle_kernel(first, tmp_path, "a"), _idle_kernel(second, tmp_path, "b")
         assert a.poll() is None and b.poll() is None

@@ -32,7 +32,8 @@ from cxassess.inputs.samples import Profile, generate
 from cxassess.inputs.templates import load_template
 from cxassess.interactive import answers_file, explore
 from cxassess.run.batch import is_unchanged, run_batch, run_client
-from cxassess.run.report import fingerprint, notebook_parameters
+from cxassess.run.fingerprints import fingerprint
+from cxassess.run.report import notebook_parameters
 
 PULSE = """\
 id: staff_pulse_seven

@@ -65,3 +65,26 @@ def test_report_batch_and_notebook_tests_pass_in_plain_mode():
                             timeout=1800)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert " passed" in result.stdout.splitlines()[-1] and "skipped" not in result.stdout.splitlines()[-1]
+
+
+@pytest.mark.parametrize("argv, env, started", [
+    (["report", "data/clients/x"], None, True),
+    (["report", "data/clients/x", "--format", "html"], "fast", True),
+    (["report", "data/clients/x", "--plain"], None, False),
+    (["report", "--help"], None, False),
+    (["report", "data/clients/x"], "plain", False),
+    (["batch", "data/clients"], None, False),  # a batch starts its zygote with its pool
+    (["validate", "x", "y"], None, False),
+])
+def test_a_report_starts_its_zygote_before_the_command_lines_imports(monkeypatch, argv, env, started):
+    from cxassess import cli
+    from cxassess.run.zygote import Zygote
+
+    calls = []
+    monkeypatch.setattr(Zygote, "get", classmethod(lambda cls: calls.append(cls)))
+    if env is None:
+        monkeypatch.delenv(RUNNER_ENV, raising=False)
+    else:
+        monkeypatch.setenv(RUNNER_ENV, env)
+    cli.start_zygote_early(argv)
+    assert bool(calls) is started

@@ -187,6 +187,38 @@ def test_cronbach_alpha_matches_pingouin():
         assert dropped[column] == pytest.approx(expected, rel=1e-9)
 
 
+def _alpha_directly(matrix: np.ndarray) -> float:
+    """Cronbach's alpha straight from its definition: item variances against the variance of the sums."""
+    n, k = matrix.shape
+    if k < 2 or n < 2:
+        return math.nan
+    total = matrix.sum(axis=1).var(ddof=1)
+    if not total > 1e-12:
+        return math.nan
+    return k / (k - 1) * (1 - matrix.var(axis=0, ddof=1).sum() / total)
+
+
+@pytest.mark.parametrize("case", ["random", "constant item", "items that cancel", "two items", "one row"])
+def test_alpha_from_one_covariance_matrix_equals_the_definition(case):
+    rng = np.random.default_rng(11)
+    block = np.clip(np.rint(rng.normal(3, 1.2, (40, 5))), 1, 5)
+    block[rng.integers(0, 40, 8), rng.integers(0, 5, 8)] = np.nan
+    if case == "constant item":
+        block[:, 2] = 4.0
+    elif case == "items that cancel":  # q0 + q1 is the same for everyone: dropping the others leaves no variance
+        block = block[:, :3]
+        block[:, 1] = 6 - block[:, 0]
+    elif case == "two items":
+        block = block[:, :2]
+    elif case == "one row":
+        block = block[:1]
+    alpha, dropped = cronbach_alpha(pd.DataFrame(block))
+    complete = block[~np.isnan(block).any(axis=1)]
+    expected = [_alpha_directly(np.delete(complete, j, axis=1)) for j in range(block.shape[1])]
+    assert alpha == pytest.approx(_alpha_directly(complete), rel=1e-9, nan_ok=True)
+    assert dropped.tolist() == pytest.approx(expected, rel=1e-9, nan_ok=True)
+
+
 def test_action_classes(scores):
     # p1: importance 4 -> index 75 (important), performance 56.25 < 60 -> do differently
     # p2: importance 3 -> index 50 (not important) -> stop / reduce

@@ -24,7 +24,7 @@ from cxassess.analysis.assessment import assess, compare_waves, progress
 from cxassess.cli import main
 from cxassess.inputs.clients import check_wave_id, load_client, load_waves
 from cxassess.core.errors import CxError
-from cxassess.run.report import fingerprint
+from cxassess.run.fingerprints import fingerprint
 from cxassess.inputs.sample_clients import SAMPLE_CLIENTS, write_sample_client
 from cxassess.analysis.scoring import score
 from cxassess.inputs.templates import find_template

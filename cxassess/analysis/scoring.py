@@ -104,24 +104,31 @@ def cronbach_alpha(items: pd.DataFrame) -> tuple[float, pd.Series]:
 
 
 def _cronbach_alpha(block: np.ndarray) -> tuple[float, list[float]]:
+    """Alpha and alpha-if-item-dropped from one covariance matrix of the complete rows.
+
+    Every figure needs only item variances (its diagonal) and the variance of the item sum (the
+    sum of its entries); dropping item j takes its row and column out of both, so one n x k
+    product serves all k + 1 alphas.
+    """
     complete = block[~np.isnan(block).any(axis=1)]
+    n, k = complete.shape
+    if n < 2:
+        return math.nan, [math.nan] * k
+    centred = complete - complete.mean(axis=0)
+    covariance = centred.T @ centred / (n - 1)
+    item = np.diag(covariance)
+    row = covariance.sum(axis=1)
+    total = float(row.sum())
 
-    def alpha(matrix: np.ndarray) -> float:
-        n, k = matrix.shape
-        if k < 2 or n < 2:
+    def alpha(items: int, item_variance: float, total_variance: float) -> float:
+        # a total variance within rounding of zero is zero (items that cancel, or none that vary)
+        if items < 2 or not total_variance > 1e-12 * max(item_variance, 1e-300):
             return math.nan
-        total = matrix.sum(axis=1).var(ddof=1)
-        if not total > 0:
-            return math.nan
-        return k / (k - 1) * (1 - matrix.var(axis=0, ddof=1).sum() / total)
+        return items / (items - 1) * (1 - item_variance / total_variance)
 
-    keep = np.ones(complete.shape[1], dtype=bool)
-    dropped = []
-    for j in range(complete.shape[1]):
-        keep[j] = False
-        dropped.append(alpha(complete[:, keep]))
-        keep[j] = True
-    return alpha(complete), dropped
+    dropped = [alpha(k - 1, float(item.sum() - item[j]), total - 2 * float(row[j]) + float(item[j]))
+               for j in range(k)]
+    return alpha(k, float(item.sum()), total), dropped
 
 
 def respondent_pillar_means(template: Template, ratings: pd.DataFrame) -> pd.DataFrame:

@@ -30,7 +30,8 @@ from .pools import LocalPool
 from ..core.files import write_text_atomically
 from ..core.processes import owned_temp_folder, remove_orphaned_temp_folders
 from ..core.settings import DEFAULT_FORMATS, REPORTS_FOLDER
-from .report import build_report, fingerprint, last_fingerprint, parse_formats
+from .fingerprints import fingerprint, last_fingerprint
+from .report import build_report, parse_formats
 from .runner import open_pool, runner_mode
 from ..analysis.assessment import Assessment, assess, wave_assessments
 from ..analysis.portfolio import benchmark_document, client_frame, pillar_frame, trend_frame

@@ -12,7 +12,7 @@ import json
 import os
 from pathlib import Path
 
-from .report import LATEST
+from .run_folders import LATEST
 
 
 def is_url(out: str | os.PathLike) -> bool:

@@ -8,37 +8,34 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import json
 import logging
 import os
-import shutil
-import signal
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from ..render import pdf, report_brand
+from ..render import pdf
 from ..render.theme import NEUTRAL, Theme, theme_for
 from ..inputs.branding import find_branding
 from ..analysis.assessment import Assessment, anonymity_threshold_for, assess, plan_against_actual
 from ..inputs.clients import Client, TemplateChoice, load_client, load_waves
 from ..core.errors import CxError
 from ..core.paths import check_inside
-from ..core.resources import REPORT_NOTEBOOK as NOTEBOOK, REPORT_TEMPLATE as HTML_TEMPLATE
+from ..core.resources import REPORT_NOTEBOOK as NOTEBOOK
 from ..analysis.document import to_document
 from ..analysis.stats_document import add_statistics
 from ..analysis import drivers, roadmap, voice
 from ..analysis.sentiment import to_document as comments_document
 from . import provenance
 from ..core.settings import DEFAULT_FORMATS, FORMATS, REPORTS_FOLDER
+from .fingerprints import fingerprint
+from .html_export import exporter, export_html
+from .run_folders import STAGING, clean_stale_staging, hold, new_run_name, point_latest, release, remove_whole
 from .runner import kernel_options, runner_mode
 
 EXPORTS = {"xlsx": "results.xlsx", "pptx": "deck.pptx"}  # written from the analysis, not the notebook
-LATEST = "latest"
-STAGING = ".{}.partial"  # a run being written: hidden, and never named by ``latest``
 
 
 @dataclass
@@ -113,73 +110,6 @@ def write_exports(a: Assessment, folder: Path, formats: Iterable[str], theme: Th
             write(a, folder / EXPORTS[fmt])
 
 
-def _stamp(parent: Path) -> str:
-    base = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    name, n = base, 2
-    while (parent / name).exists() or (parent / STAGING.format(name)).exists():
-        name, n = f"{base}-{n}", n + 1
-    return name
-
-
-def _hold(folder: Path) -> int | None:
-    """Take an exclusive advisory lock on a staging folder; None if another live process holds it.
-
-    The lock lasts as long as the returned descriptor is open; the kernel drops it when its
-    process dies, even by SIGKILL, which is how a stale staging folder is told from a live one.
-    Without flock (Windows) every folder counts as free and -1 stands for "nothing to release".
-    """
-    try:
-        import fcntl
-    except ImportError:
-        return -1
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        os.close(fd)
-        return None
-    return fd
-
-
-def _release(fd: int | None) -> None:
-    if fd is not None and fd >= 0:
-        os.close(fd)
-
-
-def clean_stale_staging(client_root: Path, before: str) -> list[Path]:
-    """Remove the client's staging folders left by runs older than ``before`` that died mid-way.
-
-    A folder still locked by a running process (a concurrent run) is left alone.
-    """
-    removed = []
-    for path in sorted(client_root.glob(STAGING.format("*"))):
-        stamp = path.name[1:-len(".partial")]
-        if not path.is_dir() or path.is_symlink() or stamp >= before:
-            continue
-        fd = _hold(path)
-        if fd is None:
-            continue
-        try:
-            shutil.rmtree(path, ignore_errors=True)
-        finally:
-            _release(fd)
-        removed.append(path)
-    return removed
-
-
-def _point_latest(client_root: Path, run_name: str) -> None:
-    """Atomically make ``latest`` name the run (a symlink; a small text file where links fail)."""
-    link = client_root / LATEST
-    temp = client_root / f".{LATEST}.{os.getpid()}"
-    try:
-        if temp.is_symlink() or temp.exists():
-            temp.unlink()
-        os.symlink(run_name, temp, target_is_directory=True)
-    except OSError:
-        temp.write_text(run_name + "\n", encoding="utf-8")
-    os.replace(temp, link)
-
-
 def notebook_parameters(**values: object) -> dict[str, object]:
     """The notebook's parameters, checked to be plain data that Papermill writes as literals, never code.
 
@@ -245,74 +175,6 @@ def execute_notebook(client: Client, output_dir: Path, anonymity_threshold: int 
     return executed
 
 
-def fingerprint(client: Client, notebook: Path = NOTEBOOK) -> dict:
-    """Content hashes of everything a report depends on, for ``cxassess batch --changed``."""
-    from .. import __version__
-
-    def digest(path: Path) -> str:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-
-    inputs = {
-        "responses": digest(client.responses_file),
-        "client.yaml": digest(client.folder / "client.yaml"),
-        "templates": {key: digest(path) for key, path in sorted(client.template_files.items())},
-        "notebook": digest(notebook),
-        "cxassess": __version__,
-    }
-    if client.feedback_file is not None:
-        inputs["customer_feedback"] = digest(client.feedback_file)
-    if client.plan is not None:
-        inputs["plan"] = digest(client.plan.file)
-    if len(client.waves) > 1:  # the progress section reads every wave
-        inputs["waves"] = {w.id: digest(w.responses_file) for w in client.waves}
-        inputs["wave.yaml"] = {w.id: digest(w.responses_file.parent / "wave.yaml") for w in client.waves
-                               if (w.responses_file.parent / "wave.yaml").is_file()}
-    overall = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
-    return {"digest": overall, "inputs": inputs}
-
-
-def last_fingerprint(client_root: Path) -> dict | None:
-    """The fingerprint recorded with the newest successful report (its ``digest`` and ``formats``), if any."""
-    try:
-        record = json.loads((client_root / LATEST / "fingerprint.json").read_text())
-    except (OSError, ValueError):
-        return None
-    return record if isinstance(record, dict) and "digest" in record else None
-
-
-@functools.lru_cache(maxsize=1)
-def _exporter():
-    """One HTML exporter per process: building it (templates, filters) costs more than using it."""
-    from nbconvert import HTMLExporter
-    from nbconvert.filters.highlight import Highlight2HTML
-    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
-    from traitlets.config import Config
-
-    class ReportExporter(HTMLExporter):
-        """nbconvert's HTML export without its last step, a BeautifulSoup pass over the whole page.
-
-        That pass gives images without alt text a placeholder and makes code cells keyboard
-        focusable; a report's charts all carry alt text and it has no code cells, yet the pass
-        was a third of the export's time.
-        """
-
-        def from_notebook_node(self, nb, resources=None, **kw):  # type: ignore[override]
-            resources = self._init_resources(resources)
-            self.register_filter("highlight_code", self.filters.get("highlight_code", Highlight2HTML(parent=self)))
-            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
-                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
-            return super(HTMLExporter, self).from_notebook_node(nb, resources, **kw)
-
-    config = Config()
-    config.HTMLExporter.exclude_input = True
-    config.HTMLExporter.exclude_input_prompt = True
-    config.HTMLExporter.exclude_output_prompt = True
-    config.TagRemovePreprocessor.remove_cell_tags = ("remove", "injected-parameters", "parameters")
-    config.TagRemovePreprocessor.enabled = True
-    return ReportExporter(config=config, template_file="index.html.j2", extra_template_basedirs=[str(HTML_TEMPLATE.parent)],
-                        template_name=HTML_TEMPLATE.name)
-
-
 def warm_up(mode: str = "fast", pdf_engine: str | None = None) -> None:
     """Pay a report's one-off costs now: Papermill, the HTML exporter, the kernel zygote (fast mode), the PDF engine.
 
@@ -321,47 +183,19 @@ def warm_up(mode: str = "fast", pdf_engine: str | None = None) -> None:
     """
     import papermill  # noqa: F401
 
-    _exporter()
+    exporter()
     if mode == "fast":
-        from .kernels import Zygote
+        from .zygote import Zygote
 
         Zygote.get()
     if pdf_engine is not None:
         pdf.warm_up(pdf_engine)
 
 
-def export_html(executed: Path, title: str | None = None, theme: Theme = NEUTRAL) -> str:
-    """The executed notebook as a self-contained client page: no code, no external requests.
-
-    ``title`` is the page's title (the client's ``document_title``); None: the notebook's own.
-    ``theme``: the branding's colours, font, logo and firm name (``render/report_brand.py``).
-    """
-    import nbformat
-
-    notebook = nbformat.read(executed, as_version=4)
-    body, _ = _exporter().from_notebook_node(
-        notebook, resources={"metadata": {"name": title or notebook.metadata.get("title", "Assessment")},
-                             "cx_brand_css": report_brand.head_css(theme), "cx_brand_banner": report_brand.banner(theme)}
-    )
-    return body
-
-
 def check_enough_answers(a: Assessment) -> None:
     """``--strict``: a CxError naming the client, its thin pillars and why, when the guard found thin data."""
     if a.coverage.is_thin:
         raise a.coverage.error(f"{a.client.folder}: client {a.client.id!r}")
-
-
-def _remove_whole(folder: Path) -> None:
-    """Remove a half-written run folder; a second Ctrl-C (a batch also interrupts its workers) waits until it is gone."""
-    if threading.current_thread() is not threading.main_thread():
-        shutil.rmtree(folder, ignore_errors=True)
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        shutil.rmtree(folder, ignore_errors=True)
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 def build_report(
@@ -395,7 +229,7 @@ def build_report(
     formats = parse_formats(formats)
     mode = runner_mode(mode)
     if mode == "fast":
-        from .kernels import Zygote
+        from .zygote import Zygote
 
         Zygote.get()  # the batch's, or one of our own: it imports while the client is validated
     if "pdf" in formats:
@@ -415,12 +249,12 @@ def build_report(
     client_root = Path(out) / client.id
     client_root.mkdir(parents=True, exist_ok=True)
     check_inside(client_root, Path(out), "the client's report folder")
-    name = _stamp(client_root)
+    name = new_run_name(client_root)
     staging = client_root / STAGING.format(name)
     staging.mkdir()
     lock = None
     try:
-        lock = _hold(staging)  # tells later runs this folder is being written (released on exit or death)
+        lock = hold(staging)  # tells later runs this folder is being written (released on exit or death)
         clean_stale_staging(client_root, name)
         run = ReportRun(client.id, client_root / name, warnings=client.warnings)
         mark = time.perf_counter()
@@ -459,12 +293,12 @@ def build_report(
             run.timings["exports"] = time.perf_counter() - mark
         os.replace(staging, run.folder)
     except BaseException:  # interrupted or crashed: nothing half-written stays behind
-        _remove_whole(staging)
+        remove_whole(staging)
         raise
     finally:
         if lock is not None:
-            _release(lock)
-    _point_latest(client_root, name)
+            release(lock)
+    point_latest(client_root, name)
     run.files = {p.name: p for p in sorted(run.folder.iterdir())}
     run.seconds = time.perf_counter() - started
     return run

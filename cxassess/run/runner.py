@@ -22,6 +22,7 @@ import signal
 from typing import Any
 
 from ..core.errors import CxError
+from ..core.imports import skip_unused_imports
 from ..core.processes import die_with_parent
 from ..core.settings import PRINTER_ENV, RUNNER_ENV, ZYGOTE_ENV
 from .pools import DaskPool, LocalPool
@@ -54,13 +55,10 @@ def start_worker(mode: str, pdf_engine: str | None, zygote: str | None, printer:
     (None: this worker starts its own kernels and browser).
     """
     import gc
-    import sys
 
     die_with_parent(parent=batch)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # until a task runs (pools._interruptible): idle, nothing to stop
-    # jsonschema (under nbformat) imports rfc3987_syntax when it is installed, for an IRI format check
-    # nbformat's validation never makes; building that grammar cost each worker about a second.
-    sys.modules.setdefault("rfc3987_syntax", None)
+    skip_unused_imports()
     for name, address in ((ZYGOTE_ENV, zygote), (PRINTER_ENV, printer)):
         if address:
             os.environ[name] = address
@@ -90,7 +88,7 @@ def open_pool(mode: str, workers: int, pdf_engine: str | None = None, scheduler:
     try:
         if mode == "fast":
             from ..render import pdf
-            from .kernels import Zygote
+            from .zygote import Zygote
 
             zygote = Zygote.start()
             shared.append(zygote)
