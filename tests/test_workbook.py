@@ -47,7 +47,7 @@ def book(assessment, tmp_path_factory):
 
 def test_sheets_in_order(book):
     _, wb = book
-    assert wb.sheetnames == ["Scorecard", "Chart", "Questions", "Segments", "Action plan", "Roadmap", "Comments",
+    assert wb.sheetnames == ["Scorecard", "Chart", "Questions", "Segments", "Customers", "Action plan", "Roadmap", "Comments",
                              "Comment tone",
                              "Drivers", "About"]
 
