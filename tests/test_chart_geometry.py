@@ -241,9 +241,28 @@ def _stated_vs_derived(c: Client) -> Figure:
     return plots.stated_vs_derived(frame, "promise_kept", 144, 0.51)
 
 
+def _thin_ids(c: Client) -> list[str]:
+    """Every third pillar, the first included: as if the thin-data guard had found too few answers for them."""
+    return list(c.scores.pillars.index[::3])
+
+
+def _thin_scores(c: Client) -> Scores:
+    p = c.scores.pillars.copy()
+    p["enough_answers"] = ~p.index.isin(_thin_ids(c))
+    p.loc[_thin_ids(c), ["index", "gap_index", "priority"]] = np.nan
+    return dataclasses.replace(c.scores, pillars=p)
+
+
+def _thin_heatmap(c: Client) -> Figure:
+    frame = c.breakdowns["role"].copy()
+    frame[_thin_ids(c)] = np.nan  # as ``coverage.mask_breakdowns`` leaves them
+    return plots.segment_heatmap(frame, c.scores.template, threshold=5, thin=_thin_ids(c))
+
+
 #: Every public chart of ``plots`` (some in more than one form), drawn from a generated client.
 CHARTS: dict[str, Callable[[Client], Figure]] = {
     "radar": lambda c: plots.radar(c.scores),
+    "radar:thin": lambda c: plots.radar(_thin_scores(c)),
     "gap_chart": lambda c: plots.gap_chart(c.scores),
     "gap_chart:intervals": lambda c: plots.gap_chart(c.scores, intervals=c.intervals),
     "importance_performance": lambda c: plots.importance_performance(c.scores),
@@ -254,6 +273,7 @@ CHARTS: dict[str, Callable[[Client], Figure]] = {
         c.breakdowns["role"], c.scores.template, threshold=5, significant=significance.significant_cells(c.tests["role"])),
     "segment_heatmap:department": lambda c: plots.segment_heatmap(
         c.breakdowns["department"], c.scores.template, DEPARTMENTS[:2], threshold=5),
+    "segment_heatmap:thin": _thin_heatmap,
     "distribution_chart": lambda c: plots.distribution_chart(c.distribution, c.scores.template),
     "portfolio_distribution": lambda c: plots.portfolio_distribution(c.overall),
     "portfolio_heatmap": lambda c: plots.portfolio_heatmap(
@@ -276,6 +296,8 @@ FEWER = {
     "importance_performance:questions": [(7, 3), (7, 20)],  # labelled with question ids
     "importance_performance:no importance": [(10, 5)],
     "segment_heatmap:role": [(4, 1), (4, 12)],
+    "radar:thin": [(7, 3), (4, 12), (7, 20)],
+    "segment_heatmap:thin": [(10, 5), (4, 12), (7, 20)],  # upright column labels, then turned ones
     "portfolio_distribution": [(10, 5)],
     "trend_lines": [(6, 2), (4, 12)],
     "touchpoint_heatmap": [(10, 5)],

@@ -352,7 +352,7 @@ def test_report_section_shows_only_with_feedback():
     html = comparisons.customers(a).html
     assert "14. What your customers say" in html and "Net Promoter Score" in html
     assert html.count("data:image/png;base64,") == 3  # touchpoints, trend, staff vs customers
-    assert "Service recovery</strong> (staff 66, customers 27)" in html
+    assert "<li>Service recovery: staff 66, customers 27. Verdict: Do differently, not keep.</li>" in html
     assert "07700" not in html and "[number removed]" in html
     assert comparisons.customers(assess(CLIENTS / "harbour-hotels")) is None
 

@@ -190,3 +190,58 @@ def test_the_roadmap_is_every_priority_in_order_once_everywhere(run):
     summary = [re.match(r"(?:Do differently|Start): (.+?) (?:falls short|is barely in place|\()", words(li)).group(1)
                for li in html.find_class("cx-priorities")[0].findall("li")]
     assert report[:len(summary)] == summary  # the summary's top priorities are the roadmap's first steps
+
+
+def listed_under(pairs) -> dict[str, list[str]]:
+    """Heading -> the lines under it, from (text, is_heading) pairs in reading order."""
+    out: dict[str, list[str]] = {}
+    heading = None
+    for text, is_heading in pairs:
+        if is_heading:
+            heading = text
+            out[heading] = []
+        elif heading is not None:
+            out[heading].append(text)
+    return out
+
+
+def test_the_customers_findings_agree_with_the_plan_in_every_deliverable(run):
+    """A pillar customers rate above the staff is not an "undersold strength" when the plan acts on it (Northwind's
+    "Anticipating needs" is top priority 2); the deck, report and workbook list the same pillars in the same words."""
+    html, prs, book = run["html"], run["deck"], run["book"]
+    deck = slide(prs, "What your customers say")
+    boxes = [s for s in deck.shapes if s.has_text_frame and s.shape_id != deck.shapes.title.shape_id]
+    right = max(boxes, key=lambda s: s.left)  # the measures on the left, the pillars on the right
+    deck_lists = listed_under((p.text, bool(p.font.bold)) for p in right.text_frame.paragraphs)
+    verdicts = {r[1]: r[0] for r in slide_table(slide(prs, "Action plan"))[1:]}
+    summary = [p.text for s in slide(prs, "Executive summary").shapes if s.has_text_frame
+               for p in s.text_frame.paragraphs]
+    top = {m.group(2): int(m.group(1)) for m in (re.match(r"(\d+)\. (?:Do differently|Start): (.+?) (?:falls short|"
+                                                          r"is barely in place|\()", t) for t in summary) if m}
+    assert "Anticipating needs & proactive service" in top
+
+    def pillar(line: str) -> str | None:
+        return next((name for name in verdicts if line.startswith(f"{name}: staff ")), None)
+
+    listed = {}
+    for heading, lines in deck_lists.items():
+        for line in lines:
+            name = pillar(line)
+            if name is None:
+                continue  # the group's note
+            listed[name] = line
+            if "strength" in heading.lower():  # called a strength: the plan must keep it, never rank it a priority
+                assert verdicts[name] == "Keep" and name not in top, (heading, line)
+            assert f"Verdict: {verdicts[name]}" in line
+            if name in top:
+                assert f"top priority {top[name]}" in line, line
+    assert "Anticipating needs & proactive service" in listed and "Service recovery" in listed
+    # the report's customers section: the same headings over the same lines
+    report_lists = {words(ul.getprevious()): [words(li) for li in ul.findall("li")]
+                    for ul in html.find_class("cx-findings")}
+    assert report_lists == {h: [line for line in lines if pillar(line)] for h, lines in deck_lists.items()}
+    # the workbook's Customers sheet: the same line for each pillar, under the same heading
+    rows = [r for r in sheet(book["Customers"]) if r["Verdict"]]  # the findings table, not the notes below it
+    assert {r["Pillar"]: r["What it says"] for r in rows} == listed
+    assert {r["Pillar"]: r["Finding"] for r in rows} == {pillar(line): h for h, lines in deck_lists.items()
+                                                         for line in lines if pillar(line)}

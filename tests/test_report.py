@@ -212,8 +212,12 @@ def test_a_multi_wave_client_gets_its_progress_section(run):
 def test_customers_section_names_the_blind_spot_and_hides_contact_details(run):
     html = words((run.folder / "report.html").read_text(encoding="utf-8"))
     section = html[html.index("14. What your customers say"):]
-    assert "Net Promoter Score" in section and "Blind spots" in section and "Undersold strengths" in section
-    assert "Knowing the real customer need</strong> (staff 71, customers 36)" in section
+    assert "Net Promoter Score" in section and "Blind spots" in section
+    assert "Knowing the real customer need: staff 71, customers 36. Verdict: Do differently, not keep." in section
+    # customers rate training above the staff, but it is a top priority: listed as such, not as a strength
+    assert "Customers rate these above the staff, but the plan still acts on them" in section
+    assert "Undersold strengths" not in section
+    assert "Service training &amp; standards: staff 40, customers 76. Verdict: Do differently, top priority" in section
     assert "Customers&#39; evidence:" in html or "Customers' evidence:" in html
     assert "jane.doe" not in html and "example.org" not in html and "[e-mail removed]" in section
     assert "Expert support. &lt;script&gt;" in section

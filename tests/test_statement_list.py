@@ -94,3 +94,15 @@ def test_a_scale_with_unlabelled_points_lists_every_point(tmp_path, capsys):
     assert _overall((tmp_path / "sq.txt").read_text(encoding="utf-8")) == []  # servqual asks no outcome question
     assert main(["form", "servqual", "--out", str(tmp_path / "sq.txt")]) == 1  # not replaced without --force
     assert "already exists" in capsys.readouterr().err
+
+
+def test_form_messages_count_the_questionnaires_own_statements(tmp_path, capsys):
+    """`cxassess form` says how many statements the questionnaire it wrote has (SERVQUAL's, not the default's 61)."""
+    assert main(["form", "servqual", "--out", str(tmp_path / "servqual.txt")]) == 0
+    said = capsys.readouterr().out
+    _, _, pillars = _parse((tmp_path / "servqual.txt").read_text(encoding="utf-8"))
+    count = sum(len(rows) for rows in pillars.values())  # counted in the list it wrote, not by the code under test
+    assert count != 61
+    assert f"the {count} statements of template 'servqual' as text" in said
+    assert main(["form", "servqual", "--out", str(tmp_path / "servqual.xlsx")]) == 0
+    assert f"questionnaire form for template 'servqual' ({count} questions)" in capsys.readouterr().out

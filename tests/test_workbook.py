@@ -54,8 +54,8 @@ def book(assessment, tmp_path_factory):
 
 def test_sheets_in_order(book):
     _, wb = book
-    assert wb.sheetnames == ["Scorecard", "Chart", "Scorecard details", "Questions", "Segments", "Action plan",
-                             "Roadmap", "Comments", "Comment tone", "Drivers", "About"]
+    assert wb.sheetnames == ["Scorecard", "Chart", "Scorecard details", "Questions", "Segments", "Customers",
+                             "Action plan", "Roadmap", "Comments", "Comment tone", "Drivers", "About"]
 
 
 def test_scorecard_agrees_with_a_hand_computation(assessment, book):

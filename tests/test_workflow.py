@@ -155,6 +155,24 @@ def test_readme_client_yaml_reference_loads(tmp_path):
     assert loaded.config.importance == "derived" and loaded.config.anonymity_threshold == 5
 
 
+def test_readme_data_quality_snippet_sets_the_guards_minimums(tmp_path):
+    """The recipe's ``data_quality:`` block, added to its client.yaml, is what the thin-data guard applies."""
+    from cxassess.analysis.assessment import guard_rules
+    from cxassess.analysis.coverage import Rules
+
+    recipe = readme_section(RECIPE)
+    reference, snippet = fenced(recipe, "yaml")[:2]
+    assert snippet.startswith("data_quality:\n")
+    client = tmp_path / "northwind-retail"
+    shutil.copytree(ROOT / "data" / "clients" / "northwind-retail", client)
+    (client / "client.yaml").write_text(reference + snippet, encoding="utf-8")
+    assert guard_rules(load_client(client)) == Rules(min_respondents=8, min_answered_share=0.6)
+    (client / "client.yaml").write_text(reference, encoding="utf-8")
+    assert guard_rules(load_client(client)) == Rules(min_respondents=5, min_answered_share=0.5)  # the defaults
+    text = " ".join(recipe.split())
+    assert "`cxassess batch clients/ --strict`" in text and "5 respondents" in text
+
+
 def _return_forms(blank: Path, folder: Path, template, respondents: int) -> None:
     """Respondents fill in copies of the recipe's own form and send them back."""
     answers = generate(template, Profile(respondents=respondents, importance=True, comment_rate=0.3), seed=8)

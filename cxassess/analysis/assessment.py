@@ -21,6 +21,7 @@ from typing import Mapping, Sequence
 
 import pandas as pd
 
+from . import customer_findings
 from . import (actions, coverage, drivers as key_drivers, intervals, roadmap, significance, verdicts as verdict_rules,
                voice, waves)
 from ..inputs.clients import Client, TemplateChoice, load_client, load_wave, load_waves
@@ -181,6 +182,15 @@ class Assessment:
         """The action plan by final verdict, with the customers' evidence on their blind spots."""
         return actions.with_evidence(actions.action_plan(self.verdict_scores), self.scores, self.voice,
                                      verdict_rules.moved(self.verdicts))
+
+    @cached_property
+    def customer_findings(self) -> pd.DataFrame | None:
+        """Where staff and customers part, each pillar in the one group its final verdict allows (a pillar the
+        plan acts on is never an "undersold strength"), with its line of text; None without customer feedback."""
+        if self.voice is None:
+            return None
+        top = actions.priorities(self.verdict_scores, within_noise=self.within_noise).index
+        return customer_findings.findings(self.voice, self.verdict_scores, list(top))
 
     @cached_property
     def sentiment(self) -> CommentSentiment:

@@ -207,9 +207,14 @@ def mask_intervals(frame: pd.DataFrame, scores: Scores, overall: str) -> pd.Data
     return out
 
 
+def hidden_columns(scores: Scores) -> list[str]:
+    """The breakdown columns without a group figure: the thin pillars, and ``overall_index`` when it is withheld."""
+    return thin_pillars(scores) + (["overall_index"] if scores.overall.get("withheld_reason") else [])
+
+
 def mask_breakdowns(frames: dict[str, pd.DataFrame], scores: Scores) -> dict[str, pd.DataFrame]:
     """Segment breakdowns with no group figure for a thin pillar, nor a group's overall when the overall is withheld."""
-    hidden = thin_pillars(scores) + (["overall_index"] if scores.overall.get("withheld_reason") else [])
+    hidden = hidden_columns(scores)
     if not hidden:
         return frames
     out = {}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..analysis import waves
+from ..analysis import customer_findings, waves
 from . import plan_views, plots
 from ..analysis.assessment import Assessment
 from ..core.settings import PORTFOLIO_MIN_CLIENTS
@@ -161,15 +161,14 @@ experience. This is an estimate resting on one assumption: that an unhappy custo
 
 
 _BLIND_SPOTS = """
-{% if blind.empty and undersold.empty %}
-<p>Staff and customers broadly agree: no pillar's two indices differ by {{ at|num }} points or more.</p>
-{% endif %}
-{% if not blind.empty %}<p><strong>Blind spots</strong> (staff rate themselves {{ at|num }}+ points above their customers):
-{% for pid, r in blind.iterrows() %}<strong>{{ r['name'] }}</strong> (staff {{ r['staff_index']|num }}, customers {{ r['customer_index']|num }}){% if not loop.last %}; {% endif %}{% endfor %}.
-These move to “do differently” in the action plan wherever the staff alone would keep them.</p>{% endif %}
-{% if not undersold.empty %}<p><strong>Undersold strengths</strong> (customers rate these {{ at|num }}+ points above the staff):
-{% for pid, r in undersold.iterrows() %}<strong>{{ r['name'] }}</strong> (staff {{ r['staff_index']|num }}, customers {{ r['customer_index']|num }}){% if not loop.last %}; {% endif %}{% endfor %}.
-Tell the teams: customers value this more than they think.</p>{% endif %}
+<p>A pillar is listed below when the staff's index and the customers' differ by {{ at|num }} points or more.</p>
+{% for key, heading, note, lines in groups %}
+<p class="cx-findings-heading"><strong>{{ heading }}</strong></p>
+<ul class="cx-findings" data-group="{{ key }}">{% for line in lines %}<li>{{ line }}</li>{% endfor %}</ul>
+<p class="cx-small">{{ note }}</p>
+{% else %}
+<p>{{ none }}</p>
+{% endfor %}
 """
 
 
@@ -201,7 +200,8 @@ def customer_voice(a: Assessment) -> list[Png | Html] | None:
         parts.append(figure(plots.customer_trend(v.months), "Customers' view month by month"))
     parts += [
         figure(plots.staff_vs_customer(v.pillars, threshold=s.blind_spot_at), "Staff against customers by pillar"),
-        render(_BLIND_SPOTS, blind=v.blind, undersold=v.undersold, at=s.blind_spot_at),
+        render(_BLIND_SPOTS, groups=customer_findings.grouped(a.customer_findings), none=customer_findings.NONE,
+               at=s.blind_spot_at),  # the deck's customers slide and the workbook's Customers sheet say the same
         render(_CUSTOMER_COMMENTS, groups=[(names[p], items) for p, items in v.comments.items()]),
     ]
     return parts

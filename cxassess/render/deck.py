@@ -22,7 +22,7 @@ from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 
-from ..analysis import actions
+from ..analysis import actions, customer_findings
 from . import display, plots, sections, verdict_notes
 from ..analysis.assessment import Assessment
 from ..analysis.scoring import ACTIONS
@@ -240,7 +240,9 @@ def customers_slide(prs: Any, a: Assessment) -> Any:
         f"7 = very easy. A figure resting on fewer than {s.min_answers} answers is not shown. A pillar's customer "
         "index puts its customer questions (or its tagged comments) on the same 0-100 index as the staff's; a blind "
         f"spot is a pillar the staff rate {_num(s.blind_spot_at)} or more points above their customers, and a blind "
-        "spot the staff would keep is done differently in the action plan."
+        "spot the staff would keep is done differently in the action plan. A pillar the customers rate that much "
+        "above the staff is an undersold strength only when the plan keeps it; when the plan acts on it (its own "
+        "index falls short of its target) it is listed as such, with its verdict and priority, never as a strength."
     ))
     nps = "–" if _missing(o["nps"]) else f"{o['nps']:+.0f}"
     csat = "–" if _missing(o["csat"]) else f"{o['csat']:.0f}%"
@@ -248,16 +250,10 @@ def customers_slide(prs: Any, a: Assessment) -> Any:
             (f"{o['promoters']} promoters, {o['passives']} passives, {o['detractors']} detractors", 12, False),
             ("Satisfied (CSAT, 4 or 5 of 5)", 16, True), (csat, 32, True),
             (f"Effort (CES, 1-7, 7 = very easy): {_num(o['ces'], 1)}", 13, False)]
-    verdicts = a.verdicts
-    right = [("Blind spots: staff rate themselves well above their customers", 16, True)]
-    right += [(f"{r['name']}: staff {_num(r['staff_index'])}, customers {_num(r['customer_index'])}. Verdict: "
-               f"{ACTIONS.get(verdicts.at[pid, 'action'], '–')}"
-               + (f", not {ACTIONS.get(verdicts.at[pid, 'action_ipa'], '–').lower()}" if verdicts.at[pid, "action_reason"]
-                  else ""), 13, False) for pid, r in v.blind.iterrows()] or [
-        ("None: staff and customers broadly agree on every pillar they both rate.", 13, False)]
-    right += [("Undersold strengths: customers rate these above the staff", 16, True)] if len(v.undersold) else []
-    right += [(f"{r['name']}: staff {_num(r['staff_index'])}, customers {_num(r['customer_index'])}", 13, False)
-              for _, r in v.undersold.iterrows()]
+    right: list[tuple[str, int, bool]] = []
+    for _, heading, note, lines in customer_findings.grouped(a.customer_findings):  # as the report and workbook
+        right += [(heading, 16, True), *[(line, 13, False) for line in lines], (note, 11, False)]
+    right = right or [(customer_findings.NONE, 13, False)]
     top = _body_top()
     _text(slide, MARGIN, top, Inches(4.6), SLIDE_HEIGHT - top - MARGIN, left)
     _text(slide, MARGIN + Inches(5.0), top, SLIDE_WIDTH - 2 * MARGIN - Inches(5.0), SLIDE_HEIGHT - top - MARGIN, right)

@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from ..analysis import actions
 from . import data_quality, plan_views, plots, statistics
 from ..analysis.assessment import Assessment
+from ..analysis.coverage import hidden_columns
 from ..analysis.significance import significant_cells
 from ..analysis.scoring import Scores
 from ..core.settings import TARGET_DECIMALS
@@ -313,7 +314,8 @@ def segment_heatmaps(a: Assessment) -> list[Png | Html]:
     out: list[Png | Html] = []
     for segment in sorted(a.breakdowns, key=lambda s: (s != "role", s)):
         fig = plots.segment_heatmap(a.breakdowns[segment], a.client.template, threshold=a.anonymity_threshold,
-                                    significant=significant_cells(a.group_tests[segment]))
+                                    significant=significant_cells(a.group_tests[segment]),
+                                    thin=hidden_columns(a.scores))
         out += [figure(fig, f"Index by {segment}"), statistics.gaps_beyond_chance(a, segment), segment_note(a, segment),
                 breakdown_table(a.breakdowns[segment], a.client.template)]
     return out

@@ -3,7 +3,8 @@
 Sheets: Scorecard (what the client reads: pillars with their final verdict, on the 0-100 index),
 Chart (index against target), Scorecard details (the statistics behind the scorecard, in
 ``workbook_scorecard.py``), Questions, Segments (groups below the anonymity threshold shown as suppressed,
-exactly as in the report), Action plan, Roadmap (every priority in order, as the report), Plan
+exactly as in the report), Customers (with customer feedback: where staff and customers part, as
+the deck and report say it), Action plan, Roadmap (every priority in order, as the report), Plan
 (the client's own plan.yaml, when it has one), Comments (as the report shows them), Comment tone
 (per pillar), Drivers (derived importance: the key drivers of the outcome question) and About.
 Every text cell is written as a string cell, and
@@ -33,6 +34,7 @@ from .workbook_about import DRIVERS_METHOD, about_sheet, provenance_lines
 from .workbook_scorecard import DETAILS, scorecard_details_sheet, scorecard_sheet
 from .workbook_table import COUNT, INDEX, SCALE, Column
 from .workbook_table import action as _action, field as _field, index_colours as _index_colours, table as _table
+from .workbook_customers import SHEET as CUSTOMERS, customers_sheet
 from ..core.errors import CxError
 from ..core.files import write_bytes_atomically
 from ..analysis.scoring import ACTIONS, to_index
@@ -259,6 +261,8 @@ def build_workbook(a: Assessment, provenance: Mapping[str, Any] | None = None, t
         fill(wb.create_sheet(name), a)
     if a.coverage.warning:  # thin data: the warning is the first sheet
         quality_sheet.warning_sheet(wb.create_sheet("Data quality", 0), a)
+    if a.voice is not None:  # customer feedback: where staff and customers part, as the deck and report say it
+        customers_sheet(wb.create_sheet(CUSTOMERS, wb.sheetnames.index("Action plan")), a)
     if a.projection is not None:  # the client's own plan (plan.yaml), after the generated action plan
         client_plan_sheet(wb.create_sheet("Plan", wb.sheetnames.index("Action plan") + 1), a)
     if theme.firm_name:

@@ -114,11 +114,12 @@ XMAX = 135  # the index axis runs past 100, leaving room for the notes on blind 
 
 
 def staff_vs_customer(pillars: pd.DataFrame, *, threshold: float | None = None, wrap_at: int = 30) -> Figure:
-    """Each pillar's staff index beside its customer index, with blind spots and undersold strengths marked.
+    """Each pillar's staff index beside its customer index, with blind spots and the reverse marked.
 
     ``pillars`` is ``CustomerVoice.pillars``: name, staff_index, customer_index, kind. A blind
-    spot (staff well above customers) has a hatched band and a bold label; an undersold strength
-    a dotted band and an italic one. Pillars without a customer figure show the staff point only.
+    spot (staff well above customers) has a hatched band and a bold label; a pillar customers rate well
+    above the staff a dotted band and an italic one, never called a strength here: whether it is one is the
+    plan's verdict (``analysis/customer_findings.py``). Pillars without a customer figure show the staff point only.
     """
     n = len(pillars)
     fig = figure(WIDTH, 1.6 + 0.36 * n)
@@ -144,7 +145,7 @@ def staff_vs_customer(pillars: pd.DataFrame, *, threshold: float | None = None, 
             if kinds[i] in ("blind_spot", "undersold"):
                 gap = float(row["gap"])
                 word = (f"blind spot: staff {gap:+.0f}" if kinds[i] == "blind_spot"
-                        else f"undersold: customers {-gap:+.0f}")
+                        else f"customers higher: {-gap:+.0f}")
                 # Right of the pair; on two lines, or left of it, when the plot's right edge is too near.
                 room = (XMAX - max(staff, customer)) / XMAX * plot_inches - 0.15
                 x, dx, ha = max(staff, customer), 8, "left"
@@ -175,10 +176,10 @@ def staff_vs_customer(pillars: pd.DataFrame, *, threshold: float | None = None, 
         Line2D([], [], linestyle="none", marker="D", markersize=6, markerfacecolor=CUSTOMER_COLOR,
                markeredgecolor="#222222", label="Customers"),
         Patch(facecolor="#F2F2F2", edgecolor="#888888", hatch="///", label="Blind spot"),
-        Patch(facecolor="#F2F2F2", edgecolor="#888888", hatch="..", label="Undersold strength"),
+        Patch(facecolor="#F2F2F2", edgecolor="#888888", hatch="..", label="Customers rate it higher"),
     ]
     fig.legend(handles=handles, loc="outside lower center", ncol=4, fontsize=SMALL, frameon=False)
     rule = f" by {threshold:g} points or more" if threshold else ""
     set_titles(ax, "Staff view against customers' view, by pillar",
-               f"Blind spot: staff rate the pillar above their customers{rule}; undersold: the reverse")
+               f"Blind spot: staff rate the pillar above their customers{rule}; dotted: customers rate it higher")
     return fig

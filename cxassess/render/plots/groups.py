@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import PercentFormatter
 
+from ...analysis.coverage import NOT_ENOUGH
 from ...inputs.templates import Template
 from .style import (DIVERGING_CMAP, FONT, GAP_CMAP, INDEX_CMAP, SMALL, TITLE, WIDTH, cell_grid, clean_axes,
                      figure, fit, heat_cells, legend_below, luminance, row_labels, set_titles, text_color,
@@ -28,11 +29,14 @@ from .style import (DIVERGING_CMAP, FONT, GAP_CMAP, INDEX_CMAP, SMALL, TITLE, WI
 
 # ------------------------------------------------------------------------------ segment heatmap
 
+THIN_MARK = "\u2020"  # a dagger after a column without enough answers, explained under the chart
+
 
 def segment_heatmap(breakdown: pd.DataFrame, template: Template,
                     highlight: tuple[str, str] = ("Leadership", "Frontline"), *, threshold: int | None = None,
                     wrap_at: int = 24, decimals: int = 0, overall: bool = True,
-                    significant: pd.DataFrame | None = None, spread: bool = True) -> Figure:
+                    significant: pd.DataFrame | None = None, spread: bool = True,
+                    thin: Sequence[str] = ()) -> Figure:
     """Pillar index per group of one segment, to show where groups see the strategy differently.
 
     Rows are the breakdown's groups, columns the pillars (and the overall index first when
@@ -42,6 +46,9 @@ def segment_heatmap(breakdown: pd.DataFrame, template: Template,
     row gives each column's highest minus lowest shown group (when two or more are shown).
     ``significant`` (group x pillar booleans, ``significance.significant_cells``) outlines the
     cells and stars the figures of groups that differ from the rest of the respondents beyond chance.
+    ``thin`` names the columns (pillar ids, ``overall_index``) without enough answers in the whole
+    organisation (``coverage.thin_pillars``): their cells are hatched and their labels marked with a
+    dagger that the note under the chart explains, never left as blank unlabelled columns.
     """
     pillar_ids = [p.id for p in template.pillars if p.id in breakdown.columns]
     columns = (["overall_index"] if overall and "overall_index" in breakdown.columns else []) + pillar_ids
@@ -82,7 +89,11 @@ def segment_heatmap(breakdown: pd.DataFrame, template: Template,
     fig = figure(width, (2.5 if rotate else 1.4) + 0.38 * (n_rows + has_gap + has_spread) + 0.2 * bool(marked.any()))
     ax = fig.add_subplot()
     cmap = heat_cells(ax, values, INDEX_CMAP, 0, 100, "index")
+    unscored = [j for j, c in enumerate(columns) if c in set(thin)]
     for i in range(n_rows):
+        for j in unscored if not suppressed[i] else ():
+            ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="#F2F2F2", edgecolor="#A0A0A0", hatch="xx",
+                                   linewidth=0, gid=f"thin:{groups[i]}:{columns[j]}"))
         if suppressed[i]:
             ax.add_patch(Rectangle((-0.5, i - 0.5), n_cols, 1, facecolor="#E6E6E6", edgecolor="#999999",
                                    hatch="////", linewidth=0))
@@ -132,10 +143,13 @@ def segment_heatmap(breakdown: pd.DataFrame, template: Template,
         if heavy:
             tick.set_fontweight("bold")
     cell = (width - left) / n_cols  # inches per column, for upright labels
-    cell_grid(ax, [wrap(names[c], wrap_at) if rotate else fit(names[c], cell - 0.1, SMALL, wrap_at=12)
+    marked_names = {c: f"{names[c]} {THIN_MARK}" if j in unscored else names[c] for j, c in enumerate(columns)}
+    cell_grid(ax, [wrap(marked_names[c], wrap_at) if rotate else fit(marked_names[c], cell - 0.1, SMALL, wrap_at=12)
                    for c in columns], n_rows, rotate=rotate, heavy_first=overall and columns[0] == "overall_index")
 
     sub = "Cells: index 0-100, darker = higher"
+    if unscored:
+        sub = f"{THIN_MARK} Hatched: {NOT_ENOUGH} in the whole organisation, so no group figure. " + sub
     if has_gap:
         sub += f". {first} minus {second}: purple = {first} higher, orange = {second} higher"
     if has_spread:

@@ -8,12 +8,15 @@ and importance in the regions of its action class.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
+from ...analysis.coverage import NOT_ENOUGH
 from ...analysis.scoring import ACTIONS, Scores
 from .labels import place_labels
 from .style import (ACTION_STYLE, CURRENT_COLOR, FONT, SMALL, TARGET_COLOR, TITLE, WIDTH, action_handles,
@@ -56,7 +59,7 @@ def radar(scores: Scores, *, wrap_at: int = 18, show_target: bool = True) -> Fig
     line = ax.plot(closed, np.append(current, current[:1]), color=CURRENT_COLOR, linewidth=2.2, marker="o",
                    markersize=5, label=terms.rating, zorder=3)[0]
     line.set_gid("current")
-    ax.fill(closed, np.nan_to_num(np.append(current, current[:1])), color=CURRENT_COLOR, alpha=0.12, zorder=2)
+    _fill_scored(ax, angles, current)
 
     target = pillars["target_index"].to_numpy(dtype=float)
     if show_target and not np.isnan(target).all():
@@ -72,18 +75,52 @@ def radar(scores: Scores, *, wrap_at: int = 18, show_target: bool = True) -> Fig
         va = "bottom" if sin > 0.15 else "top" if sin < -0.15 else "center"
         ax.text(angle, 108, wrap(name, wrap_at), ha=ha, va=va, fontsize=FONT - 0.5, linespacing=1.1)
 
-    legend_below(fig, *ax.get_legend_handles_labels(), fontsize=FONT, frameon=False, handlelength=3)
+    handles, labels = ax.get_legend_handles_labels()
+    if np.isnan(current).any():  # the spokes marked "(not enough answers)" have no point: say why the line breaks
+        handles.append(Line2D([], [], linestyle="none"))
+        labels.append(f"{NOT_ENOUGH.capitalize()}: no point, the line breaks")
+    legend_below(fig, handles, labels, fontsize=FONT, frameon=False, handlelength=3)
     fig.suptitle(f"{terms.rating} vs {terms.target.lower()} by pillar\n", fontsize=TITLE, fontweight="bold")
     fig.text(0.5, 0.955, "Index 0-100: 0 = every answer at the bottom of the scale, 100 = every answer at the top",
              fontsize=SMALL, color="#444444", ha="center", va="top")
     return fig
 
 
+def _fill_scored(ax: Any, angles: np.ndarray, current: np.ndarray) -> None:
+    """Shade the area inside the current line, leaving out every pillar without an index.
+
+    With every pillar scored, the one closed polygon. Otherwise each run of neighbouring scored
+    pillars is shaded from the centre out to its line (a lone scored pillar has no area), so the
+    shading never runs down to 0 at a pillar that has "not enough answers" (no point either).
+    """
+    scored = ~np.isnan(current)
+    if scored.all():
+        closed = np.append(angles, angles[:1])
+        ax.fill(closed, np.append(current, current[:1]), color=CURRENT_COLOR, alpha=0.12, zorder=2, gid="current-area")
+        return
+    n = len(current)
+    if not scored.any():
+        return
+    start = int(np.argmin(scored))  # a pillar without an index: every run begins after one
+    run: list[int] = []
+    for step in range(1, n + 1):
+        i = (start + step) % n
+        if scored[i]:
+            run.append(i)
+            continue
+        if len(run) >= 2:
+            theta = angles[run].copy()
+            theta[theta < theta[0]] += 2 * np.pi  # a run across the top keeps going clockwise
+            ax.fill(np.concatenate([[theta[0]], theta, [theta[-1]]]), np.concatenate([[0.0], current[run], [0.0]]),
+                    color=CURRENT_COLOR, alpha=0.12, zorder=2, gid="current-area")
+        run = []
+
+
 def _names_marking_thin(pillars: pd.DataFrame) -> list[str]:
     """Pillar names, with "(not enough answers)" after those the thin-data guard left unscored."""
     if "enough_answers" not in pillars:
         return list(pillars["name"])
-    return [name if enough else f"{name} (not enough answers)"
+    return [name if enough else f"{name} ({NOT_ENOUGH})"
             for name, enough in zip(pillars["name"], pillars["enough_answers"].astype(bool))]
 
 
