@@ -96,3 +96,13 @@ def libreoffice_convert(path: Path, fmt: str, outdir: Path) -> Path:
     converted = outdir / f"{path.stem}.{fmt}"
     assert converted.is_file(), f"LibreOffice did not convert {path.name}:\n{done.stdout}{done.stderr}"
     return converted
+
+
+def written_workbook(assessment: Any, folder: Path) -> tuple[Path, Any]:
+    """An assessment's results workbook written into ``folder`` and read back with openpyxl: (path, workbook)."""
+    from openpyxl import load_workbook
+
+    from cxassess.render.workbook import write_workbook
+
+    path = write_workbook(assessment, folder / "results.xlsx")
+    return path, load_workbook(path)

@@ -15,7 +15,8 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from conftest import ROOT, hand_overall_index, hand_pillar_indices, libreoffice_convert, needs_libreoffice
+from conftest import (ROOT, hand_overall_index, hand_pillar_indices, libreoffice_convert, needs_libreoffice,
+                      written_workbook)
 from cxassess.analysis.assessment import assess
 from cxassess.inputs.clients import load_client
 from cxassess.core.errors import CxError
@@ -48,8 +49,7 @@ def assessment():
 
 @pytest.fixture(scope="module")
 def book(assessment, tmp_path_factory):
-    path = write_workbook(assessment, tmp_path_factory.mktemp("xlsx") / "results.xlsx")
-    return path, load_workbook(path)
+    return written_workbook(assessment, tmp_path_factory.mktemp("xlsx"))
 
 
 def test_sheets_in_order(book):

@@ -14,10 +14,9 @@ from openpyxl.utils import get_column_letter
 from PIL import ImageFont
 from pypdf import PdfReader
 
-from conftest import ROOT, libreoffice_convert, needs_libreoffice
+from conftest import ROOT, libreoffice_convert, needs_libreoffice, written_workbook
 from cxassess.analysis.assessment import assess
 from cxassess.analysis.scoring import ACTIONS
-from cxassess.render.workbook import write_workbook
 from cxassess.run.report import scores_document
 
 CLIENTS = ROOT / "data" / "clients"
@@ -45,8 +44,7 @@ def northwind():
 
 @pytest.fixture(scope="module")
 def book(northwind, tmp_path_factory):
-    path = write_workbook(northwind, tmp_path_factory.mktemp("xlsx") / "results.xlsx")
-    return path, load_workbook(path)
+    return written_workbook(northwind, tmp_path_factory.mktemp("xlsx"))
 
 
 def test_the_scorecard_keeps_what_the_client_reads(book):
