@@ -11,6 +11,7 @@ import functools
 import json
 import logging
 import os
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -198,6 +199,24 @@ def check_enough_answers(a: Assessment) -> None:
         raise a.coverage.error(f"{a.client.folder}: client {a.client.id!r}")
 
 
+def _while_the_notebook_runs(mode: str, pdf_engine: str | None) -> threading.Thread | None:
+    """Fast mode: launch the browser and build the HTML exporter while the kernel works (a thread).
+
+    Both would otherwise follow the notebook; begun earlier they would compete with the zygote's
+    imports for the cores. The thread mostly runs while this process only waits for the kernel.
+    """
+    def prepare() -> None:
+        if pdf_engine is not None:
+            pdf.start_own_printer(pdf_engine)
+        exporter()
+
+    if mode != "fast":
+        return None
+    thread = threading.Thread(target=prepare, name="cxassess-meanwhile", daemon=True)
+    thread.start()
+    return thread
+
+
 def build_report(
     client_dir: str | os.PathLike,
     out: str | os.PathLike = REPORTS_FOLDER,
@@ -234,8 +253,6 @@ def build_report(
         Zygote.get()  # the batch's, or one of our own: it imports while the client is validated
     if "pdf" in formats:
         pdf_engine = pdf.engine(pdf_engine)  # an engine that cannot run is refused before any work
-        if mode == "fast":
-            pdf.start_own_printer(pdf_engine)  # the browser launches while the notebook runs
     if "docx" in formats:
         from ..render import docx_report  # python-docx is imported only when a Word report is asked for
         docx_report.check_reference(docx_reference)  # a reference Word cannot use is refused before any work
@@ -262,6 +279,7 @@ def build_report(
         parameters = injected_parameters(client, staging, threshold, benchmark_file=benchmark_file)
         parameters["output_dir"] = str(run.folder.resolve())  # where the run ends up, not its staging folder
         provenance.write(provenance.collect(client, parameters, run_at, benchmark), staging)
+        meanwhile = _while_the_notebook_runs(mode, pdf_engine if "pdf" in formats else None)
         try:
             executed = execute_notebook(client, staging, threshold, notebook, mode=mode, benchmark_file=benchmark_file)
         except CxError as exc:
@@ -273,6 +291,8 @@ def build_report(
             save_scores(assess(client, threshold), staging)  # a custom notebook that did not write it
         record = {**fingerprint(client, notebook), "formats": sorted(formats)}  # --changed re-runs for a new format
         (staging / "fingerprint.json").write_text(json.dumps(record, indent=2), encoding="utf-8")
+        if meanwhile is not None:
+            meanwhile.join()  # a failure there is raised again below, where the exporter or browser is used
         mark = time.perf_counter()
         html = export_html(executed, client.document_title, theme)
         run.timings["html"] = time.perf_counter() - mark
