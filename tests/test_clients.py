@@ -44,7 +44,7 @@ def test_bad_id_is_refused_before_any_file_is_read(tmp_path):
     (folder / "client.yaml").write_text("this: [is not valid", encoding="utf-8")  # would fail if read
     with pytest.raises(CxError) as exc:
         load_client(folder)
-    assert messages(exc) == [f"Bad Name: is not a valid client id: use 1-64 lower-case letters, digits, '-' or '_', "
+    assert messages(exc) == ["Bad Name: is not a valid client id: use 1-64 lower-case letters, digits, '-' or '_', "
                              "starting with a letter or digit (rename the client folder)"]
 
 

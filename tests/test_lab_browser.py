@@ -27,7 +27,7 @@ import pytest
 from conftest import ROOT
 from cxassess.inputs.clients import load_client
 from cxassess.inputs.tables import read_table
-from test_browser import ARTIFACTS, CHROMIUM, FLAGS, free_port, in_browser
+from test_browser import ARTIFACTS, CHROMIUM, free_port, in_browser
 
 pytest.importorskip("jupyterlab", reason="jupyterlab is not installed: `make test` installs it")
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(

@@ -4,7 +4,6 @@ format, and a batch's reports never carry another client's words."""
 from __future__ import annotations
 
 import csv
-import json
 import re
 import shutil
 import uuid

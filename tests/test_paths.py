@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import DATA, ROOT, TINY_TEMPLATE
+from conftest import DATA, TINY_TEMPLATE
 from cxassess.run.batch import select_clients
 from cxassess.cli import main
 from cxassess.inputs.clients import check_client_id, check_wave_id, client_folder, load_client

@@ -28,7 +28,7 @@ from reference_validation import reference_load, reference_validate
 from cxassess.analysis.scoring import cronbach_alpha, flip_reversed, respondent_pillar_means, score
 from cxassess.core.errors import CxError
 from cxassess.inputs.columns import Column, from_raw, plain_quoting, read_columns, read_csv_fast
-from cxassess.inputs.responses import Responses, load_responses, validate_table
+from cxassess.inputs.responses import load_responses, validate_table
 from cxassess.inputs.samples import Profile, generate
 from cxassess.inputs.tables import RawTable, read_table
 from cxassess.inputs.templates import Template, find_template, load_template

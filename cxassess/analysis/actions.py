@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Collection
 
 import pandas as pd
 
-from .scoring import ACTIONS, Scores
+from .scoring import ACTIONS, Scores, number_text as _f
 from .verdicts import final_verdicts, moved, with_verdicts
 
 if TYPE_CHECKING:
@@ -27,10 +27,6 @@ CYCLE = {
     "measure": "Measure results",
     "reinforce": "Reinforce continuously",
 }
-
-
-def _f(value: float, digits: int = 0) -> str:
-    return "n/a" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}f}"
 
 
 def strongest_weakest(scores: Scores, count: int = 3,

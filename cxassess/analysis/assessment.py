@@ -173,6 +173,16 @@ class Assessment:
         return actions.strongest_weakest(self.verdict_scores, not_strongest=verdict_rules.moved(self.verdicts))
 
     @cached_property
+    def top_priorities(self) -> pd.DataFrame:
+        """The five pillars to act on first, by final verdict (none within noise): the ranks every output gives."""
+        return actions.priorities(self.verdict_scores, within_noise=self.within_noise)
+
+    @cached_property
+    def priority_sentences(self) -> list[str]:
+        """The top priorities as the executive summary says them, in the report and on the deck."""
+        return actions.priority_sentences(self.verdict_scores, within_noise=self.within_noise)
+
+    @cached_property
     def roadmap_steps(self) -> pd.DataFrame:
         """The improvement roadmap: every priority (``priorities``), in order, one step each."""
         return actions.roadmap(self.verdict_scores, self.within_noise)
@@ -189,8 +199,7 @@ class Assessment:
         plan acts on is never an "undersold strength"), with its line of text; None without customer feedback."""
         if self.voice is None:
             return None
-        top = actions.priorities(self.verdict_scores, within_noise=self.within_noise).index
-        return customer_findings.findings(self.voice, self.verdict_scores, list(top))
+        return customer_findings.findings(self.voice, self.verdict_scores, list(self.top_priorities.index))
 
     @cached_property
     def sentiment(self) -> CommentSentiment:

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Sequence
 
 import pandas as pd
 
-from .scoring import ACTIONS, Scores
+from .scoring import ACTIONS, Scores, number_text
 
 if TYPE_CHECKING:
     from .voice import CustomerVoice
@@ -56,7 +56,7 @@ def _float(value: object) -> float:
 
 
 def _f(value: float | None) -> str:
-    return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.0f}"
+    return number_text(value, missing="–")
 
 
 def group_of(kind: str | None, action: str | None) -> str | None:

@@ -48,6 +48,13 @@ def flip_reversed(frame: pd.DataFrame, template: Template) -> pd.DataFrame:
     return out
 
 
+def number_text(value: float | None, digits: int = 0, missing: str = "n/a") -> str:
+    """A figure as the sentences of every output write it: rounded to ``digits``, ``missing`` for None or NaN."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return missing
+    return f"{value:.{digits}f}"
+
+
 def to_index(mean: Any, scale: Scale) -> Any:
     """Position of a mean on the scale, 0 (all at min) to 100 (all at max)."""
     return (mean - scale.min) / (scale.max - scale.min) * 100

@@ -13,22 +13,17 @@ one sentence why the two differ (None when they agree). Pure functions, no I/O.
 
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .scoring import Scores
+from .scoring import Scores, number_text as _f
 
 if TYPE_CHECKING:
     from .voice import CustomerVoice
 
 COLUMNS = ("action_ipa", "action", "action_reason")
-
-
-def _f(value: float) -> str:
-    return "n/a" if value is None or math.isnan(value) else f"{value:.0f}"
 
 
 def blind_spot_reason(row: pd.Series) -> str:

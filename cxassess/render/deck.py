@@ -22,7 +22,7 @@ from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 
-from ..analysis import actions, customer_findings
+from ..analysis import customer_findings
 from . import display, plots, sections, verdict_notes
 from ..analysis.assessment import Assessment
 from ..analysis.scoring import ACTIONS
@@ -177,7 +177,7 @@ def summary_slide(prs: Any, a: Assessment) -> Any:
     left += [(UNIT, 11, False)]
     top = _body_top()
     _text(slide, MARGIN, top, Inches(4.6), SLIDE_HEIGHT - top - MARGIN, left)
-    sentences = actions.priority_sentences(a.verdict_scores, within_noise=a.within_noise)
+    sentences = a.priority_sentences
     right = [("Top priorities", 16, True)]
     right += [(f"{i}. {s}", 13, False) for i, s in enumerate(sentences, start=1)] or [
         ("No pillar needs to be started or done differently.", 13, False)]

@@ -177,7 +177,7 @@ def executive_summary(a: Assessment) -> Html:
     return render(
         _SUMMARY, o=a.scores.overall, strongest=strongest, weakest=weakest, left_out=left_out_of_strongest(a),
         data_warning=Markup(data_quality.warning_box(a).html),  # thin data: the summary opens with the warning
-        sentences=actions.priority_sentences(a.verdict_scores, within_noise=a.within_noise),
+        sentences=a.priority_sentences,
         noise=Markup(statistics.noise_note(a).html),
     )
 
