@@ -27,7 +27,7 @@ import pytest
 from conftest import ROOT
 from cxassess.inputs.clients import load_client
 from cxassess.inputs.tables import read_table
-from test_browser import ARTIFACTS, CHROMIUM, free_port, in_browser
+from test_browser import ARTIFACTS, CHROMIUM, free_port, in_browser, sync_api
 
 pytest.importorskip("jupyterlab", reason="jupyterlab is not installed: `make test` installs it")
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(
@@ -121,19 +121,37 @@ def open_notebook(page, name: str):
     return page.locator(f"[id='{page.evaluate(f'() => {CURRENT}.id')}']")
 
 
+PROMPTS = (f"() => {{ const panel = {CURRENT}; if (!panel) return null;"
+           " const status = panel.querySelector('.jp-Notebook-ExecutionIndicator');"
+           " return {prompts: [...panel.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')].map(p => p.textContent),"
+           " status: status ? status.dataset.status : null}; }")
+
+
 def run_all(page) -> None:
-    """Run > Run All Cells, then wait until every code cell has run and the kernel is idle."""
-    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
-    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
-    page.wait_for_function(
-        f"""() => {{
-             const panel = {CURRENT};
-             if (!panel) return false;
-             const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')];
-             const status = panel.querySelector('.jp-Notebook-ExecutionIndicator');
-             return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent))
-                    && status && status.dataset.status === 'idle';
-           }}""", timeout=WAIT_MS * 2)
+    """Run > Run All Cells, then wait until every code cell has run and the kernel is idle.
+
+    The menu command acts on the notebook JupyterLab last saw focused, so the panel is clicked first;
+    if no cell has started a few seconds after the click (a busy machine can eat the click), it is
+    given up to twice more. A timeout names each cell's prompt and the kernel's status."""
+    for attempt in range(3):
+        page.locator(f"[id='{page.evaluate(f'() => {CURRENT}.id')}'] .jp-Cell .jp-InputPrompt").first.click()
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+        page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+        try:
+            page.wait_for_function(
+                f"() => {{ const s = ({PROMPTS})(); return s && s.prompts.some(p => /\\[(\\*|\\d+)\\]/.test(p)); }}",
+                timeout=15_000)
+            break
+        except sync_api.TimeoutError:
+            if attempt == 2:
+                raise AssertionError(f"Run All Cells started no cell in three tries: {page.evaluate(PROMPTS)}")
+    try:
+        page.wait_for_function(
+            f"() => {{ const s = ({PROMPTS})();"
+            " return s && s.prompts.length > 0 && s.prompts.every(p => /\\[\\d+\\]/.test(p)) && s.status === 'idle'; }",
+            timeout=WAIT_MS * 4)
+    except sync_api.TimeoutError:
+        raise AssertionError(f"the cells did not all finish in {WAIT_MS * 4 // 1000} s: {page.evaluate(PROMPTS)}")
 
 
 def notebook_text(page) -> str:
