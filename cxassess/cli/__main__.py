@@ -1,8 +1,6 @@
 """``python -m cxassess.cli``: the ``cxassess`` command without the installed console script."""
 
-import sys
-
-from . import main
+from . import console
 
 if __name__ == "__main__":
-    sys.exit(main())
+    console()

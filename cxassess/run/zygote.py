@@ -79,7 +79,7 @@ class Zygote:
                 address = os.environ.get(ZYGOTE_ENV)
                 cls._instance = cls(address) if address else cls.start()
                 cls._instance._connect()
-                atexit.register(cls._instance.close)
+                atexit.register(cls._instance.close, wait=False)
             return cls._instance
 
     def _connect(self) -> None:
@@ -99,14 +99,19 @@ class Zygote:
             raise RuntimeError("kernel zygote exited")
         return int(json.loads(answer)["pid"])
 
-    def close(self) -> None:
-        """Disconnect (our kernels die with the connection); an owner also ends the zygote."""
+    def close(self, wait: bool = True) -> None:
+        """Disconnect (our kernels die with the connection); an owner also ends the zygote.
+
+        ``wait`` False (at exit) does not wait for it to go: it ends at EOF, or with this process.
+        """
         if self._socket is not None:
             self._reader.close()
             self._socket.close()
             self._socket = None
         if self.process is not None and self.process.poll() is None:
             self.process.stdin.close()
+            if not wait:
+                return  # the zygote removes its folder itself
             try:
                 self.process.wait(timeout=5)
             except subprocess.TimeoutExpired:
