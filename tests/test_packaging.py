@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 import sys
 from pathlib import Path
@@ -72,7 +73,7 @@ def test_environment_installs_the_project_with_dev_extra(environment):
 
 
 def test_console_script(pyproject):
-    assert pyproject["project"]["scripts"]["cxassess"] == "cxassess.cli:main"
+    assert pyproject["project"]["scripts"]["cxassess"] == "cxassess.cli:console"
 
 
 def test_dev_extra(pyproject):
@@ -86,7 +87,6 @@ def test_python_versions_agree(pyproject, environment):
     assert requires.replace(" ", "") in python.replace(" ", "")
 
 
-def test_console_script_entry_point_is_callable():
-    from cxassess.cli import main
-
-    assert callable(main)
+def test_console_script_entry_point_is_callable(pyproject):
+    module, name = pyproject["project"]["scripts"]["cxassess"].split(":")
+    assert callable(getattr(importlib.import_module(module), name))

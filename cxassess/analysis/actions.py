@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Collection
 
+import numpy as np
 import pandas as pd
 
 from .scoring import ACTIONS, Scores, number_text as _f
@@ -50,11 +51,14 @@ def strongest_weakest(scores: Scores, count: int = 3,
 
 def _behind(scores: Scores, pillar_id: str, action: str, count: int = 3) -> pd.DataFrame:
     """The questions that explain a pillar's class: those sharing it, else its most telling ones."""
-    questions = scores.questions[scores.questions["pillar_id"] == pillar_id].dropna(subset=["index"])
-    same = questions[questions["action"] == action]
-    pool = same if not same.empty else questions
-    ascending = action != "keep"  # improvements: weakest first; strengths: strongest first
-    return pool.sort_values(["index"], ascending=ascending, kind="stable").head(count)
+    questions = scores.questions
+    index = questions["index"].to_numpy(dtype=float, na_value=np.nan)
+    pool = (questions["pillar_id"].to_numpy() == pillar_id) & ~np.isnan(index)
+    same = pool & (questions["action"].to_numpy() == action)
+    rows = np.flatnonzero(same if same.any() else pool)
+    # improvements: weakest first; strengths: strongest first; ties in question order either way
+    order = np.argsort(index[rows] if action != "keep" else -index[rows], kind="stable")
+    return questions.iloc[rows[order[:count]]]
 
 
 def action_plan(scores: Scores) -> pd.DataFrame:

@@ -55,6 +55,17 @@ def number_text(value: float | None, digits: int = 0, missing: str = "n/a") -> s
     return f"{value:.{digits}f}"
 
 
+def given(values: Any) -> np.ndarray:
+    """The values that were given (NaN and NA left out), as floats: what a statistic is computed on."""
+    if isinstance(values, pd.Series):
+        v = values.to_numpy(dtype=float, na_value=np.nan)
+    elif isinstance(values, np.ndarray):
+        v = values.astype(float, copy=False)
+    else:
+        v = pd.Series(list(values), dtype=float).to_numpy()
+    return v[~np.isnan(v)]
+
+
 def to_index(mean: Any, scale: Scale) -> Any:
     """Position of a mean on the scale, 0 (all at min) to 100 (all at max)."""
     return (mean - scale.min) / (scale.max - scale.min) * 100

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..inputs.responses import NOT_GIVEN, Responses
+from .scoring import given
 from .waves import ALPHA, welch
 
 TEST_COLUMNS = ("group", "pillar_id", "n", "n_rest", "diff", "t", "df", "p", "q", "significant")
@@ -54,12 +55,13 @@ def group_tests(indices: pd.DataFrame, groups: pd.Series, shown: Sequence[str], 
     spread) has NaN ``t``/``p``/``q`` and is not significant.
     """
     labels = groups.reindex(indices.index).to_numpy()
+    columns = {pillar: indices[pillar].to_numpy(dtype=float, na_value=np.nan) for pillar in pillars}
     rows = []
     for group in shown:
         inside = labels == group
         for pillar in pillars:
-            values = indices[pillar]
-            mine, rest = values[inside].dropna(), values[~inside].dropna()
+            values = columns[pillar]
+            mine, rest = given(values[inside]), given(values[~inside])
             t, df, p = welch(rest, mine)  # t of the group minus the rest
             diff = float(mine.mean() - rest.mean()) if len(mine) and len(rest) else math.nan
             rows.append({"group": group, "pillar_id": pillar, "n": len(mine), "n_rest": len(rest), "diff": diff,

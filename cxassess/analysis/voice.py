@@ -12,12 +12,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+import numpy as np
 import pandas as pd
 
 from ..core.settings import DEFAULT_BLIND_SPOT_AT, DEFAULT_MIN_ANSWERS, DEFAULT_WORD_OF_MOUTH
 from ..inputs.feedback import Feedback
 from .document import clean
-from .scoring import to_index, weighted_mean
+from .scoring import given, to_index, weighted_mean
 from ..inputs.templates import Template
 
 Z95 = 1.96  # two-sided 95% normal quantile
@@ -42,7 +43,7 @@ def nps(values: Iterable[float]) -> dict[str, Any]:
     Each answer scores +1 (promoter), 0 (passive) or -1 (detractor); NPS is 100 x their mean and
     the margin is 100 x 1.96 x sqrt(variance / n), the variance being p + d - (p - d)^2.
     """
-    v = pd.Series(list(values), dtype=float).dropna()
+    v = given(values)
     n = len(v)
     promoters, detractors = int((v >= 9).sum()), int((v <= 6).sum())
     out = {"n": n, "promoters": promoters, "passives": n - promoters - detractors, "detractors": detractors,
@@ -56,14 +57,14 @@ def nps(values: Iterable[float]) -> dict[str, Any]:
 
 def csat(values: Iterable[float]) -> dict[str, Any]:
     """Customer satisfaction: the % of 1-5 answers that are 4 or 5."""
-    v = pd.Series(list(values), dtype=float).dropna()
+    v = given(values)
     satisfied = int((v >= 4).sum())
     return {"n": len(v), "satisfied": satisfied, "csat": 100 * satisfied / len(v) if len(v) else math.nan}
 
 
 def ces(values: Iterable[float]) -> dict[str, Any]:
     """Customer effort: the mean 1-7 answer (7 = very easy to get what they needed)."""
-    v = pd.Series(list(values), dtype=float).dropna()
+    v = given(values)
     return {"n": len(v), "ces": float(v.mean()) if len(v) else math.nan}
 
 
@@ -72,11 +73,14 @@ def unhappy(answers: pd.DataFrame) -> pd.Series:
 
     NPS 0-6 if NPS was answered; else CSAT 1-2; else effort 1-3; NA when none was answered.
     """
-    out = pd.Series(pd.NA, index=answers.index, dtype="boolean")
+    sad, known = np.zeros(len(answers), dtype=bool), np.zeros(len(answers), dtype=bool)
     for column, low in (("ces", 3), ("csat", 2), ("nps", 6)):  # the last assignment wins: NPS first
-        given = answers[column].notna()
-        out[given] = answers.loc[given, column] <= low
-    return out
+        values = answers[column].to_numpy(dtype=float, na_value=np.nan)
+        answered = ~np.isnan(values)
+        sad[answered] = values[answered] <= low
+        known |= answered
+    return pd.Series(pd.arrays.BooleanArray(sad, ~known), index=answers.index)
+
 
 
 def _cell(answers: pd.DataFrame, settings: VoiceSettings) -> dict[str, Any]:

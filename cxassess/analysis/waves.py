@@ -27,7 +27,7 @@ import pandas as pd
 
 from . import actions
 from ..inputs.responses import Responses
-from .scoring import ACTIONS, Scores, flip_reversed, respondent_pillar_means, to_index
+from .scoring import ACTIONS, Scores, flip_reversed, given, respondent_pillar_means, to_index
 from ..inputs.templates import Template
 
 ALPHA = 0.05  # a change counts when a difference this large would arise by chance less than 5% of the time
@@ -70,13 +70,12 @@ def wave_result(wave_id: str, date: dt.date, scores: Scores, responses: Response
     return WaveResult(wave_id, date, scores, respondent_indices(scores.template, responses, weights))
 
 
-def welch(before: pd.Series, after: pd.Series) -> tuple[float, float, float]:
+def welch(before: pd.Series | np.ndarray, after: pd.Series | np.ndarray) -> tuple[float, float, float]:
     """Welch's t-test of ``after`` against ``before``: (t, degrees of freedom, two-sided p).
 
-    NaN throughout when a side has fewer than two values or neither side varies.
+    Missing values are left out; NaN throughout when a side has fewer than two values or neither side varies.
     """
-    a = before.dropna().to_numpy(dtype=float)
-    b = after.dropna().to_numpy(dtype=float)
+    a, b = given(before), given(after)
     if len(a) < 2 or len(b) < 2 or (a.var(ddof=1) == 0 and b.var(ddof=1) == 0):
         return math.nan, math.nan, math.nan
     from scipy.special import stdtr  # Student's t CDF; scipy.stats would cost three times the import
