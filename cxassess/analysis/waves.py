@@ -28,6 +28,7 @@ import pandas as pd
 from . import actions
 from ..inputs.responses import Responses
 from .scoring import ACTIONS, Scores, flip_reversed, given, respondent_pillar_means, to_index
+from .student_t import lower_tail
 from ..inputs.templates import Template
 
 ALPHA = 0.05  # a change counts when a difference this large would arise by chance less than 5% of the time
@@ -78,12 +79,10 @@ def welch(before: pd.Series | np.ndarray, after: pd.Series | np.ndarray) -> tupl
     a, b = given(before), given(after)
     if len(a) < 2 or len(b) < 2 or (a.var(ddof=1) == 0 and b.var(ddof=1) == 0):
         return math.nan, math.nan, math.nan
-    from scipy.special import stdtr  # Student's t CDF; scipy.stats would cost three times the import
-
     var_a, var_b = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
     t = (b.mean() - a.mean()) / math.sqrt(var_a + var_b)
     df = (var_a + var_b) ** 2 / (var_a**2 / (len(a) - 1) + var_b**2 / (len(b) - 1))
-    return float(t), float(df), float(2 * stdtr(df, -abs(t)))
+    return float(t), float(df), 2 * lower_tail(-abs(float(t)), float(df))
 
 
 def classify_change(change: float, p: float, alpha: float = ALPHA) -> str | None:

@@ -27,7 +27,7 @@ from ..inputs.clients import CLIENT_FILE, Client
 
 FILE = "provenance.json"  # in the run folder (the notebook's output_dir)
 PLAN_FILES = ("plan.yaml", "plan.yml", "plan.xlsx")  # the client's own action plan, when it keeps one
-PACKAGES = ("numpy", "pandas", "scipy", "matplotlib", "jinja2", "papermill", "nbconvert", "openpyxl",
+PACKAGES = ("numpy", "pandas", "matplotlib", "jinja2", "papermill", "nbconvert", "openpyxl",
             "python-pptx", "python-docx")  # the packages whose versions can change a figure or a page
 
 

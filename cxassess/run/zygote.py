@@ -31,7 +31,7 @@ PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "I
            "IPython.extensions.storemagic", "psutil", "faulthandler", "runpy", "tornado.platform.asyncio",
            "IPython.display", "numpy", "pandas", "pandas.core.methods.to_dict", "matplotlib", "cxassess.render.display",
            "cxassess.render.sections", "cxassess.render.comparisons", "cxassess.run.portfolio",
-           "cxassess.analysis.assessment", "cxassess.run.report", "scipy.special",
+           "cxassess.analysis.assessment", "cxassess.run.report",
            "cxassess.render.sentiment", "vaderSentiment.vaderSentiment")
 
 
