@@ -82,7 +82,6 @@ def unhappy(answers: pd.DataFrame) -> pd.Series:
     return pd.Series(pd.arrays.BooleanArray(sad, ~known), index=answers.index)
 
 
-
 def _cell(answers: pd.DataFrame, settings: VoiceSettings) -> dict[str, Any]:
     """Every measure of one group of responses; figures with too few answers are hidden (NaN)."""
     low = settings.min_answers
