@@ -66,11 +66,14 @@ def start_worker(mode: str, pdf_engine: str | None, zygote: str | None, printer:
     from .report import warm_up
 
     quiet_worker()
+    gc.disable()  # no full collections set off by the start-up's imports (the zygote does the same)
     try:
         warm_up(mode, pdf_engine)
     except Exception:  # whatever fails here fails again, reported, in the first client's run
         pass
-    gc.freeze()  # what start-up built lives as long as the worker: full collections need not walk it
+    finally:
+        gc.freeze()  # what start-up built lives as long as the worker: full collections need not walk it
+        gc.enable()
 
 
 def open_pool(mode: str, workers: int, pdf_engine: str | None = None, scheduler: str | None = None,
