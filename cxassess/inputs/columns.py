@@ -2,8 +2,8 @@
 
 A large answers file holds 100,000 rows but only a handful of distinct texts per column ("4",
 "N/A", a blank...), so validation looks at each distinct text once and spreads the result to the
-rows with numpy. This module gives it the table in that form (`ColumnTable`), without ever
-holding one Python string per cell:
+rows with numpy. This module gives it the table in that form (`ColumnTable`), for a large file
+without ever holding one Python string per cell:
 
 - `read_columns` reads a CSV file of `FAST_FROM_BYTES` or more with pandas' C parser, in chunks,
   short cells as fixed-width bytes. It takes that path only for files on which the C parser and
