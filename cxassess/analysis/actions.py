@@ -129,10 +129,14 @@ def priority_sentence(scores: Scores, pillar_id: str, p: pd.Series) -> str:
     return f"{ACTIONS[p['action']]}: {p['name']} {state} ({', '.join(figures)}).{focus}"
 
 
-def priority_sentences(scores: Scores, count: int = 5, within_noise: Collection[str] = ()) -> list[str]:
-    """The top priorities as plain sentences for the executive summary (none of them ``within_noise``)."""
-    return [priority_sentence(scores, pillar_id, p)
-            for pillar_id, p in priorities(scores, count, within_noise).iterrows()]
+def priority_sentences(scores: Scores, count: int = 5, within_noise: Collection[str] = (),
+                       chosen: pd.DataFrame | None = None) -> list[str]:
+    """The top priorities as plain sentences for the executive summary (none of them ``within_noise``).
+
+    ``chosen``: the priorities already picked (``priorities``' frame), rather than picking them again.
+    """
+    chosen = priorities(scores, count, within_noise) if chosen is None else chosen
+    return [priority_sentence(scores, pillar_id, p) for pillar_id, p in chosen.iterrows()]
 
 
 def roadmap(scores: Scores, within_noise: Collection[str] = ()) -> pd.DataFrame:

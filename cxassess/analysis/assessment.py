@@ -180,7 +180,7 @@ class Assessment:
     @cached_property
     def priority_sentences(self) -> list[str]:
         """The top priorities as the executive summary says them, in the report and on the deck."""
-        return actions.priority_sentences(self.verdict_scores, within_noise=self.within_noise)
+        return actions.priority_sentences(self.verdict_scores, chosen=self.top_priorities)
 
     @cached_property
     def roadmap_steps(self) -> pd.DataFrame:

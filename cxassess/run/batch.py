@@ -32,6 +32,7 @@ from ..core.processes import owned_temp_folder, remove_orphaned_temp_folders
 from ..core.settings import DEFAULT_FORMATS, REPORTS_FOLDER
 from .fingerprints import fingerprint, last_fingerprint
 from .report import build_report, parse_formats
+from .run_folders import clean_stale_staging
 from .runner import open_pool, runner_mode
 from ..analysis.assessment import Assessment, assess, wave_assessments
 from ..analysis.portfolio import benchmark_document, client_frame, pillar_frame, trend_frame
@@ -290,6 +291,9 @@ def run_batch(
             raise
         if interrupted:
             pool.close()
+            for client_root in (p for p in Path(local_out).iterdir() if p.is_dir()):
+                # a worker's own clean-up can lose a race with the second Ctrl-C; its workers gone, the batch is sure
+                clean_stale_staging(client_root, before="~")
     order = {f.name: i for i, f in enumerate(folders)}
     results.sort(key=lambda r: order[r.client])
     counts = {s: sum(r.status == s for r in results) for s in STATUSES}

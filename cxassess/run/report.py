@@ -206,9 +206,12 @@ def _while_the_notebook_runs(mode: str, pdf_engine: str | None) -> threading.Thr
     imports for the cores. The thread mostly runs while this process only waits for the kernel.
     """
     def prepare() -> None:
-        if pdf_engine is not None:
-            pdf.start_own_printer(pdf_engine)
-        exporter()
+        try:
+            if pdf_engine is not None:
+                pdf.start_own_printer(pdf_engine)
+            exporter()
+        except Exception:  # raised again, with its message, where the browser or the exporter is used
+            pass
 
     if mode != "fast":
         return None
@@ -292,7 +295,7 @@ def build_report(
         record = {**fingerprint(client, notebook), "formats": sorted(formats)}  # --changed re-runs for a new format
         (staging / "fingerprint.json").write_text(json.dumps(record, indent=2), encoding="utf-8")
         if meanwhile is not None:
-            meanwhile.join()  # a failure there is raised again below, where the exporter or browser is used
+            meanwhile.join()
         mark = time.perf_counter()
         html = export_html(executed, client.document_title, theme)
         run.timings["html"] = time.perf_counter() - mark

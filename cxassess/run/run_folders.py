@@ -54,7 +54,8 @@ def release(fd: int | None) -> None:
 def clean_stale_staging(client_root: Path, before: str) -> list[Path]:
     """Remove the client's staging folders left by runs older than ``before`` that died mid-way.
 
-    A folder still locked by a running process (a concurrent run) is left alone.
+    A folder still locked by a running process (a concurrent run) is left alone. ``before`` "~"
+    sorts after every run name: every staging folder no live run holds.
     """
     removed = []
     for path in sorted(client_root.glob(STAGING.format("*"))):
