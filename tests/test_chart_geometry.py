@@ -1,4 +1,4 @@
-"""Every chart holds on any questionnaire: no text of any chart falls outside its figure.
+"""Every chart holds on any questionnaire: no text falls outside its figure, and none of its margins' texts collide.
 
 The bundled samples have short pillar names and a 5- or 7-point scale. Here each chart of
 ``cxassess.render.plots`` is drawn on generated questionnaires with 40-character pillar names and
@@ -130,6 +130,43 @@ def outside(fig: Figure) -> list[str]:
     return problems
 
 
+def collisions(fig: Figure) -> list[str]:
+    """The texts that make a chart's margins and overlap one of another kind, as drawn by ``outside``.
+
+    Kinds: the figure's titles and notes, each legend, each axes' titles and notes at its corner,
+    each axis label, and the drawn tick labels of each axis. The layout (matplotlib's or a chart's
+    own) must keep them apart; the texts inside the plot (values, names on points) are the chart's.
+    """
+    renderer = fig.canvas.get_renderer()
+    kinds: list[tuple[str, list]] = [("figure text", list(fig.texts))]
+    kinds += [(f"legend {i}", [legend]) for i, legend in enumerate(fig.legends)]
+    for n, ax in enumerate(fig.axes):
+        corner = [t for t in ax.get_children() if isinstance(t, Text)
+                  and (t not in ax.texts or getattr(t, "xycoords", None) == "axes fraction")]
+        kinds.append((f"axes {n} title", corner))
+        for name, axis in (("x", ax.xaxis), ("y", ax.yaxis)) if ax.axison else ():
+            if not axis.get_visible():
+                continue
+            kinds.append((f"axes {n} {name} label", [axis.label]))
+            low, high = sorted(axis.get_view_interval())
+            shown = [label for loc, label in zip(axis.get_majorticklocs(), axis.get_majorticklabels())
+                     if low - 1e-9 <= loc <= high + 1e-9]
+            kinds.append((f"axes {n} {name} ticks", shown))
+    boxes = [(kind, artist, artist.get_window_extent(renderer)) for kind, artists in kinds for artist in artists
+             if artist.get_visible() and (not isinstance(artist, Text) or artist.get_text().strip())]
+    found = []
+    for i, (kind, artist, box) in enumerate(boxes):
+        for other_kind, other, other_box in boxes[i + 1:]:
+            if kind == other_kind:
+                continue
+            wide = min(box.x1, other_box.x1) - max(box.x0, other_box.x0)
+            tall = min(box.y1, other_box.y1) - max(box.y0, other_box.y0)
+            if wide > TOLERANCE and tall > TOLERANCE:
+                name = lambda a: repr(a.get_text()[:40]) if isinstance(a, Text) else "the legend"  # noqa: E731
+                found.append(f"{kind} {name(artist)} overlaps {other_kind} {name(other)} ({wide:.0f} x {tall:.0f} px)")
+    return found
+
+
 def test_the_check_finds_a_text_outside_its_figure():
     fig = plots.portfolio_distribution(pd.Series([40.0, 60.0]))
     fig.text(0.5, 0.5, "inside")
@@ -139,6 +176,18 @@ def test_the_check_finds_a_text_outside_its_figure():
     assert len(problems) == 2
     assert problems[0].startswith("'below the figure' (") and problems[0].endswith(" px bottom)")
     assert problems[1].startswith("'runs off the right edge' (") and problems[1].endswith(" px right)")
+
+
+def test_the_check_finds_colliding_margin_texts():
+    fig = plots.portfolio_distribution(pd.Series([40.0, 60.0]))
+    assert collisions(fig) == []
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    tick = next(t for t in fig.axes[0].get_xticklabels() if t.get_text() == "50")
+    centre = fig.transFigure.inverted().transform(tick.get_window_extent(renderer).get_points().mean(axis=0))
+    fig.text(*centre, "on the tick", ha="center", va="center")
+    found = collisions(fig)
+    assert len(found) == 1 and found[0].startswith("figure text 'on the tick' overlaps axes 0 x ticks '50' (")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -316,5 +365,6 @@ def test_every_public_chart_is_drawn_here():
 
 @pytest.mark.parametrize(("chart", "grid"), CASES, ids=[f"{chart}-{p}pt-{n}p" for chart, (p, n) in CASES])
 def test_every_text_lies_inside_its_figure(chart, grid):
-    problems = outside(CHARTS[chart](client(*grid)))
+    fig = CHARTS[chart](client(*grid))
+    problems = outside(fig) + collisions(fig)
     assert not problems, f"{chart} on a {grid[0]}-point scale with {grid[1]} pillars: " + "; ".join(problems)

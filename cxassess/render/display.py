@@ -30,7 +30,7 @@ from . import plots
 from .fragment_style import wrap
 from ..analysis.scoring import ACTIONS
 
-FIGURE_DPI = 110
+FIGURE_DPI = plots.style.DPI  # the charts are built at the resolution they are shown at
 
 _env = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
 

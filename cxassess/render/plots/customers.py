@@ -18,8 +18,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
-from .style import (CURRENT_COLOR, FONT, INDEX_CMAP, SMALL, TITLE, WIDTH, cell_grid, clean_axes, figure, set_titles,
-                    text_color, text_width, wrap)
+from .style import (CURRENT_COLOR, FONT, INDEX_CMAP, SMALL, TITLE, WIDTH, cell_grid, cell_text, clean_axes, figure,
+                    set_titles, settle, text_color, text_width, wrap)
 
 # -------------------------------------------------------------------------- customer voice
 
@@ -48,31 +48,32 @@ def touchpoint_heatmap(touchpoints: pd.DataFrame, *, min_answers: int | None = N
                 ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="#E6E6E6", edgecolor="#999999",
                                        hatch="////", linewidth=0))
                 count = touchpoints.get(f"{column}_n", pd.Series([None] * n_rows)).iloc[i]
-                ax.text(j, i, f"n={int(count)}" if count is not None and not pd.isna(count) else "–", ha="center",
-                        va="center", fontsize=SMALL, style="italic",
-                        bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0})
+                cell_text(ax, j, i, f"n={int(count)}" if count is not None and not pd.isna(count) else "–",
+                          fontsize=SMALL, style="italic", bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0})
                 continue
             color = cmap(0.1 + 0.75 * (value - low) / (high - low))
             cell = Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=color, linewidth=0)
             cell.set_gid(f"{group}:{column}")
             ax.add_patch(cell)
             text = f"{value:+.0f}" if column == "nps" else f"{value:.0f}%" if column == "csat" else f"{value:.1f}"
-            ax.text(j, i, text, ha="center", va="center", fontsize=FONT - 0.5, color=text_color(color))
+            cell_text(ax, j, i, text, fontsize=FONT - 0.5, color=text_color(color))
     j = len(columns)
     for i in range(n_rows):  # word of mouth: an estimate, shown as text on white
         value = float(touchpoints["word_of_mouth"].iloc[i]) if "word_of_mouth" in touchpoints else math.nan
-        ax.text(j, i, "–" if math.isnan(value) else f"≈{value:,.0f}", ha="center", va="center", fontsize=FONT - 0.5)
+        cell_text(ax, j, i, "–" if math.isnan(value) else f"≈{value:,.0f}", fontsize=FONT - 0.5)
     labels = [wrap(f"{g} (n={int(touchpoints['responses'].iloc[i])})", wrap_at) for i, g in enumerate(groups)]
     ax.set_xlim(-0.5, j + 0.5)
     ax.set_ylim(n_rows - 0.5, -0.5)
     ax.set_yticks(range(n_rows))
     ax.set_yticklabels(labels, fontsize=FONT)
     cell_grid(ax, [c[1] for c in columns] + ["People told\nof a bad visit"], n_rows, rotate=False)
-    fig.suptitle("How customers rate each touchpoint", fontsize=TITLE, fontweight="bold", x=0.02, ha="left")
+    heading = fig.suptitle("How customers rate each touchpoint", fontsize=TITLE, fontweight="bold", x=0.02, ha="left")
     sub = "Darker = better on each measure's own range."
     if min_answers:
         sub += f" Grey cells rest on fewer than {min_answers} answers: too few to read."
-    fig.supxlabel(textwrap.fill(sub, int(fig.get_figwidth() * 16)), fontsize=SMALL, color="#444444", x=0.02, ha="left")
+    note = fig.supxlabel(textwrap.fill(sub, int(fig.get_figwidth() * 16)), fontsize=SMALL, color="#444444", x=0.02,
+                         ha="left")
+    settle(fig, ax, heading=heading, note=note)
     return fig
 
 
@@ -182,4 +183,5 @@ def staff_vs_customer(pillars: pd.DataFrame, *, threshold: float | None = None, 
     rule = f" by {threshold:g} points or more" if threshold else ""
     set_titles(ax, "Staff view against customers' view, by pillar",
                f"Blind spot: staff rate the pillar above their customers{rule}; dotted: customers rate it higher")
+    settle(fig, ax)
     return fig

@@ -23,8 +23,8 @@ from matplotlib.ticker import PercentFormatter
 
 from ...analysis.coverage import NOT_ENOUGH
 from ...inputs.templates import Template
-from .style import (DIVERGING_CMAP, FONT, GAP_CMAP, INDEX_CMAP, SMALL, TITLE, WIDTH, cell_grid, clean_axes,
-                     figure, fit, heat_cells, legend_below, luminance, row_labels, set_titles, text_color,
+from .style import (DIVERGING_CMAP, FONT, GAP_CMAP, INDEX_CMAP, SMALL, TITLE, WIDTH, cell_grid, clean_axes, figure,
+                     cell_text, fit, heat_cells, legend_below, luminance, row_labels, set_titles, settle, text_color,
                      text_width, wrap)
 
 # ------------------------------------------------------------------------------ segment heatmap
@@ -100,15 +100,15 @@ def segment_heatmap(breakdown: pd.DataFrame, template: Template,
             why = f"fewer than {threshold}" if threshold is not None else "too few respondents"
             if "reason" in breakdown.columns and breakdown["reason"].iloc[i] in ("complement", "overlap"):
                 why = "would reveal a smaller group"  # secondary suppression (docs/scoring.md, section 8)
-            ax.text((n_cols - 1) / 2, i, f"suppressed ({why})", ha="center", va="center", fontsize=FONT,
-                    style="italic", bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5})
+            cell_text(ax, (n_cols - 1) / 2, i, f"suppressed ({why})", fontsize=FONT, style="italic",
+                      bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5})
             continue
         for j in range(n_cols):
             v = values[i, j]
             if not math.isnan(v):
                 star = "*" if marked[i, j] else ""
-                ax.text(j, i, f"{v:.{decimals}f}{star}", ha="center", va="center", fontsize=FONT - 0.5,
-                        color=text_color(cmap(v / 100)), fontweight="bold" if star else "normal")
+                cell_text(ax, j, i, f"{v:.{decimals}f}{star}", fontsize=FONT - 0.5, color=text_color(cmap(v / 100)),
+                          fontweight="bold" if star else "normal")
             if marked[i, j] and not math.isnan(v):
                 ax.add_patch(Rectangle((j - 0.46, i - 0.44), 0.92, 0.88, fill=False, edgecolor=text_color(cmap(v / 100)),
                                        linewidth=1.4, gid=f"significant:{groups[i]}:{columns[j]}"))
@@ -121,8 +121,8 @@ def segment_heatmap(breakdown: pd.DataFrame, template: Template,
         gap_cmap = heat_cells(ax, diff[None, :], GAP_CMAP, -limit, limit, "gap", top=row - 0.5)
         for j, v in enumerate(diff):
             if not math.isnan(v):
-                ax.text(j, row, f"{v:+.{decimals}f}", ha="center", va="center", fontsize=FONT - 0.5,
-                        color=text_color(gap_cmap((v + limit) / (2 * limit))))
+                cell_text(ax, j, row, f"{v:+.{decimals}f}", fontsize=FONT - 0.5,
+                          color=text_color(gap_cmap((v + limit) / (2 * limit))))
         y_end = row + 0.5
     if has_spread:
         row = y_end + 0.65
@@ -130,8 +130,8 @@ def segment_heatmap(breakdown: pd.DataFrame, template: Template,
         spread_cmap = heat_cells(ax, widths[None, :], "Greys", 0, limit * 1.6, "spread", top=row - 0.5)
         for j, v in enumerate(widths):
             if not math.isnan(v):
-                ax.text(j, row, f"{v:.{decimals}f}", ha="center", va="center", fontsize=FONT - 0.5,
-                        color=text_color(spread_cmap(v / (limit * 1.6))))
+                cell_text(ax, j, row, f"{v:.{decimals}f}", fontsize=FONT - 0.5,
+                          color=text_color(spread_cmap(v / (limit * 1.6))))
         y_end = row + 0.5
     ax.set_ylim(y_end, -0.5)
     ax.set_xlim(-0.5, n_cols - 0.5)
@@ -157,9 +157,11 @@ def segment_heatmap(breakdown: pd.DataFrame, template: Template,
     if significant is not None:
         sub += (". Outlined, with *: the group differs from the rest beyond chance (Welch t-test, Benjamini-Hochberg "
                 "q < 0.05)" if marked.any() else ". No group differs from the rest beyond chance")
-    fig.suptitle(fit(title, width - 0.3, TITLE, weight="bold"), fontsize=TITLE, fontweight="bold", x=0.02, ha="left")
-    fig.supxlabel(textwrap.fill(sub, int(fig.get_figwidth() * 16)), fontsize=SMALL, color="#444444", x=0.02,
-                  ha="left")
+    heading = fig.suptitle(fit(title, width - 0.3, TITLE, weight="bold"), fontsize=TITLE, fontweight="bold", x=0.02,
+                           ha="left")
+    note = fig.supxlabel(textwrap.fill(sub, int(fig.get_figwidth() * 16)), fontsize=SMALL, color="#444444", x=0.02,
+                         ha="left")
+    settle(fig, ax, heading=heading, note=note)
     return fig
 
 
@@ -214,9 +216,8 @@ def distribution_chart(distribution: pd.DataFrame, template: Template, pillars: 
         for y, (w, x0) in enumerate(zip(width, left)):
             bars[y].set_gid(f"{ids[y]}:{point}")
             if w >= min_share_label:
-                ax.text(x0 + w / 2, y, f"{w:.0%}", ha="center", va="center", fontsize=SMALL,
-                        color=text_color(colors[k]),
-                        bbox={"facecolor": colors[k], "edgecolor": "none", "pad": 1.0} if low else None)
+                cell_text(ax, x0 + w / 2, y, f"{w:.0%}", fontsize=SMALL, color=text_color(colors[k]),
+                          bbox={"facecolor": colors[k], "edgecolor": "none", "pad": 1.0} if low else None)
         left = left + width
     ax.set_yticks(range(n))
     ax.set_yticklabels([wrap(names[i], wrap_at) for i in ids], fontsize=FONT - 0.5, linespacing=1.05)
@@ -231,4 +232,5 @@ def distribution_chart(distribution: pd.DataFrame, template: Template, pillars: 
     set_titles(ax, "How the answers spread, by pillar",
                f"Share of each answer from {scale.min} ({scale.label(scale.min)}) to {scale.max} "
                f"({scale.label(scale.max)})")
+    settle(fig, ax)
     return fig

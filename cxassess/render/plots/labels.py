@@ -41,10 +41,10 @@ def place_labels(ax: Axes, xs: np.ndarray, ys: np.ndarray, labels: Sequence[str]
     x0, y0, x1, y1, e.g. thresholds) or sitting on its other side from the point (in another
     region) somewhat, and distance from the point a little. A greedy first pass (crowded
     points first) is refined by re-placing each label against all the others. Labels away
-    from their point get a thin leader line.
+    from their point get a thin leader line. The axes must be where they will be drawn (``style.settle``):
+    the spots are chosen in pixels.
     """
     fig = ax.figure
-    fig.draw_without_rendering()  # settles the layout so pixel positions are final
     renderer = fig.canvas.get_renderer()
     to_pt = 72.0 / fig.dpi
     frame = ax.get_window_extent(renderer)

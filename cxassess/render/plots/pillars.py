@@ -20,7 +20,7 @@ from ...analysis.coverage import NOT_ENOUGH
 from ...analysis.scoring import ACTIONS, Scores
 from .labels import place_labels
 from .style import (ACTION_STYLE, CURRENT_COLOR, FONT, SMALL, TARGET_COLOR, TITLE, WIDTH, action_handles,
-                    action_style, bar_outline, clean_axes, figure, legend_below, set_titles, wrap)
+                    action_style, bar_outline, clean_axes, figure, legend_below, set_titles, settle, wrap)
 
 # -------------------------------------------------------------------------------------- radar
 
@@ -200,6 +200,7 @@ def gap_chart(scores: Scores, *, wrap_at: int = 30, decimals: int = 0, intervals
     if whiskers is not None:
         sub += "; whiskers: 95% interval (a gap whose interval reaches 0 is within noise)"
     set_titles(ax, f"Gaps to {scores.template.terms.target.lower()}, highest priority first", sub)
+    settle(fig, ax)
     return fig
 
 
@@ -316,7 +317,7 @@ def importance_performance(scores: Scores, level: str = "pillars", *, wrap_at: i
     set_titles(ax, f"Importance and performance by {what}",
                f"Dashed lines: action thresholds ({'gap' if use_gap else 'importance'} {y_line:g}, "
                f"performance {rules.performing_at:g}; start at or below {rules.start_below:g}){note}")
-    # Labels last: their placement needs the final layout (titles, legend, axis labels).
+    settle(fig, ax)  # labels last: their placement needs the axes where they will be drawn
     if annotate and ok.any():
         if level == "pillars":
             labels = [wrap(name, wrap_at) for name in frame.loc[ok, "name"]]
@@ -328,5 +329,4 @@ def importance_performance(scores: Scores, level: str = "pillars", *, wrap_at: i
                       (rules.start_below, y_line, rules.start_below, y1)]
         place_labels(ax, x[ok], y[ok], labels, fontsize=fontsize, marker_px=marker_px, obstacles=names,
                      lines=thresholds)
-        fig.set_layout_engine("none")  # settled while placing the labels (which stay out of it): keep it
     return fig

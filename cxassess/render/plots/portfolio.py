@@ -17,8 +17,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
-from .style import (CURRENT_COLOR, FONT, INDEX_CMAP, SMALL, TITLE, WIDTH, cell_grid, clean_axes, figure, fit,
-                    row_labels, set_titles, text_color, text_width, wrap)
+from .style import (CURRENT_COLOR, FONT, INDEX_CMAP, SMALL, TITLE, WIDTH, cell_grid, cell_text, clean_axes, figure,
+                    fit, row_labels, set_titles, settle, text_color, text_width, wrap)
 
 # ------------------------------------------------------------------------------- portfolio
 
@@ -61,6 +61,7 @@ def portfolio_distribution(overall: pd.Series, *, bin_width: float = 10.0) -> Fi
         line.set_gid("median")
         sub += f"; dashed line: the median, {median:.0f}"
     set_titles(ax, "Overall index across the portfolio", sub)
+    settle(fig, ax)
     return fig
 
 
@@ -93,8 +94,7 @@ def portfolio_heatmap(matrix: pd.DataFrame, names: dict[str, str] | None = None,
             for j in range(n_cols):
                 v = values[i, j]
                 if not math.isnan(v):
-                    ax.text(j, i, f"{v:.{decimals}f}", ha="center", va="center", fontsize=FONT - 0.5,
-                            color=text_color(cmap(v / 100)))
+                    cell_text(ax, j, i, f"{v:.{decimals}f}", fontsize=FONT - 0.5, color=text_color(cmap(v / 100)))
     ax.set_xlim(-0.5, n_cols - 0.5)
     ax.set_ylim(n_rows - 0.5, -0.5)
     ax.set_yticks(range(n_rows))
@@ -102,9 +102,11 @@ def portfolio_heatmap(matrix: pd.DataFrame, names: dict[str, str] | None = None,
     cell = (width - left) / max(n_cols, 1)  # inches per column, for upright labels
     cell_grid(ax, [wrap(names.get(c, c), wrap_at) if rotate else fit(names.get(c, c), cell - 0.1, SMALL, wrap_at=12)
                    for c in matrix.columns], n_rows, rotate=rotate, row_lines=row_height >= 0.2)
-    fig.suptitle(fit(title, width - 0.3, TITLE, weight="bold"), fontsize=TITLE, fontweight="bold", x=0.02, ha="left")
-    fig.supxlabel("Cells: pillar index 0-100, darker = higher; blank = no index", fontsize=SMALL, color="#444444",
-                  x=0.02, ha="left")
+    heading = fig.suptitle(fit(title, width - 0.3, TITLE, weight="bold"), fontsize=TITLE, fontweight="bold", x=0.02,
+                           ha="left")
+    note = fig.supxlabel("Cells: pillar index 0-100, darker = higher; blank = no index", fontsize=SMALL,
+                         color="#444444", x=0.02, ha="left")
+    settle(fig, ax, heading=heading, note=note)
     return fig
 
 
@@ -159,4 +161,5 @@ def portfolio_comparison(comparison: pd.DataFrame, *, wrap_at: int = 30) -> Figu
     set_titles(ax, "Your pillar indices against the portfolio",
                f"Box: the middle half of the {clients} organisations' indices in this portfolio (yours included); "
                "line: their median; dot: your index")
+    settle(fig, ax)
     return fig

@@ -14,7 +14,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ...analysis.roadmap import OVERALL, Projection
-from .style import FONT, INDEX_CMAP, SMALL, TITLE, WIDTH, cell_grid, figure, fit, heat_cells, row_labels, text_color
+from .style import (FONT, INDEX_CMAP, SMALL, TITLE, WIDTH, cell_grid, cell_text, figure, fit, heat_cells, row_labels,
+                    settle, text_color)
 
 
 def roadmap_chart(p: Projection, title: str = "Roadmap: where the plan takes each pillar") -> Figure:
@@ -49,8 +50,8 @@ def roadmap_chart(p: Projection, title: str = "Roadmap: where the plan takes eac
             if math.isnan(v):
                 continue
             moved = j > 0 and not math.isnan(values[i, j - 1]) and round(v, 1) != round(values[i, j - 1], 1)
-            ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=FONT - 0.5,
-                    fontweight="bold" if moved or i == 0 else "normal", color=text_color(cmap(v / 100)))
+            cell_text(ax, j, i, f"{v:.0f}", fontsize=FONT - 0.5, fontweight="bold" if moved or i == 0 else "normal",
+                      color=text_color(cmap(v / 100)))
     ax.set_xlim(-0.5, n_cols - 0.5)
     ax.set_ylim(n_rows - 0.5, -0.5)
     ax.set_yticks(range(n_rows))
@@ -61,6 +62,8 @@ def roadmap_chart(p: Projection, title: str = "Roadmap: where the plan takes eac
     sub = ("Index 0-100, darker = higher. After a phase a pillar stands at the target the plan names for it (from "
            "that phase on), else where it is now; bold: moved by the plan. To-be: the client's own target where it "
            "has one, else the end of the plan.")
-    fig.suptitle(fit(title, WIDTH - 0.3, TITLE, weight="bold"), fontsize=TITLE, fontweight="bold", x=0.02, ha="left")
-    fig.supxlabel(textwrap.fill(sub, int(WIDTH * 16)), fontsize=SMALL, color="#444444", x=0.02, ha="left")
+    heading = fig.suptitle(fit(title, WIDTH - 0.3, TITLE, weight="bold"), fontsize=TITLE, fontweight="bold", x=0.02,
+                           ha="left")
+    note = fig.supxlabel(textwrap.fill(sub, int(WIDTH * 16)), fontsize=SMALL, color="#444444", x=0.02, ha="left")
+    settle(fig, ax, heading=heading, note=note)
     return fig

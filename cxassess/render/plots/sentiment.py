@@ -12,8 +12,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
-from .style import (FONT, SMALL, TITLE, WIDTH, clean_axes, figure, fit, legend_below, row_labels, set_titles, text_color,
-                    text_width)
+from .style import (FONT, SMALL, TITLE, WIDTH, cell_text, clean_axes, figure, fit, legend_below, row_labels, set_titles,
+                    settle, text_color, text_width)
 
 #: Fill, hatch and legend label per tone (greyscale lightness about 0.50, 0.85 and 0.35).
 TONE_STYLE: dict[str, dict[str, str]] = {
@@ -47,9 +47,8 @@ def comment_sentiment(pillars: pd.DataFrame, *, min_share_label: float = 0.1) ->
         for y, (w, x0, k) in enumerate(zip(width, left, counts)):
             bars[y].set_gid(f"{shown.index[y]}:{tone}")
             if w >= min_share_label and text_width(str(k), SMALL) < w * (WIDTH - label_width - 0.6):
-                ax.text(x0 + w / 2, y, str(k), ha="center", va="center", fontsize=SMALL,
-                        color=text_color(style["color"]),
-                        bbox={"facecolor": style["color"], "edgecolor": "none", "pad": 1.0} if style["hatch"] else None)
+                cell_text(ax, x0 + w / 2, y, str(k), fontsize=SMALL, color=text_color(style["color"]),
+                          bbox={"facecolor": style["color"], "edgecolor": "none", "pad": 1.0} if style["hatch"] else None)
         left = left + width
     ax.set_yticks(range(n))
     ax.set_yticklabels(labels, fontsize=FONT, linespacing=1.05)
@@ -65,4 +64,5 @@ def comment_sentiment(pillars: pd.DataFrame, *, min_share_label: float = 0.1) ->
     legend_below(fig, *ax.get_legend_handles_labels(), fontsize=SMALL, frameon=False, handlelength=1.2,
                  handletextpad=0.4, columnspacing=1.2)
     set_titles(ax, fit("The tone of the comments, by pillar", WIDTH - label_width - 0.8, TITLE, weight="bold"))
+    settle(fig, ax)
     return fig

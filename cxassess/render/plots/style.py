@@ -26,6 +26,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
+from matplotlib.text import Text
 from matplotlib.textpath import text_to_path
 
 from ...analysis.scoring import ACTIONS
@@ -58,6 +59,7 @@ FONT = 9  # body text, in points
 SMALL = 7.5  # annotations, tick labels of dense charts
 TITLE = 11
 WIDTH = 6.7  # inches: an A4 text column with 2 cm margins
+DPI = 110  # the report's pictures: a chart measures its texts at the resolution it is drawn at
 LABEL_ROOM = 2.4  # inches: the widest a row label (group, client) grows before it wraps, leaving the cells room
 CURRENT_COLOR = "#1F4E79"
 TARGET_COLOR = "#555555"
@@ -87,9 +89,96 @@ def luminance(color: Any) -> float:
 
 def figure(width: float, height: float) -> Figure:
     """A new figure on its own Agg canvas (no pyplot, no backend switch)."""
-    fig = Figure(figsize=(width, height), layout="constrained")
+    fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
     FigureCanvasAgg(fig)
     return fig
+
+
+#: inches of air at the figure's edges and between a figure's title and its axes, as the
+#: constrained layout leaves them
+PAD = 3 / 72
+
+
+def extent(texts: Sequence[Any], renderer: Any) -> tuple[float, float]:
+    """Widest and tallest of ``texts`` (matplotlib Text artists), in inches, as drawn (rotation included)."""
+    boxes = [t.get_window_extent(renderer) for t in texts if t.get_visible() and t.get_text()]
+    dpi = renderer.dpi
+    return max((b.width for b in boxes), default=0.0) / dpi, max((b.height for b in boxes), default=0.0) / dpi
+
+
+def tick_room(axis: Any) -> float:
+    """Inches between an axis' spine and its tick labels: the ticks' length outside and their label pad."""
+    ticks = axis.get_major_ticks()
+    return ((ticks[0].get_pad() if ticks else 0.0) + axis.get_tick_padding()) / 72
+
+
+def shown_ticklabels(axis: Any) -> list[Text]:
+    """The tick labels ``axis`` draws: those of the ticks within its view limits."""
+    low, high = sorted(axis.get_view_interval())
+    slack = (high - low) * 1e-9
+    return [label for location, label in zip(axis.get_majorticklocs(), axis.get_majorticklabels())
+            if low - slack <= location <= high + slack]
+
+
+def place_axes(fig: Figure, ax: Axes, *, left: float, right: float, top: float, bottom: float) -> None:
+    """Fix ``ax`` at these margins (inches) and switch the figure's layout engine off.
+
+    The constrained layout measures every artist of the figure twice each time it is drawn: about
+    a third of drawing a chart. A chart whose margins follow from a few texts it knows (its title,
+    its row and column labels, the note under it) measures only those and places its axes once.
+    """
+    fig.set_layout_engine("none")
+    width, height = fig.get_size_inches()
+    ax.set_position((left / width, bottom / height, max(width - left - right, 0.1) / width,
+                     max(height - top - bottom, 0.1) / height))
+
+
+def settle(fig: Figure, ax: Axes, *, heading: Text | None = None, note: Text | None = None) -> None:
+    """Place a one-axes chart by its own texts: titles above, row labels left, axis and legend below.
+
+    Measures only the texts that make the margins (tick labels, axis labels, titles, the texts on
+    the axes, the figure's legends, a figure-wide ``heading`` and ``note``) against where the axes
+    are, places the axes, then measures once more: a title anchored at the axes' left edge moves
+    with it. ``heading`` goes at the figure's top, ``note`` at its bottom, under the legends.
+    """
+    renderer = fig.canvas.get_renderer()
+    dpi, height = renderer.dpi, fig.get_figheight()
+    above = below = 0.0
+    if note is not None:
+        note.set(y=PAD / height, verticalalignment="bottom")
+        below = extent([note], renderer)[1] + PAD
+    if heading is not None:
+        heading.set(y=1 - PAD / height, verticalalignment="top")
+        above = extent([heading], renderer)[1] + PAD
+    for legend in fig.legends:
+        if note is not None:
+            legend.set_bbox_to_anchor((0, below / height, 1, 1 - below / height), transform=fig.transFigure)
+        below = max(below, legend.get_window_extent(renderer).y1 / dpi + PAD)
+    texts = [child for child in ax.get_children() if isinstance(child, Text) and child.get_in_layout()]
+    # The titles and the notes set at the axes' top-left corner (``set_titles``) move with its left
+    # edge: they make the top margin, and their width is fitted to the figure when they are written.
+    headings = [t for t in texts if t not in ax.texts or getattr(t, "xycoords", None) == "axes fraction"]
+    for _ in range(2):
+        frame = ax.get_window_extent(renderer)
+        ticks = [*shown_ticklabels(ax.xaxis), *shown_ticklabels(ax.yaxis)]
+        boxes = [text.get_window_extent(renderer) for text in (*ticks, *texts)
+                 if text.get_visible() and text.get_text() and text not in headings]
+        tops = [text.get_window_extent(renderer).y1 for text in headings if text.get_visible() and text.get_text()]
+        left = max((frame.x0 - b.x0 for b in boxes), default=0.0) / dpi
+        right = max((b.x1 - frame.x1 for b in boxes), default=0.0) / dpi
+        top = max([b.y1 - frame.y1 for b in boxes] + [y - frame.y1 for y in tops], default=0.0) / dpi
+        bottom = max((frame.y0 - b.y0 for b in boxes), default=0.0) / dpi
+        for label, axis in ((ax.xaxis.label, ax.xaxis), (ax.yaxis.label, ax.yaxis)):
+            if label.get_visible() and label.get_text():
+                wide, tall = extent(shown_ticklabels(axis), renderer)
+                size = label.get_window_extent(renderer)
+                room = tick_room(axis) + axis.labelpad / 72
+                if axis is ax.xaxis:
+                    bottom = max(bottom, room + tall + size.height / dpi)
+                else:
+                    left = max(left, room + wide + size.width / dpi)
+        place_axes(fig, ax, left=PAD + max(left, 0.0), right=PAD + max(right, 0.0),
+                   top=PAD + above + max(top, 0.0), bottom=PAD + below + max(bottom, 0.0))
 
 
 def wrap(text: str, width: int) -> str:
@@ -241,6 +330,13 @@ def heat_cells(ax: Axes, values: Any, cmap_name: str, vmin: float, vmax: float, 
                       extent=(-0.5, cols - 0.5, top + rows, top), interpolation="nearest")
     image.set_gid(gid)
     return cmap
+
+
+def cell_text(ax: Axes, x: float, y: float, text: str, **kwargs: Any) -> Any:
+    """A text centred in a table cell: it never leaves its cell, so the layout need not measure it."""
+    artist = ax.text(x, y, text, ha="center", va="center", **kwargs)
+    artist.set_in_layout(False)
+    return artist
 
 
 def cell_grid(ax: Axes, column_labels: Sequence[str], n_rows: int, *, rotate: bool,
