@@ -143,18 +143,19 @@ def _become_kernel(request: dict) -> None:
 
 def _warm_up() -> None:
     """Load fonts, text layout caches and section templates once: generic work, no client data."""
-    from matplotlib.figure import Figure
-
     from cxassess.core.resources import BUNDLED_TEMPLATES
     from cxassess.render import comparisons, display, sections
+    from cxassess.render.plots import style
     from cxassess.inputs import templates
 
     display.precompile(display, sections, comparisons)
     for path in sorted(BUNDLED_TEMPLATES.glob("*.yaml")):  # the bundled questionnaires: shared, not client data
         templates.load_template(path.resolve())  # resolved, as a client names it (the cache key)
-    fig = Figure(figsize=(2, 1), layout="constrained")
-    fig.add_subplot().set_title("warm-up")
-    fig.savefig(os.devnull, format="png")
+    fig = style.figure(2, 1)
+    ax = fig.add_subplot()
+    ax.set_title("warm-up")
+    style.settle(fig, ax)
+    display.figure(fig)
 
 
 def zygote_main(listen_fd: int, folder: str) -> None:

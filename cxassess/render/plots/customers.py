@@ -108,6 +108,7 @@ def customer_trend(months: pd.DataFrame) -> Figure:
     axes[-1].set_xticklabels([str(m) for m in months.index], fontsize=SMALL)
     set_titles(axes[0], "Customers' view month by month",
                "Months with too few answers are left blank; the band around NPS is its 95% margin of error")
+    settle(fig, axes)
     return fig
 
 

@@ -39,9 +39,6 @@ def radar(scores: Scores, *, wrap_at: int = 18, show_target: bool = True) -> Fig
     closed = np.append(angles, angles[:1])
 
     fig = figure(WIDTH, WIDTH * 0.95)
-    # "compressed": the constrained layout that settles a fixed-aspect (round) axes in one drawing,
-    # so names at the circle's sides stay inside the figure.
-    fig.set_layout_engine("compressed")
     ax = fig.add_subplot(projection="polar")
     ax.set_theta_offset(np.pi / 2)
     ax.set_theta_direction(-1)
@@ -80,9 +77,10 @@ def radar(scores: Scores, *, wrap_at: int = 18, show_target: bool = True) -> Fig
         handles.append(Line2D([], [], linestyle="none"))
         labels.append(f"{NOT_ENOUGH.capitalize()}: no point, the line breaks")
     legend_below(fig, handles, labels, fontsize=FONT, frameon=False, handlelength=3)
-    fig.suptitle(f"{terms.rating} vs {terms.target.lower()} by pillar\n", fontsize=TITLE, fontweight="bold")
+    heading = fig.suptitle(f"{terms.rating} vs {terms.target.lower()} by pillar\n", fontsize=TITLE, fontweight="bold")
     fig.text(0.5, 0.955, "Index 0-100: 0 = every answer at the bottom of the scale, 100 = every answer at the top",
              fontsize=SMALL, color="#444444", ha="center", va="top")
+    settle(fig, ax, heading=heading)
     return fig
 
 

@@ -120,29 +120,53 @@ def shown_ticklabels(axis: Any) -> list[Text]:
             if low - slack <= location <= high + slack]
 
 
-def place_axes(fig: Figure, ax: Axes, *, left: float, right: float, top: float, bottom: float) -> None:
-    """Fix ``ax`` at these margins (inches) and switch the figure's layout engine off.
+def _overhang(ax: Axes, renderer: Any) -> tuple[float, float, float, float]:
+    """How far (inches) the texts of ``ax`` reach beyond it, left, right, above and below.
 
-    The constrained layout measures every artist of the figure twice each time it is drawn: about
-    a third of drawing a chart. A chart whose margins follow from a few texts it knows (its title,
-    its row and column labels, the note under it) measures only those and places its axes once.
+    The titles and the notes set at the axes' top-left corner (``set_titles``) move with its left
+    edge: they count above it only (their width is fitted to the figure when they are written).
     """
-    fig.set_layout_engine("none")
-    width, height = fig.get_size_inches()
-    ax.set_position((left / width, bottom / height, max(width - left - right, 0.1) / width,
-                     max(height - top - bottom, 0.1) / height))
+    dpi = renderer.dpi
+    texts = [child for child in ax.get_children() if isinstance(child, Text) and child.get_in_layout()]
+    headings = [t for t in texts if t not in ax.texts or getattr(t, "xycoords", None) == "axes fraction"]
+    ax.apply_aspect()  # a round (polar) plot area takes its square inside the place it is given
+    frame = ax.get_window_extent(renderer)
+    ticks = [*shown_ticklabels(ax.xaxis), *shown_ticklabels(ax.yaxis)]
+    boxes = [text.get_window_extent(renderer) for text in (*ticks, *texts)
+             if text.get_visible() and text.get_text() and text not in headings]
+    tops = [text.get_window_extent(renderer).y1 for text in headings if text.get_visible() and text.get_text()]
+    left = max((frame.x0 - b.x0 for b in boxes), default=0.0) / dpi
+    right = max((b.x1 - frame.x1 for b in boxes), default=0.0) / dpi
+    top = max([b.y1 - frame.y1 for b in boxes] + [y - frame.y1 for y in tops], default=0.0) / dpi
+    bottom = max((frame.y0 - b.y0 for b in boxes), default=0.0) / dpi
+    for label, axis in ((ax.xaxis.label, ax.xaxis), (ax.yaxis.label, ax.yaxis)):
+        if label.get_visible() and label.get_text():
+            wide, tall = extent(shown_ticklabels(axis), renderer)
+            size = label.get_window_extent(renderer)
+            room = tick_room(axis) + axis.labelpad / 72
+            if axis is ax.xaxis:
+                bottom = max(bottom, room + tall + size.height / dpi)
+            else:
+                left = max(left, room + wide + size.width / dpi)
+    return max(left, 0.0), max(right, 0.0), max(top, 0.0), max(bottom, 0.0)
 
 
-def settle(fig: Figure, ax: Axes, *, heading: Text | None = None, note: Text | None = None) -> None:
-    """Place a one-axes chart by its own texts: titles above, row labels left, axis and legend below.
+def settle(fig: Figure, axes: Axes | Sequence[Axes], *, heading: Text | None = None,
+           note: Text | None = None) -> None:
+    """Place a chart's plot areas by their own texts: titles above, row labels left, axis and legend below.
 
-    Measures only the texts that make the margins (tick labels, axis labels, titles, the texts on
-    the axes, the figure's legends, a figure-wide ``heading`` and ``note``) against where the axes
-    are, places the axes, then measures once more: a title anchored at the axes' left edge moves
-    with it. ``heading`` goes at the figure's top, ``note`` at its bottom, under the legends.
+    ``axes`` is one plot area, or several stacked top to bottom (equal heights, aligned left
+    edges). Only the texts that make the margins are measured (tick labels, axis labels, titles,
+    the texts on the axes, the figure's legends, a figure-wide ``heading`` and ``note``), against
+    where the axes are; the axes are placed, then measured once more, as a title anchored at an
+    axes' left edge moves with it. The constrained layout, which measures every artist twice each
+    time the figure is drawn, is switched off. ``heading`` goes at the figure's top, ``note`` at
+    its bottom, under the legends.
     """
+    stack = [axes] if isinstance(axes, Axes) else list(axes)
     renderer = fig.canvas.get_renderer()
-    dpi, height = renderer.dpi, fig.get_figheight()
+    dpi = renderer.dpi
+    width, height = fig.get_size_inches()
     above = below = 0.0
     if note is not None:
         note.set(y=PAD / height, verticalalignment="bottom")
@@ -154,31 +178,18 @@ def settle(fig: Figure, ax: Axes, *, heading: Text | None = None, note: Text | N
         if note is not None:
             legend.set_bbox_to_anchor((0, below / height, 1, 1 - below / height), transform=fig.transFigure)
         below = max(below, legend.get_window_extent(renderer).y1 / dpi + PAD)
-    texts = [child for child in ax.get_children() if isinstance(child, Text) and child.get_in_layout()]
-    # The titles and the notes set at the axes' top-left corner (``set_titles``) move with its left
-    # edge: they make the top margin, and their width is fitted to the figure when they are written.
-    headings = [t for t in texts if t not in ax.texts or getattr(t, "xycoords", None) == "axes fraction"]
+    fig.set_layout_engine("none")
     for _ in range(2):
-        frame = ax.get_window_extent(renderer)
-        ticks = [*shown_ticklabels(ax.xaxis), *shown_ticklabels(ax.yaxis)]
-        boxes = [text.get_window_extent(renderer) for text in (*ticks, *texts)
-                 if text.get_visible() and text.get_text() and text not in headings]
-        tops = [text.get_window_extent(renderer).y1 for text in headings if text.get_visible() and text.get_text()]
-        left = max((frame.x0 - b.x0 for b in boxes), default=0.0) / dpi
-        right = max((b.x1 - frame.x1 for b in boxes), default=0.0) / dpi
-        top = max([b.y1 - frame.y1 for b in boxes] + [y - frame.y1 for y in tops], default=0.0) / dpi
-        bottom = max((frame.y0 - b.y0 for b in boxes), default=0.0) / dpi
-        for label, axis in ((ax.xaxis.label, ax.xaxis), (ax.yaxis.label, ax.yaxis)):
-            if label.get_visible() and label.get_text():
-                wide, tall = extent(shown_ticklabels(axis), renderer)
-                size = label.get_window_extent(renderer)
-                room = tick_room(axis) + axis.labelpad / 72
-                if axis is ax.xaxis:
-                    bottom = max(bottom, room + tall + size.height / dpi)
-                else:
-                    left = max(left, room + wide + size.width / dpi)
-        place_axes(fig, ax, left=PAD + max(left, 0.0), right=PAD + max(right, 0.0),
-                   top=PAD + above + max(top, 0.0), bottom=PAD + below + max(bottom, 0.0))
+        reach = [_overhang(ax, renderer) for ax in stack]
+        left = PAD + max(r[0] for r in reach)
+        right = PAD + max(r[1] for r in reach)
+        free = height - 2 * PAD - above - below - sum(r[2] + r[3] for r in reach) - PAD * (len(stack) - 1)
+        each = max(free / len(stack), 0.1)
+        y = height - PAD - above
+        for ax, (_, _, top, bottom) in zip(stack, reach):
+            y -= top + each
+            ax.set_position((left / width, y / height, max(width - left - right, 0.1) / width, each / height))
+            y -= bottom + PAD
 
 
 def wrap(text: str, width: int) -> str:
