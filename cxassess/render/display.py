@@ -162,8 +162,14 @@ def figure(fig: Figure, title: str | None = None, dpi: float = FIGURE_DPI) -> Pn
     return Png(buffer.getvalue(), title or (fig.axes[0].get_title() if fig.axes else "chart") or "chart")
 
 
+@functools.cache
+def _index_colormap() -> Any:
+    return colormaps[plots.INDEX_CMAP]  # a new copy at each lookup, whose colour table is built at its first use
+
+
+@functools.lru_cache(maxsize=1024)
 def index_style(index: float) -> str:
     """Inline style of a table cell holding a 0-100 index: the charts' index colour, readable text."""
     if index is None or math.isnan(index):
         return ""
-    return _cell_colours(colormaps[plots.INDEX_CMAP](0.1 + 0.75 * index / 100))
+    return _cell_colours(_index_colormap()(0.1 + 0.75 * index / 100))
