@@ -344,7 +344,7 @@ def heat_cells(ax: Axes, values: Any, cmap_name: str, vmin: float, vmax: float, 
 
 
 def cell_text(ax: Axes, x: float, y: float, text: str, **kwargs: Any) -> Any:
-    """A text centred in a table cell: it never leaves its cell, so the layout need not measure it."""
+    """A text centred in a cell (a heatmap's, or a segment of a bar): it never leaves the cell, so no layout measures it."""
     artist = ax.text(x, y, text, ha="center", va="center", **kwargs)
     artist.set_in_layout(False)
     return artist
