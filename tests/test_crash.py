@@ -157,7 +157,8 @@ def test_nothing_outlives_a_batch_killed_alone(tmp_path, pool):
         assert proc.poll() is None, "the batch ended before it could be killed"
         started = _marked(run_id) - {str(proc.pid)}
         commands = " ".join(_alive_with_command(started).values())
-        assert "spawn_main" in commands, commands  # the workers (Dask's nannies and workers are spawned too)
+        # the workers: forked from the fork server in fast mode; Dask's nannies and workers are spawned
+        assert ("multiprocessing.forkserver" if pool[0] == "--workers" else "spawn_main") in commands, commands
         owned = set(Path(tempfile.gettempdir()).glob(f"cxassess-*-{proc.pid}-*"))
         if pool[0] == "--workers":
             assert "cxassess.run.zygote" in commands, commands  # the pool's kernel zygote

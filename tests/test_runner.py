@@ -46,6 +46,38 @@ def _environment() -> dict[str, str]:
     return dict(os.environ)
 
 
+def _worker_state() -> dict:
+    parent = open(f"/proc/{os.getppid()}/cmdline", "rb").read().replace(b"\0", b" ").decode()
+    return {"environment": dict(os.environ), "cwd": os.getcwd(), "parent": parent,
+            "preloaded": "cxassess.run.preload" in sys.modules}
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads the worker's parent from /proc")
+def test_a_fast_pools_workers_are_forked_preloaded_and_take_the_batchs_environment(monkeypatch, tmp_path):
+    """Forked from a fork server that imported run/preload.py once, yet each new pool's workers have
+    the environment and folder of the batch as it is now, not as when the server started."""
+    monkeypatch.setenv("CXASSESS_PROBE", "first")
+    pool = runner.open_pool("fast", 1)
+    try:
+        first = pool.submit(_worker_state).result(timeout=120)
+    finally:
+        pool.close()
+    monkeypatch.setenv("CXASSESS_PROBE", "second")
+    monkeypatch.chdir(tmp_path)
+    pool = runner.open_pool("fast", 1)
+    try:
+        second = pool.submit(_worker_state).result(timeout=120)
+    finally:
+        pool.close()
+    for state in (first, second):
+        assert state["preloaded"]
+        assert "multiprocessing.forkserver" in state["parent"] and "cxassess.run.preload" in state["parent"]
+        assert state["environment"]["CXASSESS_ZYGOTE"]  # the batch's zygote, shared
+    assert first["environment"]["CXASSESS_PROBE"] == "first"
+    assert second["environment"]["CXASSESS_PROBE"] == "second" and second["cwd"] == str(tmp_path)
+
+
 @pytest.mark.slow
 def test_a_plain_pool_shares_no_process_and_its_workers_run_plain():
     pool = runner.open_pool("plain", 1, pdf_engine="chromium")

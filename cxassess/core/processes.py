@@ -12,21 +12,25 @@ from __future__ import annotations
 
 import os
 import re
+import select
 import shutil
 import signal
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 TEMP_PREFIX = "cxassess-"
 _OWNED = re.compile(rf"{TEMP_PREFIX}[a-z]+-(\d+)-")
 
 
-def die_with_parent(signum: int = signal.SIGKILL, parent: int | None = None) -> None:
+def die_with_parent(signum: int = signal.SIGKILL, owner: int | None = None) -> None:
     """Linux: have the kernel send ``signum`` to this process when its parent exits.
 
-    ``parent``: the process id this process was started by. If that parent is already gone
-    (it died before this call), the signal is sent at once. Elsewhere this does nothing.
+    ``owner``: the process this one must not outlive, when it is not the parent (a batch, whose
+    workers are forked by a fork server that lives as long as they do): a thread waits on the
+    owner's process file descriptor and sends the signal when it ends. If the owner is already
+    gone, the signal is sent at once. Elsewhere than on Linux this does nothing.
     """
     if not sys.platform.startswith("linux"):
         return
@@ -36,8 +40,23 @@ def die_with_parent(signum: int = signal.SIGKILL, parent: int | None = None) -> 
         ctypes.CDLL(None, use_errno=True).prctl(1, signum)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         return
-    if parent is not None and os.getppid() != parent:
+    if owner is None or owner == os.getppid():
+        return
+    try:
+        watched = os.pidfd_open(owner)
+    except ProcessLookupError:
         os.kill(os.getpid(), signum)
+        return
+    except (AttributeError, OSError):  # a kernel without process file descriptors
+        if not _alive(owner):
+            os.kill(os.getpid(), signum)
+        return
+
+    def watch() -> None:
+        select.select([watched], [], [])  # readable once the owner has ended
+        os.kill(os.getpid(), signum)
+
+    threading.Thread(target=watch, name="cxassess-owner-watch", daemon=True).start()
 
 
 def owned_temp_folder(kind: str) -> str:

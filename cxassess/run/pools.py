@@ -33,19 +33,23 @@ def _interruptible(function: Callable, *args: Any) -> Any:
 
 
 class LocalPool:
-    """Worker processes on this machine (spawned: Papermill's cwd handling is process-wide).
+    """Worker processes on this machine, each its own process (Papermill's cwd handling is process-wide).
 
+    Workers are spawned (a new interpreter each), or with ``preload`` forked from multiprocessing's
+    fork server, a single-threaded process that imports the ``preload`` modules once (run/preload.py).
     ``initializer(*initargs)`` runs as each worker starts; ``shared`` are processes the workers use
     (runner.py: the kernel zygote, the print server), closed after the workers.
     """
 
     def __init__(self, workers: int, initializer: Callable[..., None] | None = None, initargs: tuple = (),
-                 shared: Sequence[Any] = ()):
+                 shared: Sequence[Any] = (), preload: Sequence[str] = ()):
         self.workers = workers
         self.shared = list(shared)
+        context = multiprocessing.get_context("forkserver" if preload else "spawn")
+        if preload:
+            context.set_forkserver_preload(list(preload))  # read when this process first starts its fork server
         self.executor = ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=initializer,
-            initargs=initargs,
+            max_workers=workers, mp_context=context, initializer=initializer, initargs=initargs,
         )
         self.executor.submit(os.getpid)  # start the workers now: they warm up while the batch prepares
 

@@ -28,6 +28,8 @@ from ..core.settings import PRINTER_ENV, RUNNER_ENV, ZYGOTE_ENV
 from .pools import DaskPool, LocalPool
 
 MODES = ("fast", "plain")
+#: What the fork server of a fast batch's workers imports before forking them (run/preload.py).
+PRELOAD = ("cxassess.run.preload",)
 
 
 def runner_mode(requested: str | None = None) -> str:
@@ -48,16 +50,23 @@ def kernel_options(mode: str) -> dict[str, Any]:
     return {}
 
 
-def start_worker(mode: str, pdf_engine: str | None, zygote: str | None, printer: str | None, batch: int) -> None:
+def start_worker(mode: str, pdf_engine: str | None, zygote: str | None, printer: str | None, batch: int,
+                 environ: dict[str, str] | None = None, cwd: str | None = None) -> None:
     """A new pool worker: dies with the ``batch`` process, then pays its one-off start-up before the first client.
 
     ``zygote`` and ``printer`` are the addresses of the batch's shared kernel zygote and Chromium
-    (None: this worker starts its own kernels and browser).
+    (None: this worker starts its own kernels and browser). ``environ`` and ``cwd`` are the batch's
+    now: a worker forked from the fork server would otherwise have the server's, from when it started.
     """
     import gc
 
-    die_with_parent(parent=batch)
+    die_with_parent(owner=batch)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # until a task runs (pools._interruptible): idle, nothing to stop
+    if environ is not None:
+        os.environ.clear()
+        os.environ.update(environ)
+    if cwd is not None:
+        os.chdir(cwd)
     skip_unused_imports()
     for name, address in ((ZYGOTE_ENV, zygote), (PRINTER_ENV, printer)):
         if address:
@@ -98,8 +107,9 @@ def open_pool(mode: str, workers: int, pdf_engine: str | None = None, scheduler:
             if pdf_engine == "chromium":
                 printer = pdf.PrintServer()
                 shared.append(printer)
-        return LocalPool(workers, start_worker, (mode, pdf_engine, zygote and zygote.address,
-                                                 printer and printer.address, os.getpid()), shared)
+        return LocalPool(workers, start_worker, (mode, pdf_engine, zygote and zygote.address, printer and printer.address,
+                                                 os.getpid(), dict(os.environ), os.getcwd()), shared,
+                         preload=PRELOAD if mode == "fast" else ())
     except BaseException:
         for process in shared:
             process.close()
