@@ -4,7 +4,8 @@ A fast batch's workers are forked from that server (``pools.LocalPool``), which 
 module before it forks any: each worker then starts with Papermill, the report path, the kernel
 manager and the HTML exporter already in memory, instead of importing and building them itself
 (about 1.6 s of CPU per worker). The server is single-threaded, so forking it is safe, unlike
-forking the batch process; it ends when the batch does (its pipe to the batch closes).
+forking the batch process. It ends once the batch process and every worker have ended (each holds
+its pipe); a worker watches the batch itself (``runner.start_worker``), so a killed batch takes all along.
 """
 
 from __future__ import annotations
