@@ -131,8 +131,8 @@ def _overhang(ax: Axes, renderer: Any) -> tuple[float, float, float, float]:
     headings = [t for t in texts if t not in ax.texts or getattr(t, "xycoords", None) == "axes fraction"]
     ax.apply_aspect()  # a round (polar) plot area takes its square inside the place it is given
     frame = ax.get_window_extent(renderer)
-    ticks = [*shown_ticklabels(ax.xaxis), *shown_ticklabels(ax.yaxis)]
-    boxes = [text.get_window_extent(renderer) for text in (*ticks, *texts)
+    ticks = {ax.xaxis: shown_ticklabels(ax.xaxis), ax.yaxis: shown_ticklabels(ax.yaxis)}
+    boxes = [text.get_window_extent(renderer) for text in (*ticks[ax.xaxis], *ticks[ax.yaxis], *texts)
              if text.get_visible() and text.get_text() and text not in headings]
     tops = [text.get_window_extent(renderer).y1 for text in headings if text.get_visible() and text.get_text()]
     left = max((frame.x0 - b.x0 for b in boxes), default=0.0) / dpi
@@ -141,7 +141,7 @@ def _overhang(ax: Axes, renderer: Any) -> tuple[float, float, float, float]:
     bottom = max((frame.y0 - b.y0 for b in boxes), default=0.0) / dpi
     for label, axis in ((ax.xaxis.label, ax.xaxis), (ax.yaxis.label, ax.yaxis)):
         if label.get_visible() and label.get_text():
-            wide, tall = extent(shown_ticklabels(axis), renderer)
+            wide, tall = extent(ticks[axis], renderer)
             size = label.get_window_extent(renderer)
             room = tick_room(axis) + axis.labelpad / 72
             if axis is ax.xaxis:
