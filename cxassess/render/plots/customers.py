@@ -132,34 +132,33 @@ def staff_vs_customer(pillars: pd.DataFrame, *, threshold: float | None = None, 
     names = [wrap(name, wrap_at) for name in pillars["name"]]
     # About how wide the plot is (the figure less the pillar names and margins), to keep each note on it.
     plot_inches = WIDTH - max((text_width(t, FONT - 0.5, "bold") for t in names), default=0.0) - 0.5
+    staff, customer = pillars["staff_index"].to_numpy(dtype=float), pillars["customer_index"].to_numpy(dtype=float)
+    heard = ~np.isnan(customer)
+    ax.hlines(y[heard], staff[heard], customer[heard], color="#555555", linewidth=1.2, zorder=1)
+    ax.scatter(customer[heard], y[heard], marker="D", s=42, facecolor=CUSTOMER_COLOR, edgecolor="#222222",
+               zorder=3, gid="customer")
+    ax.scatter(staff, y, marker="o", s=42, facecolor=CURRENT_COLOR, edgecolor="#222222", zorder=3, gid="staff")
     for i, (pid, row) in enumerate(pillars.iterrows()):
-        staff, customer = float(row["staff_index"]), float(row["customer_index"])
-        if kinds[i] in ("blind_spot", "undersold"):
-            band = Rectangle((0, i - 0.45), 100, 0.9, facecolor="#F2F2F2", edgecolor="#888888", linewidth=0,
-                             hatch="///" if kinds[i] == "blind_spot" else "..", zorder=0)
-            band.set_gid(f"{pid}:{kinds[i]}")
-            ax.add_patch(band)
-        if not math.isnan(customer):
-            ax.plot([staff, customer], [i, i], color="#555555", linewidth=1.2, zorder=1)
-            marker = ax.scatter([customer], [i], marker="D", s=42, facecolor=CUSTOMER_COLOR, edgecolor="#222222",
-                                zorder=3)
-            marker.set_gid(f"{pid}:customer")
-            if kinds[i] in ("blind_spot", "undersold"):
-                gap = float(row["gap"])
-                word = (f"blind spot: staff {gap:+.0f}" if kinds[i] == "blind_spot"
-                        else f"customers higher: {-gap:+.0f}")
-                # Right of the pair; on two lines, or left of it, when the plot's right edge is too near.
-                room = (XMAX - max(staff, customer)) / XMAX * plot_inches - 0.15
-                x, dx, ha = max(staff, customer), 8, "left"
+        if kinds[i] not in ("blind_spot", "undersold"):
+            continue
+        band = Rectangle((0, i - 0.45), 100, 0.9, facecolor="#F2F2F2", edgecolor="#888888", linewidth=0,
+                         hatch="///" if kinds[i] == "blind_spot" else "..", zorder=0)
+        band.set_gid(f"{pid}:{kinds[i]}")
+        ax.add_patch(band)
+        if heard[i]:
+            gap = float(row["gap"])
+            word = (f"blind spot: staff {gap:+.0f}" if kinds[i] == "blind_spot"
+                    else f"customers higher: {-gap:+.0f}")
+            # Right of the pair; on two lines, or left of it, when the plot's right edge is too near.
+            room = (XMAX - max(staff[i], customer[i])) / XMAX * plot_inches - 0.15
+            x, dx, ha = max(staff[i], customer[i]), 8, "left"
+            if text_width(word, SMALL, "bold") > room:
+                word = word.replace(": ", ":\n")
                 if text_width(word, SMALL, "bold") > room:
-                    word = word.replace(": ", ":\n")
-                    if text_width(word, SMALL, "bold") > room:
-                        x, dx, ha = min(staff, customer), -8, "right"
-                ax.annotate(word, (x, i), xytext=(dx, 0), textcoords="offset points", va="center", ha=ha,
-                            fontsize=SMALL, fontweight="bold", linespacing=1.0,
-                            bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0})
-        point = ax.scatter([staff], [i], marker="o", s=42, facecolor=CURRENT_COLOR, edgecolor="#222222", zorder=3)
-        point.set_gid(f"{pid}:staff")
+                    x, dx, ha = min(staff[i], customer[i]), -8, "right"
+            ax.annotate(word, (x, i), xytext=(dx, 0), textcoords="offset points", va="center", ha=ha,
+                        fontsize=SMALL, fontweight="bold", linespacing=1.0,
+                        bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0})
     ax.set_yticks(y)
     ax.set_yticklabels(names, fontsize=FONT - 0.5, linespacing=1.05)
     for tick, kind in zip(ax.get_yticklabels(), kinds):
