@@ -18,6 +18,7 @@ from cxassess.cli import main
 from cxassess.inputs.clients import load_client
 from cxassess.core.errors import CxError
 from cxassess.run.report import NOTEBOOK, build_report, scores_document
+from cxassess.run.runner import runner_mode
 from cxassess.analysis.document import to_document
 
 CLIENTS = ROOT / "data" / "clients"
@@ -141,6 +142,8 @@ def test_executed_notebook_is_kept_with_the_client_parameters(run, hostile_clien
     nb = nbformat.read(run.folder / "assessment.ipynb", as_version=4)
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert len(injected) == 1 and str(hostile_client.resolve()) in injected[0].source
+    # a single report in fast mode draws its slowest sections ahead (render/ahead.py); plain mode never forks
+    assert ("draw_ahead = True" in injected[0].source) == (runner_mode(None) == "fast")
     assert all(c.get("execution_count") for c in nb.cells if c.cell_type == "code")
 
 

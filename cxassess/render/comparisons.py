@@ -16,6 +16,7 @@ from . import plan_views, plots
 from ..analysis.assessment import Assessment
 from ..core.settings import PORTFOLIO_MIN_CLIENTS
 from .display import Html, Png, figure, index_style, num, render, section
+from .ahead import ahead
 
 
 _COMPARE = """
@@ -207,6 +208,7 @@ def customer_voice(a: Assessment) -> list[Png | Html] | None:
     return parts
 
 
+@ahead
 def customers(a: Assessment, heading: str = "14. What your customers say") -> Html | None:
     """The report section on the customers' own voice; None (nothing shown) without customer feedback."""
     parts = customer_voice(a)

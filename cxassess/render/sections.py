@@ -23,6 +23,7 @@ from ..analysis.significance import significant_cells
 from ..analysis.scoring import Scores
 from ..core.settings import TARGET_DECIMALS
 from .display import Html, Png, figure, index_style, render, section
+from .ahead import ahead
 from .breakdown_table import breakdown_table
 from .verdict_notes import left_out_of_strongest, moved_note
 
@@ -309,6 +310,7 @@ def segment_note(a: Assessment, segment: str) -> Html:
     return render(_SEGMENT_NOTE, segment=segment, threshold=a.anonymity_threshold, suppressed=suppressed)
 
 
+@ahead
 def segment_heatmaps(a: Assessment) -> list[Png | Html]:
     """Perception gaps: one heatmap per segment (role first), small groups suppressed."""
     out: list[Png | Html] = []
@@ -321,6 +323,7 @@ def segment_heatmaps(a: Assessment) -> list[Png | Html]:
     return out
 
 
+@ahead
 def disagreement(a: Assessment) -> list[Png | Html]:
     """Pillars where staff disagree (rwg below 0.7), with how their answers spread."""
     low = a.scores.pillars[a.scores.pillars["rwg"] < LOW_AGREEMENT]

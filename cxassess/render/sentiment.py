@@ -12,6 +12,7 @@ from ..analysis.assessment import Assessment
 from ..analysis.sentiment import NEGATIVE_AT, POSITIVE_AT
 from . import plots
 from .display import Html, Png, figure, render
+from .ahead import ahead
 
 _QUOTES = """
 <p class="cx-small">Tone is VADER's compound score, from −1 (most negative) to +1 (most positive): a comment is
@@ -35,6 +36,7 @@ The chart counts every comment written; the list below gives each wording once.<
 """
 
 
+@ahead
 def comment_tone(a: Assessment) -> list[Png | Html]:
     """The tone chart and the most negative and positive comment per pillar; nothing without comments
     (the comment list then says that none were written)."""

@@ -114,7 +114,8 @@ def run_client(folder: Path, out: str | Path, formats: tuple[str, ...], benchmar
         if local is not None and benchmark is not None and outputs.is_url(benchmark):
             benchmark = outputs.fetch(str(benchmark), local / "benchmark.json")
         run = build_report(folder, local or out, formats, mode=mode, benchmark=benchmark, pdf_engine=pdf_engine,
-                           template=templates, docx_reference=docx_reference, strict=strict)
+                           template=templates, docx_reference=docx_reference, strict=strict,
+                           draw_ahead=False)  # the workers keep every core busy
         report = str(run.folder / "report.html" if "html" in formats else run.folder)
         if local is not None:
             published = outputs.publish_run(run.folder, str(out), folder.name)

@@ -233,6 +233,7 @@ def build_report(
     docx_reference: str | os.PathLike | None = None,
     strict: bool = False,
     branding: str | os.PathLike | None = None,
+    draw_ahead: bool = True,
 ) -> ReportRun:
     """Validate a client, run its notebook, and write the report folder; returns what was written.
 
@@ -245,6 +246,8 @@ def build_report(
     before anything is written, instead of a report that opens with a warning.
     ``branding``: the consultancy's branding file (else ``$CXASSESS_BRANDING`` or ``branding.yaml`` beside
     the clients folder; ``inputs/branding.py``), overridden field by field by client.yaml's ``branding:``.
+    ``draw_ahead``: in fast mode, the bundled notebook draws its slowest sections in a second process while
+    its first cells run (``render/ahead.py``); a batch turns it off, as its workers keep every core busy.
     """
     started = time.perf_counter()
     run_at = dt.datetime.now(dt.timezone.utc)
@@ -279,12 +282,14 @@ def build_report(
         run = ReportRun(client.id, client_root / name, warnings=client.warnings)
         mark = time.perf_counter()
         benchmark_file = str(Path(benchmark).resolve()) if benchmark else None
-        parameters = injected_parameters(client, staging, threshold, benchmark_file=benchmark_file)
+        extra = {"draw_ahead": True} if draw_ahead and mode == "fast" and notebook == NOTEBOOK else {}
+        parameters = injected_parameters(client, staging, threshold, benchmark_file=benchmark_file, **extra)
         parameters["output_dir"] = str(run.folder.resolve())  # where the run ends up, not its staging folder
         provenance.write(provenance.collect(client, parameters, run_at, benchmark), staging)
         meanwhile = _while_the_notebook_runs(mode, pdf_engine if "pdf" in formats else None)
         try:
-            executed = execute_notebook(client, staging, threshold, notebook, mode=mode, benchmark_file=benchmark_file)
+            executed = execute_notebook(client, staging, threshold, notebook, mode=mode, benchmark_file=benchmark_file,
+                                        **extra)
         except CxError as exc:
             failed = client_root / f"{name}-failed"
             os.replace(staging, failed)
