@@ -138,16 +138,17 @@ def test_gap_chart_whiskers_are_the_target_minus_the_interval(noisy):
     fig = plots.gap_chart(noisy.scores, intervals=noisy.intervals)
     ax = fig.axes[0]
     pillars = noisy.scores.pillars
-    found = 0
-    for collection in ax.collections:
-        gid = str(collection.get_gid() or "")
-        if not gid.startswith("interval:"):
-            continue
-        pid = gid.split(":", 1)[1]
-        segment = collection.get_segments()[0]
+    names = {plots.wrap(name, 30): pid for pid, name in pillars["name"].items()}
+    rows = [names[label.get_text()] for label in ax.get_yticklabels()]  # the pillar on each row, top first
+    (lines,) = [c for c in ax.collections if c.get_gid() == "intervals"]
+    found = {}
+    for segment in lines.get_segments():
+        (y0, y1) = segment[:, 1]
+        assert y0 == y1
+        found[rows[int(y0)]] = sorted(segment[:, 0])
+    assert set(found) == set(pillars.index[pillars["gap_index"].notna()])
+    for pid, ends in found.items():
         target = pillars.at[pid, "target_index"]
-        assert sorted(x for x, _ in segment) == pytest.approx(
-            [target - noisy.intervals.at[pid, "ci_high"], target - noisy.intervals.at[pid, "ci_low"]])
-        found += 1
-    assert found == pillars["gap_index"].notna().sum()
+        assert ends == pytest.approx([target - noisy.intervals.at[pid, "ci_high"],
+                                      target - noisy.intervals.at[pid, "ci_low"]])
     assert any("(within noise)" in t.get_text() for t in ax.texts)

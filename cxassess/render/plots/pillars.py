@@ -20,7 +20,7 @@ from ...analysis.coverage import NOT_ENOUGH
 from ...analysis.scoring import ACTIONS, Scores
 from .labels import place_labels
 from .style import (ACTION_STYLE, CURRENT_COLOR, FONT, SMALL, TARGET_COLOR, TITLE, WIDTH, action_handles,
-                    action_style, bar_outline, clean_axes, figure, legend_below, set_titles, settle, wrap)
+                    action_style, clean_axes, figure, legend_below, set_titles, settle, wrap)
 
 # -------------------------------------------------------------------------------------- radar
 
@@ -156,30 +156,34 @@ def gap_chart(scores: Scores, *, wrap_at: int = 30, decimals: int = 0, intervals
     span = (high - low) or 10.0
     ax.set_xlim(low - (0.05 * span if low < 0 else 0), high + 0.32 * span)
 
+    shown = np.flatnonzero(~np.isnan(gaps))  # one artist per series below, never one per pillar: each costs
+    styles = [action_style(pillars["action"].iloc[y]) for y in shown]
+    bars = ax.barh(shown, gaps[shown], height=0.66, color=[st["color"] for st in styles],
+                   edgecolor=[st["edge"] for st in styles], hatch=[st["hatch"] for st in styles], linewidth=0.0,
+                   zorder=2)
+    for bar, y in zip(bars, shown):
+        bar.set_gid(str(pillars.index[y]))
+    ax.barh(shown, gaps[shown], height=0.66, fill=False, edgecolor="#222222", linewidth=0.6, zorder=2.1)
+    ends = np.maximum(gaps, 0.0)
+    if whiskers is not None:
+        drawn = shown[~np.isnan(whiskers[shown]).any(axis=1)]
+        lines = ax.hlines(drawn, whiskers[drawn, 0], whiskers[drawn, 1], colors="#222222", linewidth=1.0, zorder=4)
+        lines.set_gid("intervals")
+        ax.plot(whiskers[drawn].ravel(), np.repeat(drawn, 2), linestyle="none", marker="|", markersize=6,
+                markeredgewidth=1.0, color="#222222", zorder=4)  # the caps
+        ends[drawn] = np.maximum(ends[drawn], whiskers[drawn, 1])
     for y, (pid, row) in enumerate(pillars.iterrows()):
         gap = float(row["gap_index"])
         if math.isnan(gap):
             missing = "  not enough answers" if not bool(row.get("enough_answers", True)) else "  no target"
             ax.text(0, y, missing, va="center", ha="left", fontsize=FONT - 0.5, style="italic", color="#555555")
             continue
-        st = action_style(row["action"])
-        bar = ax.barh(y, gap, height=0.66, color=st["color"], edgecolor=st["edge"], hatch=st["hatch"],
-                      linewidth=0.0, zorder=2)[0]
-        bar.set_gid(str(pid))
-        bar_outline(ax, bar)
         prio = float(row["priority"])
         text = f"{gap:.{decimals}f}" + ("" if math.isnan(prio) else f"  (priority {prio:.0f})")
-        end = max(gap, 0.0)
-        if whiskers is not None and not np.isnan(whiskers[y]).any():
-            low, high = whiskers[y]
-            whisker = ax.errorbar(gap, y, xerr=[[gap - low], [high - gap]], fmt="none", ecolor="#222222",
-                                  elinewidth=1.0, capsize=3, zorder=4)
-            whisker.lines[2][0].set_gid(f"interval:{pid}")
-            end = max(end, high)
-            if noise[y]:
-                text = f"{gap:.{decimals}f}  (within noise)"
+        if whiskers is not None and noise[y] and not np.isnan(whiskers[y]).any():
+            text = f"{gap:.{decimals}f}  (within noise)"
         # Always right of the bar's (or whisker's) outer end or of zero, so a label never hits the names.
-        ax.text(end + 0.01 * span, y, text, va="center", ha="left", fontsize=FONT - 0.5)
+        ax.text(ends[y] + 0.01 * span, y, text, va="center", ha="left", fontsize=FONT - 0.5)
 
     ax.set_yticks(range(n))
     ax.set_yticklabels([wrap(name, wrap_at) for name in pillars["name"]], fontsize=FONT - 0.5, linespacing=1.05)

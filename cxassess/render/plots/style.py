@@ -25,7 +25,7 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch, Rectangle
+from matplotlib.patches import Patch
 from matplotlib.text import Text
 from matplotlib.textpath import text_to_path
 
@@ -312,12 +312,6 @@ def action_handles(actions: Sequence[Any], kind: str) -> list[Any]:
             handles.append(Line2D([], [], linestyle="none", marker=st["marker"], markersize=7,
                                   markerfacecolor=st["color"], markeredgecolor="#222222", label=st["label"]))
     return handles
-
-
-def bar_outline(ax: Axes, bar: Rectangle) -> None:
-    """Thin dark outline over a bar whose hatch colour is light, so it prints on white paper."""
-    ax.add_patch(Rectangle(bar.get_xy(), bar.get_width(), bar.get_height(), fill=False, edgecolor="#222222",
-                           linewidth=0.6, zorder=bar.get_zorder() + 0.1))
 
 
 def text_color(color: Any) -> str:
