@@ -65,6 +65,7 @@ def test_run_writes_every_artefact_and_points_latest_at_it(run):
     assert not list(run.folder.parent.glob(".*partial"))
     recorded = json.loads((run.folder / "provenance.json").read_text(encoding="utf-8"))["parameters"]
     assert recorded["output_dir"] == str(run.folder.resolve())  # the run folder, never its staging name
+    assert "draw_ahead" not in recorded  # how the notebook ran, not what it shows: a batch's report reads the same
 
 
 @pytest.mark.slow

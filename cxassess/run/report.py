@@ -282,11 +282,12 @@ def build_report(
         run = ReportRun(client.id, client_root / name, warnings=client.warnings)
         mark = time.perf_counter()
         benchmark_file = str(Path(benchmark).resolve()) if benchmark else None
-        extra = {"draw_ahead": True} if draw_ahead and mode == "fast" and notebook == NOTEBOOK else {}
-        parameters = injected_parameters(client, staging, threshold, benchmark_file=benchmark_file, **extra)
+        parameters = injected_parameters(client, staging, threshold, benchmark_file=benchmark_file)
         parameters["output_dir"] = str(run.folder.resolve())  # where the run ends up, not its staging folder
         provenance.write(provenance.collect(client, parameters, run_at, benchmark), staging)
         meanwhile = _while_the_notebook_runs(mode, pdf_engine if "pdf" in formats else None)
+        # how the notebook runs, not what it shows: not in the provenance, so a report reads the same from a batch
+        extra = {"draw_ahead": True} if draw_ahead and mode == "fast" and notebook == NOTEBOOK else {}
         try:
             executed = execute_notebook(client, staging, threshold, notebook, mode=mode, benchmark_file=benchmark_file,
                                         **extra)
