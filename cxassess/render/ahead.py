@@ -4,7 +4,9 @@ A report's notebook runs one cell after another, on one core, and its charts are
 time; a single report leaves the machine's other cores idle. ``start(a, *sections)`` forks the
 kernel: the child draws those sections (each marked ``@ahead``) for this very assessment and
 sends each result back as soon as it is done. The notebook's cell then calls the section as
-usual (``sections.segment_heatmaps(a)``) and takes the finished result, or waits for it.
+usual (``sections.segment_heatmaps(a)``) and takes the finished result, or waits for it if it is
+being drawn; a section the drawing process has not begun yet is claimed by the cell and drawn
+there, so a busy machine never makes a cell wait for work that has not started.
 
 Nothing but the place of the work changes: the same function draws from the same ``a``. A
 section that failed ahead, or whose drawing process died, is computed again in its cell, where
@@ -17,6 +19,7 @@ already keep every core busy.
 from __future__ import annotations
 
 import functools
+import mmap
 import os
 import pickle
 import signal
@@ -59,23 +62,32 @@ def ahead(section: Section) -> Section:
 def start(a: Assessment, *sections: Callable[[Assessment], Any]) -> None:
     """Begin drawing ``sections`` (each marked `ahead`) for ``a``, in this order, in a forked process.
 
-    Nothing happens where there is no ``os.fork``, or when ``a`` is being drawn already.
+    Nothing happens where there is no ``os.fork``, on a single core, or when ``a`` is being drawn already.
     """
     unmarked = [getattr(s, "__name__", repr(s)) for s in sections if not hasattr(s, "ahead_name")]
     if unmarked:
         raise TypeError(f"not marked @ahead, so their cells would never take what is drawn: {', '.join(unmarked)}")
-    if not hasattr(os, "fork") or _drawing(a) is not None:
+    if not hasattr(os, "fork") or _cores() < 2 or _drawing(a) is not None:
         return
+    import multiprocessing
+
+    claims = mmap.mmap(-1, max(len(sections), 1))  # anonymous and shared: who draws each section
+    lock = multiprocessing.get_context("fork").Lock()
     read, write = os.pipe()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # Python 3.12+ on forking a process with threads
         pid = os.fork()
     if pid == 0:
         os.close(read)
-        _draw(a, sections, write)  # never returns
+        _draw(a, sections, _Claims(claims, lock), write)  # never returns
     os.close(write)
     key = id(a)
-    _DRAWINGS[key] = (weakref.ref(a, lambda _: _DRAWINGS.pop(key, None)), _Drawing(pid, read))
+    drawing = _Drawing(pid, read, [s.ahead_name for s in sections], _Claims(claims, lock))  # type: ignore[attr-defined]
+    _DRAWINGS[key] = (weakref.ref(a, lambda _: _DRAWINGS.pop(key, None)), drawing)
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _drawing(a: Assessment) -> "_Drawing | None":
@@ -83,8 +95,30 @@ def _drawing(a: Assessment) -> "_Drawing | None":
     return entry[1] if entry is not None and entry[0]() is a else None
 
 
-def _draw(a: Assessment, sections: tuple[Callable[[Assessment], Any], ...], fd: int) -> None:
-    """The drawing process: each section's result (or None where it failed) written to ``fd`` as it is done."""
+class _Claims:
+    """Who draws each section: the first to claim it, the drawing process before it starts one or a cell
+    that finds it not started (the cell draws it then, rather than wait for it)."""
+
+    FREE, AHEAD, HERE = 0, 1, 2
+
+    def __init__(self, claims: mmap.mmap, lock: Any):
+        self.claims, self.lock = claims, lock
+
+    def claim(self, index: int, who: int) -> int:
+        """Claim section ``index`` for ``who`` if it is free; returns who draws it (FREE if the lock is stuck)."""
+        if not self.lock.acquire(timeout=1.0):  # held by a drawing process that was killed meanwhile
+            return self.FREE
+        try:
+            if self.claims[index] == self.FREE:
+                self.claims[index] = who
+            return self.claims[index]
+        finally:
+            self.lock.release()
+
+
+def _draw(a: Assessment, sections: tuple[Callable[[Assessment], Any], ...], claims: _Claims, fd: int) -> None:
+    """The drawing process: each section not claimed by a cell, its result (None where it failed) written to
+    ``fd`` as it is done."""
     status = 0
     try:
         die_with_parent()
@@ -94,7 +128,9 @@ def _draw(a: Assessment, sections: tuple[Callable[[Assessment], Any], ...], fd: 
         os.dup2(quiet, 2)  # the kernel's output streams belong to its own threads, absent here
         sys.stdout = sys.stderr = open(quiet, "w", closefd=False)
         with open(fd, "wb") as out:
-            for section in sections:
+            for index, section in enumerate(sections):
+                if claims.claim(index, claims.AHEAD) != claims.AHEAD:
+                    continue  # its cell came first and draws it
                 with warnings.catch_warnings(record=True) as caught:
                     try:
                         result = section.__wrapped__(a)  # type: ignore[attr-defined]
@@ -112,8 +148,9 @@ def _draw(a: Assessment, sections: tuple[Callable[[Assessment], Any], ...], fd: 
 class _Drawing:
     """The parent's side: a thread reads the results as they come, a cell takes its own."""
 
-    def __init__(self, pid: int, fd: int):
+    def __init__(self, pid: int, fd: int, names: list[str], claims: _Claims):
         self.pid, self.results, self.ended = pid, {}, False
+        self.names, self.claims = names, claims
         self.changed = threading.Condition()
         threading.Thread(target=self._read, args=(fd,), name="cxassess-ahead", daemon=True).start()
 
@@ -136,7 +173,10 @@ class _Drawing:
             self.changed.notify_all()
 
     def take(self, name: str) -> tuple[Any, list] | None:
-        """The section's result and warnings, once it is drawn; None if it failed or will not come."""
+        """The section's result and warnings, once it is drawn; None if the cell is to draw it: not begun ahead
+        (the cell claims it), failed, or not coming."""
+        if name not in self.names or self.claims.claim(self.names.index(name), _Claims.HERE) != _Claims.AHEAD:
+            return None
         with self.changed:
             if not self.changed.wait_for(lambda: name in self.results or self.ended, timeout=PATIENCE):
                 try:
