@@ -69,20 +69,17 @@ def start(a: Assessment, *sections: Callable[[Assessment], Any]) -> None:
         raise TypeError(f"not marked @ahead, so their cells would never take what is drawn: {', '.join(unmarked)}")
     if not hasattr(os, "fork") or _cores() < 2 or _drawing(a) is not None:
         return
-    import multiprocessing
-
-    claims = mmap.mmap(-1, max(len(sections), 1))  # anonymous and shared: who draws each section
-    lock = multiprocessing.get_context("fork").Lock()
+    claims = _Claims(len(sections))
     read, write = os.pipe()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # Python 3.12+ on forking a process with threads
         pid = os.fork()
     if pid == 0:
         os.close(read)
-        _draw(a, sections, _Claims(claims, lock), write)  # never returns
+        _draw(a, sections, claims, write)  # never returns
     os.close(write)
     key = id(a)
-    drawing = _Drawing(pid, read, [s.ahead_name for s in sections], _Claims(claims, lock))  # type: ignore[attr-defined]
+    drawing = _Drawing(pid, read, [s.ahead_name for s in sections], claims)  # type: ignore[attr-defined]
     _DRAWINGS[key] = (weakref.ref(a, lambda _: _DRAWINGS.pop(key, None)), drawing)
 
 
@@ -101,8 +98,11 @@ class _Claims:
 
     FREE, AHEAD, HERE = 0, 1, 2
 
-    def __init__(self, claims: mmap.mmap, lock: Any):
-        self.claims, self.lock = claims, lock
+    def __init__(self, count: int):
+        import multiprocessing
+
+        self.claims = mmap.mmap(-1, max(count, 1))  # anonymous, so shared with the process forked after it
+        self.lock = multiprocessing.get_context("fork").Lock()
 
     def claim(self, index: int, who: int) -> int:
         """Claim section ``index`` for ``who`` if it is free; returns who draws it (FREE if the lock is stuck)."""

@@ -156,7 +156,7 @@ def gap_chart(scores: Scores, *, wrap_at: int = 30, decimals: int = 0, intervals
     span = (high - low) or 10.0
     ax.set_xlim(low - (0.05 * span if low < 0 else 0), high + 0.32 * span)
 
-    shown = np.flatnonzero(~np.isnan(gaps))  # one artist per series below, never one per pillar: each costs
+    shown = np.flatnonzero(~np.isnan(gaps))  # one artist per series below: an artist per pillar costs its own set-up
     styles = [action_style(pillars["action"].iloc[y]) for y in shown]
     bars = ax.barh(shown, gaps[shown], height=0.66, color=[st["color"] for st in styles],
                    edgecolor=[st["edge"] for st in styles], hatch=[st["hatch"] for st in styles], linewidth=0.0,
@@ -165,6 +165,7 @@ def gap_chart(scores: Scores, *, wrap_at: int = 30, decimals: int = 0, intervals
         bar.set_gid(str(pillars.index[y]))
     ax.barh(shown, gaps[shown], height=0.66, fill=False, edgecolor="#222222", linewidth=0.6, zorder=2.1)
     ends = np.maximum(gaps, 0.0)
+    noisy = np.zeros(n, dtype=bool)  # a gap whose whisker is drawn and reaches 0
     if whiskers is not None:
         drawn = shown[~np.isnan(whiskers[shown]).any(axis=1)]
         lines = ax.hlines(drawn, whiskers[drawn, 0], whiskers[drawn, 1], colors="#222222", linewidth=1.0, zorder=4)
@@ -172,6 +173,7 @@ def gap_chart(scores: Scores, *, wrap_at: int = 30, decimals: int = 0, intervals
         ax.plot(whiskers[drawn].ravel(), np.repeat(drawn, 2), linestyle="none", marker="|", markersize=6,
                 markeredgewidth=1.0, color="#222222", zorder=4)  # the caps
         ends[drawn] = np.maximum(ends[drawn], whiskers[drawn, 1])
+        noisy[drawn] = noise[drawn]
     for y, (pid, row) in enumerate(pillars.iterrows()):
         gap = float(row["gap_index"])
         if math.isnan(gap):
@@ -180,7 +182,7 @@ def gap_chart(scores: Scores, *, wrap_at: int = 30, decimals: int = 0, intervals
             continue
         prio = float(row["priority"])
         text = f"{gap:.{decimals}f}" + ("" if math.isnan(prio) else f"  (priority {prio:.0f})")
-        if whiskers is not None and noise[y] and not np.isnan(whiskers[y]).any():
+        if noisy[y]:
             text = f"{gap:.{decimals}f}  (within noise)"
         # Always right of the bar's (or whisker's) outer end or of zero, so a label never hits the names.
         ax.text(ends[y] + 0.01 * span, y, text, va="center", ha="left", fontsize=FONT - 0.5)
