@@ -134,7 +134,8 @@ def collisions(fig: Figure) -> list[str]:
     """The texts that make a chart's margins and overlap one of another kind, as drawn by ``outside``.
 
     Kinds: the figure's titles and notes, each legend, each axes' titles and notes at its corner,
-    each axis label, and the drawn tick labels of each axis. The layout (matplotlib's or a chart's
+    each axis label, and the drawn tick labels of each axis (with the row or column names drawn as
+    texts in their place, ``plots.labels_of``). The layout (matplotlib's or a chart's
     own) must keep them apart; the texts inside the plot (values, names on points) are the chart's.
     """
     renderer = fig.canvas.get_renderer()
@@ -151,7 +152,7 @@ def collisions(fig: Figure) -> list[str]:
             low, high = sorted(axis.get_view_interval())
             shown = [label for loc, label in zip(axis.get_majorticklocs(), axis.get_majorticklabels())
                      if low - 1e-9 <= loc <= high + 1e-9]
-            kinds.append((f"axes {n} {name} ticks", shown))
+            kinds.append((f"axes {n} {name} ticks", shown + plots.labels_of(ax, name)))  # ticks, or names as texts
     boxes = [(kind, artist, artist.get_window_extent(renderer)) for kind, artists in kinds for artist in artists
              if artist.get_visible() and (not isinstance(artist, Text) or artist.get_text().strip())]
     found = []
@@ -188,6 +189,17 @@ def test_the_check_finds_colliding_margin_texts():
     fig.text(*centre, "on the tick", ha="center", va="center")
     found = collisions(fig)
     assert len(found) == 1 and found[0].startswith("figure text 'on the tick' overlaps axes 0 x ticks '50' (")
+
+
+def test_the_check_finds_a_text_on_a_row_name():
+    fig = plots.portfolio_heatmap(pd.DataFrame({"a": [10.0, 20.0]}, index=["Client one", "Client two"]))
+    assert collisions(fig) == []
+    fig.canvas.draw()
+    (name,) = [t for t in plots.labels_of(fig.axes[0], "y") if t.get_text() == "Client two"]
+    centre = fig.transFigure.inverted().transform(name.get_window_extent().get_points().mean(axis=0))
+    fig.text(*centre, "on the name", ha="center", va="center")
+    found = collisions(fig)
+    assert len(found) == 1 and found[0].startswith("figure text 'on the name' overlaps axes 0 y ticks 'Client two' (")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -358,7 +370,7 @@ CASES = [(chart, grid) for chart in CHARTS for grid in FEWER.get(chart, GRID)]
 
 def test_every_public_chart_is_drawn_here():
     """A new chart in ``plots`` must join this test: every public function that draws is listed."""
-    helpers = {"action_colors", "action_style", "luminance", "wrap"}
+    helpers = {"action_colors", "action_style", "labels_of", "luminance", "wrap"}
     public = {name for name in plots.__all__ if name.islower() and name not in helpers}
     assert public == {name.split(":")[0] for name in CHARTS}
 

@@ -139,7 +139,7 @@ def test_gap_chart_whiskers_are_the_target_minus_the_interval(noisy):
     ax = fig.axes[0]
     pillars = noisy.scores.pillars
     names = {plots.wrap(name, 30): pid for pid, name in pillars["name"].items()}
-    rows = [names[label.get_text()] for label in ax.get_yticklabels()]  # the pillar on each row, top first
+    rows = [names[label.get_text()] for label in plots.labels_of(ax, "y")]  # the pillar on each row, top first
     (lines,) = [c for c in ax.collections if c.get_gid() == "intervals"]
     found = {}
     for segment in lines.get_segments():

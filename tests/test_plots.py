@@ -219,7 +219,7 @@ def test_gap_chart_lists_pillars_without_target_last(sample):
     assert first not in [b.get_gid() for b in bars]
     assert len(bars) == len(p) - 1
     ax = fig.axes[0]
-    labels = [t.get_text() for t in ax.get_yticklabels()]
+    labels = [t.get_text() for t in plots.labels_of(ax, "y")]
     assert labels[-1] == plots.wrap(p.loc[first, "name"], 30)
     assert any("no target" in t for t in texts(fig))
 
@@ -307,7 +307,7 @@ def test_heatmap_cells_are_the_group_indices(sample):
     columns = ["overall_index"] + [p.id for p in t.pillars]
     expected = b[columns].to_numpy(dtype=float)
     np.testing.assert_allclose(values, expected, equal_nan=True)
-    labels = [tick.get_text() for tick in fig.axes[0].get_yticklabels()]
+    labels = [text.get_text() for text in plots.labels_of(fig.axes[0], "y")]
     for group, n, suppressed in zip(b["group"], b["n"], b["suppressed"]):
         assert (group if suppressed else f"{group} (n={n})") in labels
 
@@ -338,10 +338,10 @@ def test_heatmap_gap_row_is_leadership_minus_frontline(cx):
     assert gap.get_cmap().name != image(fig, "index").get_cmap().name  # diverging, not the index colours
     vmin, vmax = gap.get_clim()
     assert vmin == -vmax  # centred on zero
-    ticks = {tick.get_text(): tick for tick in fig.axes[0].get_yticklabels()}
-    assert "Leadership - Frontline" in ticks
-    assert ticks["Leadership (n=6)"].get_fontweight() == "bold"
-    assert ticks["Back office (n=11)"].get_fontweight() != "bold"
+    rows = {text.get_text(): text for text in plots.labels_of(fig.axes[0], "y")}
+    assert "Leadership - Frontline" in rows
+    assert rows["Leadership (n=6)"].get_fontweight() == "bold"
+    assert rows["Back office (n=11)"].get_fontweight() != "bold"
     for value in expected:
         assert f"{value:+.0f}" in texts(fig)
 

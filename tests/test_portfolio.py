@@ -208,7 +208,7 @@ def test_heatmap_cells_are_the_matrix_and_names_stay_plain_text():
     data = image.get_array()
     assert data[0].tolist() == [10.0, 90.0] and bool(data.mask[1, 0]) and data[1, 1] == 50.0
     fig.savefig(io.BytesIO(), format="png")  # the "$...$" label must not be parsed as maths
-    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    labels = [t.get_text() for t in plots.labels_of(fig.axes[0], "y")]
     assert labels == ["Cost $5 $ co", MARKUP_NAME]
 
 

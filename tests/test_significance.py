@@ -167,6 +167,6 @@ def test_heatmap_marks_significant_cells_and_shows_the_spread():
     columns = ["overall_index"] + [p.id for p in a.client.template.pillars]
     np.testing.assert_allclose(np.asarray(spread.get_array())[0],
                                (shown[columns].max() - shown[columns].min()).to_numpy(dtype=float))
-    labels = [t.get_text() for t in ax.get_yticklabels()]
+    labels = [t.get_text() for t in plots.labels_of(ax, "y")]
     assert labels[-1] == "Spread (highest - lowest)"
     assert "beyond chance" in fig._supxlabel.get_text()

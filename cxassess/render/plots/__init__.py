@@ -29,7 +29,7 @@ from .portfolio import portfolio_comparison, portfolio_distribution, portfolio_h
 from .sentiment import comment_sentiment
 from .roadmap import roadmap_chart
 from .style import (ACTION_STYLE, CURRENT_COLOR, DIVERGING_CMAP, FONT, GAP_CMAP, INDEX_CMAP, NO_ACTION_STYLE, SMALL,
-                    TARGET_COLOR, TITLE, WIDTH, action_colors, action_style, luminance, wrap)
+                    TARGET_COLOR, TITLE, WIDTH, action_colors, action_style, labels_of, luminance, wrap)
 from .waves import trend_lines
 
 __all__ = [
@@ -51,6 +51,7 @@ __all__ = [
     "distribution_chart",
     "gap_chart",
     "importance_performance",
+    "labels_of",
     "luminance",
     "portfolio_comparison",
     "portfolio_distribution",

@@ -18,8 +18,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
-from .style import (CURRENT_COLOR, FONT, INDEX_CMAP, SMALL, TITLE, WIDTH, cell_grid, cell_text, clean_axes, figure,
-                    set_titles, settle, text_color, text_width, wrap)
+from .style import (CURRENT_COLOR, FONT, INDEX_CMAP, SMALL, TITLE, WIDTH, category_labels, cell_grid, cell_text,
+                    clean_axes, figure, set_titles, settle, text_color, text_width, wrap)
 
 # -------------------------------------------------------------------------- customer voice
 
@@ -64,8 +64,7 @@ def touchpoint_heatmap(touchpoints: pd.DataFrame, *, min_answers: int | None = N
     labels = [wrap(f"{g} (n={int(touchpoints['responses'].iloc[i])})", wrap_at) for i, g in enumerate(groups)]
     ax.set_xlim(-0.5, j + 0.5)
     ax.set_ylim(n_rows - 0.5, -0.5)
-    ax.set_yticks(range(n_rows))
-    ax.set_yticklabels(labels, fontsize=FONT)
+    category_labels(ax, "y", range(n_rows), labels, fontsize=FONT)
     cell_grid(ax, [c[1] for c in columns] + ["People told\nof a bad visit"], n_rows, rotate=False)
     heading = fig.suptitle("How customers rate each touchpoint", fontsize=TITLE, fontweight="bold", x=0.02, ha="left")
     sub = "Darker = better on each measure's own range."
@@ -159,18 +158,15 @@ def staff_vs_customer(pillars: pd.DataFrame, *, threshold: float | None = None, 
             ax.annotate(word, (x, i), xytext=(dx, 0), textcoords="offset points", va="center", ha=ha,
                         fontsize=SMALL, fontweight="bold", linespacing=1.0,
                         bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0})
-    ax.set_yticks(y)
-    ax.set_yticklabels(names, fontsize=FONT - 0.5, linespacing=1.05)
-    for tick, kind in zip(ax.get_yticklabels(), kinds):
+    for text, kind in zip(category_labels(ax, "y", y, names, fontsize=FONT - 0.5, linespacing=1.05), kinds):
         if kind == "blind_spot":
-            tick.set_fontweight("bold")
+            text.set_fontweight("bold")
         elif kind == "undersold":
-            tick.set_fontstyle("italic")
+            text.set_fontstyle("italic")
     ax.set_ylim(n - 0.5, -0.5)
     ax.set_xlim(0, XMAX)
     ax.set_xticks(range(0, 101, 20))
     ax.set_xlabel("Index (0-100)", fontsize=FONT)
-    ax.tick_params(axis="y", length=0)
     handles = [
         Line2D([], [], linestyle="none", marker="o", markersize=7, markerfacecolor=CURRENT_COLOR,
                markeredgecolor="#222222", label="Staff self-assessment"),

@@ -23,9 +23,9 @@ from matplotlib.ticker import PercentFormatter
 
 from ...analysis.coverage import NOT_ENOUGH
 from ...inputs.templates import Template
-from .style import (DIVERGING_CMAP, FONT, GAP_CMAP, INDEX_CMAP, SMALL, TITLE, WIDTH, cell_grid, clean_axes, figure,
-                     cell_text, fit, heat_cells, legend_below, luminance, row_labels, set_titles, settle, text_color,
-                     text_width, wrap)
+from .style import (DIVERGING_CMAP, FONT, GAP_CMAP, INDEX_CMAP, SMALL, TITLE, WIDTH, category_labels, cell_grid,
+                     cell_text, clean_axes, figure, fit, heat_cells, legend_below, luminance, row_labels, set_titles,
+                     settle, text_color, text_width, wrap)
 
 # ------------------------------------------------------------------------------ segment heatmap
 
@@ -137,11 +137,9 @@ def segment_heatmap(breakdown: pd.DataFrame, template: Template,
     ax.set_xlim(-0.5, n_cols - 0.5)
 
     ticks = list(range(n_rows)) + ([n_rows + 0.15] if has_gap else []) + ([y_end - 0.5] if has_spread else [])
-    ax.set_yticks(ticks)
-    ax.set_yticklabels(labels, fontsize=FONT)
-    for tick, heavy in zip(ax.get_yticklabels(), bold):
+    for text, heavy in zip(category_labels(ax, "y", ticks, labels, fontsize=FONT), bold):
         if heavy:
-            tick.set_fontweight("bold")
+            text.set_fontweight("bold")
     cell = (width - left) / n_cols  # inches per column, for upright labels
     marked_names = {c: f"{names[c]} {THIN_MARK}" if j in unscored else names[c] for j, c in enumerate(columns)}
     cell_grid(ax, [wrap(marked_names[c], wrap_at) if rotate else fit(marked_names[c], cell - 0.1, SMALL, wrap_at=12)
@@ -219,12 +217,10 @@ def distribution_chart(distribution: pd.DataFrame, template: Template, pillars: 
                 cell_text(ax, x0 + w / 2, y, f"{w:.0%}", fontsize=SMALL, color=text_color(colors[k]),
                           bbox={"facecolor": colors[k], "edgecolor": "none", "pad": 1.0} if low else None)
         left = left + width
-    ax.set_yticks(range(n))
-    ax.set_yticklabels([wrap(names[i], wrap_at) for i in ids], fontsize=FONT - 0.5, linespacing=1.05)
+    category_labels(ax, "y", range(n), [wrap(names[i], wrap_at) for i in ids], fontsize=FONT - 0.5, linespacing=1.05)
     ax.set_ylim(n - 0.5, -0.5)
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.tick_params(axis="y", length=0)
     ax.spines["left"].set_visible(False)
     ax.set_xlabel("Share of ratings (after reverse scoring)", fontsize=FONT)
     legend_below(fig, *ax.get_legend_handles_labels(), fontsize=SMALL, frameon=False, handlelength=1.0,

@@ -20,7 +20,7 @@ from ...analysis.coverage import NOT_ENOUGH
 from ...analysis.scoring import ACTIONS, Scores
 from .labels import place_labels
 from .style import (ACTION_STYLE, CURRENT_COLOR, FONT, SMALL, TARGET_COLOR, TITLE, WIDTH, action_handles,
-                    action_style, clean_axes, figure, legend_below, set_titles, settle, wrap)
+                    action_style, category_labels, clean_axes, figure, legend_below, set_titles, settle, wrap)
 
 # -------------------------------------------------------------------------------------- radar
 
@@ -187,11 +187,10 @@ def gap_chart(scores: Scores, *, wrap_at: int = 30, decimals: int = 0, intervals
         # Always right of the bar's (or whisker's) outer end or of zero, so a label never hits the names.
         ax.text(ends[y] + 0.01 * span, y, text, va="center", ha="left", fontsize=FONT - 0.5)
 
-    ax.set_yticks(range(n))
-    ax.set_yticklabels([wrap(name, wrap_at) for name in pillars["name"]], fontsize=FONT - 0.5, linespacing=1.05)
+    category_labels(ax, "y", range(n), [wrap(name, wrap_at) for name in pillars["name"]], fontsize=FONT - 0.5,
+                    linespacing=1.05)
     ax.set_ylim(n - 0.5, -0.5)  # first (highest priority) on top
     ax.axvline(0, color="#222222", linewidth=0.8, zorder=3)
-    ax.tick_params(axis="y", length=0)
     ax.xaxis.grid(True, color="#E0E0E0", linewidth=0.6, zorder=0)
     ax.set_axisbelow(True)
     ax.set_xlabel(f"Gap: {scores.template.terms.target.lower()} minus {scores.template.terms.rating.lower()} "

@@ -17,8 +17,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
-from .style import (CURRENT_COLOR, FONT, INDEX_CMAP, SMALL, TITLE, WIDTH, cell_grid, cell_text, clean_axes, figure,
-                    fit, row_labels, set_titles, settle, text_color, text_width, wrap)
+from .style import (CURRENT_COLOR, FONT, INDEX_CMAP, SMALL, TITLE, WIDTH, category_labels, cell_grid, cell_text,
+                    clean_axes, figure, fit, row_labels, set_titles, settle, text_color, text_width, wrap)
 
 # ------------------------------------------------------------------------------- portfolio
 
@@ -97,8 +97,7 @@ def portfolio_heatmap(matrix: pd.DataFrame, names: dict[str, str] | None = None,
                     cell_text(ax, j, i, f"{v:.{decimals}f}", fontsize=FONT - 0.5, color=text_color(cmap(v / 100)))
     ax.set_xlim(-0.5, n_cols - 0.5)
     ax.set_ylim(n_rows - 0.5, -0.5)
-    ax.set_yticks(range(n_rows))
-    ax.set_yticklabels(labels, fontsize=label_size, parse_math=False)
+    category_labels(ax, "y", range(n_rows), labels, fontsize=label_size, parse_math=False)
     cell = (width - left) / max(n_cols, 1)  # inches per column, for upright labels
     cell_grid(ax, [wrap(names.get(c, c), wrap_at) if rotate else fit(names.get(c, c), cell - 0.1, SMALL, wrap_at=12)
                    for c in matrix.columns], n_rows, rotate=rotate, row_lines=row_height >= 0.2)
@@ -144,9 +143,8 @@ def portfolio_comparison(comparison: pd.DataFrame, *, wrap_at: int = 30) -> Figu
                     fontweight="bold", zorder=5)
     ax.set_xlim(0, 100)
     ax.set_ylim(n - 0.5, -0.7)
-    ax.set_yticks(range(n))
-    ax.set_yticklabels([wrap(name, wrap_at) for name in comparison["name"]], fontsize=FONT - 0.5, linespacing=1.05)
-    ax.tick_params(axis="y", length=0)
+    category_labels(ax, "y", range(n), [wrap(name, wrap_at) for name in comparison["name"]], fontsize=FONT - 0.5,
+                    linespacing=1.05)
     ax.xaxis.grid(True, color="#E0E0E0", linewidth=0.6, zorder=0)
     ax.set_axisbelow(True)
     ax.set_xlabel("Pillar index (0-100)", fontsize=FONT)

@@ -14,8 +14,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ...analysis.roadmap import OVERALL, Projection
-from .style import (FONT, INDEX_CMAP, SMALL, TITLE, WIDTH, cell_grid, cell_text, figure, fit, heat_cells, row_labels,
-                    settle, text_color)
+from .style import (FONT, INDEX_CMAP, SMALL, TITLE, WIDTH, category_labels, cell_grid, cell_text, figure, fit,
+                    heat_cells, row_labels, settle, text_color)
 
 
 def roadmap_chart(p: Projection, title: str = "Roadmap: where the plan takes each pillar") -> Figure:
@@ -54,9 +54,7 @@ def roadmap_chart(p: Projection, title: str = "Roadmap: where the plan takes eac
                       color=text_color(cmap(v / 100)))
     ax.set_xlim(-0.5, n_cols - 0.5)
     ax.set_ylim(n_rows - 0.5, -0.5)
-    ax.set_yticks(range(n_rows))
-    ax.set_yticklabels(labels, fontsize=FONT)
-    ax.get_yticklabels()[0].set_fontweight("bold")
+    category_labels(ax, "y", range(n_rows), labels, fontsize=FONT)[0].set_fontweight("bold")
     cell_grid(ax, headers, n_rows, rotate=rotate, heavy_first=True)
     ax.axhline(0.5, color="white", linewidth=2.5)  # the overall row apart from the pillars
     sub = ("Index 0-100, darker = higher. After a phase a pillar stands at the target the plan names for it (from "

@@ -12,8 +12,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
-from .style import (FONT, SMALL, TITLE, WIDTH, cell_text, clean_axes, figure, fit, legend_below, row_labels, set_titles,
-                    settle, text_color, text_width)
+from .style import (FONT, SMALL, TITLE, WIDTH, category_labels, cell_text, clean_axes, figure, fit, legend_below,
+                    row_labels, set_titles, settle, text_color, text_width)
 
 #: Fill, hatch and legend label per tone (greyscale lightness about 0.50, 0.85 and 0.35).
 TONE_STYLE: dict[str, dict[str, str]] = {
@@ -50,12 +50,10 @@ def comment_sentiment(pillars: pd.DataFrame, *, min_share_label: float = 0.1) ->
                 cell_text(ax, x0 + w / 2, y, str(k), fontsize=SMALL, color=text_color(style["color"]),
                           bbox={"facecolor": style["color"], "edgecolor": "none", "pad": 1.0} if style["hatch"] else None)
         left = left + width
-    ax.set_yticks(range(n))
-    ax.set_yticklabels(labels, fontsize=FONT, linespacing=1.05)
+    category_labels(ax, "y", range(n), labels, fontsize=FONT, linespacing=1.05)
     ax.set_ylim(n - 0.5, -0.5)
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.tick_params(axis="y", length=0)
     ax.spines["left"].set_visible(False)
     # the note goes under the bars, wrapped to their width (the row labels take the left of the figure)
     ax.set_xlabel(fit("Share of the pillar's comments, each scored with VADER's English word list. n = comments on "

@@ -28,6 +28,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.text import Text
 from matplotlib.textpath import text_to_path
+from matplotlib.transforms import ScaledTranslation
 
 from ...analysis.scoring import ACTIONS
 
@@ -118,6 +119,37 @@ def shown_ticklabels(axis: Any) -> list[Text]:
     slack = (high - low) * 1e-9
     return [label for location, label in zip(axis.get_majorticklocs(), axis.get_majorticklabels())
             if low - slack <= location <= high + slack]
+
+
+def category_labels(ax: Axes, axis: str, positions: Sequence[float], labels: Sequence[str],
+                    **kwargs: Any) -> list[Text]:
+    """Name a chart's rows (``axis="y"``, left of the plot area) or columns (``"x"``, above it) with
+    plain texts where tick labels would stand, and take the axis' ticks away.
+
+    A tick is two lines and two texts, built and laid out at every drawing; a row's name needs only
+    its text, and a report names some two hundred rows and columns. ``settle`` measures these texts
+    as it does every text on the axes. They carry the gid ``"y labels"`` or ``"x labels"``, by which
+    ``labels_of`` finds them. ``kwargs`` are the texts' properties (font size, rotation...).
+    """
+    pad = matplotlib.rcParams[f"{axis}tick.major.pad"] / 72
+    if axis == "y":
+        ax.set_yticks([])
+        shift, place = (-pad, 0.0), {"ha": "right", "va": "center_baseline"}
+        at = [(0.0, p) for p in positions]
+        transform = ax.get_yaxis_transform()
+    else:
+        ax.set_xticks([])
+        shift, place = (0.0, pad), {"ha": "center", "va": "bottom"}
+        at = [(p, 1.0) for p in positions]
+        transform = ax.get_xaxis_transform()
+    transform = transform + ScaledTranslation(*shift, ax.figure.dpi_scale_trans)
+    return [ax.text(x, y, label, transform=transform, gid=f"{axis} labels", **(place | kwargs))
+            for (x, y), label in zip(at, labels)]
+
+
+def labels_of(ax: Axes, axis: str) -> list[Text]:
+    """The row (``"y"``) or column (``"x"``) names that ``category_labels`` put on ``ax``, in order."""
+    return [text for text in ax.texts if text.get_gid() == f"{axis} labels"]
 
 
 def _overhang(ax: Axes, renderer: Any) -> tuple[float, float, float, float]:
@@ -347,11 +379,8 @@ def cell_text(ax: Axes, x: float, y: float, text: str, **kwargs: Any) -> Any:
 def cell_grid(ax: Axes, column_labels: Sequence[str], n_rows: int, *, rotate: bool,
               heavy_first: bool = False, row_lines: bool = True) -> None:
     """Heatmap furniture: column labels on top (as plain text), no spines, white lines between cells."""
-    ax.set_xticks(range(len(column_labels)))
-    ax.set_xticklabels(column_labels, fontsize=SMALL, linespacing=1.0, rotation=90 if rotate else 0,
-                       va="bottom", ha="center", parse_math=False)
-    ax.xaxis.tick_top()
-    ax.tick_params(length=0)
+    category_labels(ax, "x", range(len(column_labels)), column_labels, fontsize=SMALL, linespacing=1.0,
+                    rotation=90 if rotate else 0, parse_math=False)
     for spine in ax.spines.values():
         spine.set_visible(False)
     # One artist for all the lines between columns, one for those between rows (a line each costs)
