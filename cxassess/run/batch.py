@@ -16,7 +16,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import importlib
 import shutil
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -167,6 +169,18 @@ def wave_trends(assessed: Mapping[str, Assessment]) -> dict[str, list[tuple[str,
     return trends
 
 
+def _import_meanwhile(module: str) -> None:
+    """Import ``module`` on a thread of its own while the batch waits for its clients' reports (the
+    overview's charts need it at the end, when nothing else would be running beside it)."""
+    def load() -> None:
+        try:
+            importlib.import_module(module)
+        except Exception:  # the overview imports it again, and says what is wrong
+            pass
+
+    threading.Thread(target=load, name=f"import {module}", daemon=True).start()
+
+
 def default_workers() -> int:
     """One worker more than CPU cores: while a worker waits (its client's kernel starting, its page
     printing, messages in flight) the others keep every core busy."""
@@ -238,7 +252,7 @@ def run_batch(
                 todo.append(folder)
         scored = score_clients(clients)
         batch_folder = portfolio_folder(local_out)
-        from . import portfolio  # here, not at the top: workers unpickle run_client from this module and need no charts
+        from . import portfolio  # here, not at the top: workers unpickle run_client from this module
 
         benchmark: str | Path = portfolio.write_benchmark(
             benchmark_document(pillar_frame({c: a.scores for c, a in scored.items()})),
@@ -258,6 +272,7 @@ def run_batch(
         workers = pool.workers
         pending: dict = {}
         queue = list(todo)
+        _import_meanwhile("cxassess.render.overview")
         try:
             while queue or pending:
                 while queue and len(pending) < workers:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any, Callable, Iterable, Sequence
 
@@ -51,7 +52,16 @@ class LocalPool:
         self.executor = ProcessPoolExecutor(
             max_workers=workers, mp_context=context, initializer=initializer, initargs=initargs,
         )
-        self.executor.submit(os.getpid)  # start the workers now: they warm up while the batch prepares
+        # Start the workers now, from a thread: they warm up while the batch prepares, and the batch does
+        # not wait for them (a fork server hands out its first worker only once its imports are done).
+        self._starting = threading.Thread(target=self._start, daemon=True, name="start workers")
+        self._starting.start()
+
+    def _start(self) -> None:
+        try:
+            self.executor.submit(os.getpid)
+        except Exception:  # the batch's first client meets the same error, and reports it
+            pass
 
     def submit(self, function: Callable, *args: Any) -> Any:
         return self.executor.submit(_interruptible, function, *args)
@@ -63,6 +73,7 @@ class LocalPool:
         """Cancel what has not started; ask running workers to stop (they clean up their kernel)."""
         for future in futures:
             future.cancel()
+        self._starting.join()  # every worker started, so each is told
         for process in list(getattr(self.executor, "_processes", {}).values()):
             try:
                 os.kill(process.pid, signal.SIGINT)
@@ -70,6 +81,7 @@ class LocalPool:
                 pass
 
     def close(self) -> None:
+        self._starting.join()
         self.executor.shutdown(wait=True, cancel_futures=True)
         for process in self.shared:
             process.close()

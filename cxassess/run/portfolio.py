@@ -16,8 +16,6 @@ from typing import Any, Callable, Mapping, Sequence
 import pandas as pd
 
 from ..core.errors import CxError
-from ..render.overview import overview_html
-from ..render.pdf import render_pdf
 from ..core.files import atomic_target, write_text_atomically
 from ..core.resources import REPORT_TEMPLATE
 from ..analysis.portfolio import compare
@@ -74,6 +72,9 @@ def write_overview(
     ``reports`` maps a client id to its report file; the page links to it by a relative
     address (``../../<client>/<run>/report.html``), so the output folder can be moved whole.
     """
+    from ..render.overview import overview_html  # the charts' stack: a batch imports it while its clients run
+    from ..render.pdf import render_pdf
+
     folder = Path(folder)
     links = {client: Path(os.path.relpath(Path(path).resolve(), folder.resolve())).as_posix()
              for client, path in (reports or {}).items()}
