@@ -54,9 +54,9 @@ class Column:
     texts: list[str]
     codes: np.ndarray
 
-    def spread(self, per_text: Iterable, dtype: object = None) -> np.ndarray:
-        """One value per distinct text, given to every row holding that text."""
-        return np.asarray(list(per_text), dtype=dtype)[self.codes]
+    def spread(self, per_text: Iterable, dtype: object = None, out: np.ndarray | None = None) -> np.ndarray:
+        """One value per distinct text, given to every row holding that text (written into ``out`` if given)."""
+        return np.take(np.asarray(list(per_text), dtype=dtype), self.codes, out=out)
 
     def first_rows(self) -> np.ndarray:
         """The position of the first row holding each text (the number of rows for a text no row holds)."""
