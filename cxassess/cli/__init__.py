@@ -14,7 +14,7 @@ import traceback
 from typing import Sequence
 
 from ..core.errors import CxError
-from ..core.imports import skip_unused_imports
+from ..core.imports import frozen_imports, skip_unused_imports
 from ..core.settings import DEBUG_ENV, RUNNER_ENV
 
 
@@ -42,8 +42,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
     start_zygote_early(argv)
     skip_unused_imports()
-    from .commands import print_problems
-    from .parser import build_parser
+    with frozen_imports():
+        from .commands import print_problems
+        from .parser import build_parser
 
     args = build_parser().parse_args(argv)
     if getattr(args, "anonymity", None) is not None and args.anonymity < 1:
