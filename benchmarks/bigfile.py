@@ -34,6 +34,8 @@ BIN = Path(sys.executable).parent
 #: Where the time of the column-wise path goes: each step of `cxassess score` timed in one process.
 PHASES = """
 import os, sys, time
+import cxassess.cli
+cxassess.cli.one_blas_thread(["score"])  # as the command does, before numpy is imported
 def cpu():
     t = os.times()
     return t.user + t.system
