@@ -11,6 +11,7 @@ identical (wording, place, order).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import os
@@ -33,7 +34,7 @@ from cxassess.inputs.columns import Column, from_raw, plain_quoting, read_column
 from cxassess.inputs.plain_csv import read_regular
 from cxassess.inputs.responses import load_responses, validate_table
 from cxassess.inputs.samples import Profile, generate
-from cxassess.inputs.tables import RawTable, read_table
+from cxassess.inputs.tables import RawTable, csv_delimiter, decode_text, read_csv_bytes, read_table
 from cxassess.inputs.templates import Template, find_template, load_template
 
 EXAMPLES = int(os.environ.get("CXASSESS_FUZZ_EXAMPLES", "60"))
@@ -206,7 +207,30 @@ BAD = Path(__file__).parent / "data" / "bad_responses"
 @pytest.mark.parametrize("path", sorted(p for p in BAD.iterdir() if p.suffix in (".csv", ".xlsx")), ids=lambda p: p.name)
 @pytest.mark.parametrize("template", [TINY, CX], ids=["tiny", "cx"])
 def test_the_bad_file_corpus_gives_the_per_cell_results(path, template):
-    assert_same(outcome(load_responses, path, template), outcome(reference_load, path, template))
+    expected = outcome(reference_load, path, template)
+    assert_same(outcome(load_responses, path, template), expected)
+    with mock.patch.object(columns, "FAST_FROM_BYTES", 0):  # the faster readers, where they may
+        assert_same(outcome(load_responses, path, template), expected)
+
+
+@SETTINGS
+@given(start=st.sampled_from([b"", codecs.BOM_UTF8, b"\xff\xfe", b"\xfe\xff", b"PK\x03\x04", b"%PDF", b"\xd0\xcf\x11\xe0"]),
+       text=st.text(st.characters(exclude_categories=("Cs",)), max_size=40),
+       damage=st.sampled_from([b"", b"\x00", b"\xe9", b"\xc3", b"\xff", codecs.BOM_UTF8]), at=st.integers(0, 100))
+def test_the_bytes_the_faster_readers_take_are_checked_as_decode_text_checks_them(start, text, damage, at):
+    """`read_csv_bytes` refuses exactly what `decode_text` refuses, with its messages, and gives the
+    text's bytes (without a BOM) and its delimiter otherwise."""
+    body = text.encode("utf-8")
+    data = start + body[:at] + damage + body[at:]
+    path = write("bytes.csv", data)
+    try:
+        text = decode_text(path, data)
+    except CxError as exc:
+        with pytest.raises(CxError) as again:
+            read_csv_bytes(path)
+        assert again.value.problems == exc.problems
+        return
+    assert read_csv_bytes(path) == (text.encode("utf-8"), csv_delimiter(text))
 
 
 # ---------------------------------------------------------------------------------- reading

@@ -99,6 +99,7 @@ def read_csv_bytes(path: Path) -> tuple[bytes, str]:
 
 
 def _utf8(data: bytes, block: int = 1 << 20) -> bool:
+    """Whether the bytes are UTF-8 text, decoded a block at a time and the text not kept."""
     if data.isascii():
         return True
     decoder, view = codecs.getincrementaldecoder("utf-8")(), memoryview(data)
