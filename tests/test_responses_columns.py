@@ -322,7 +322,8 @@ def read_by_numpy(path: Path, block: int = plain_csv.BLOCK_BYTES, stage: int = p
 
 REGULAR_CELLS = st.one_of(
     st.sampled_from(["", " ", "4", " 4 ", "N/A", "n/a ", "Agree", "1234567", "12345678", "123456789", "Back office",
-                     "Strongly agree", "x" * 16, "x" * 16 + "y", "x" * 17, "\u00e9t\u00e9", "don\u2019t", "a, b", 'say "hi"',
+                     "Strongly agree", "x" * 16, "x" * 16 + "y", "x" * 17, "Neither agree nor disagree", "x" * 32,
+                     "x" * 33, "a comment of some forty bytes, or more", "\u00e9t\u00e9", "don\u2019t", "a, b", 'say "hi"',
                      "two\nlines", "\x0c", "\x85", "\u2028"]),
     st.text(st.characters(exclude_characters="\x00\r", exclude_categories=("Cs",)), max_size=20),
 )
@@ -368,7 +369,7 @@ def test_the_numpy_reader_reads_a_regular_file_as_the_csv_module_does(file, bloc
 
 @pytest.mark.slow  # a property-based hunt over many generated files
 @SETTINGS
-@given(file=regular_files(st.sampled_from(["1", "2", "N/A", "", " ", "Strongly agree"])))
+@given(file=regular_files(st.sampled_from(["1", "2", "N/A", "", " ", "Strongly agree", "Neither agree nor disagree"])))
 def test_the_numpy_reader_reads_answers_like_columns(file):
     path = write("answers.csv", file[0])
     assert read_by_numpy(path, 16, 3) == csv_module_reading(path)

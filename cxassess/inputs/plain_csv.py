@@ -27,6 +27,8 @@ BLOCK_BYTES = 1 << 19
 STAGE_CELLS = 1 << 22
 #: The longest cell held as one number.
 SHORT = 8
+#: The longest cell told apart by its words; longer ones are read in Python.
+WORDED = 4 * SHORT
 #: The mask keeping a cell's bytes of a word, by the cell's length (cut at 8).
 _MASKS = np.array([(1 << 8 * n) - 1 for n in range(SHORT)] + [2**64 - 1], dtype=np.uint64)
 _LF, _CR, _QUOTE = ord("\n"), ord("\r"), ord('"')
@@ -156,24 +158,32 @@ class _Reader:
         """Keys ``n << 8`` for cells over 8 bytes, n numbering their distinct bytes from 1.
 
         A short cell's key has a non-zero low byte (its first byte: a text file holds no NUL) or
-        is 0 (a blank), so the two kinds never meet. Cells of up to 16 bytes (segment values, say)
-        are told apart by their two words, so that Python reads one cell of each kind; longer ones
-        (comments) are read in Python.
+        is 0 (a blank), so the two kinds never meet. Cells of up to `WORDED` bytes (segment values,
+        labels) are told apart 8 bytes at a time, so that Python reads one cell of each kind; longer
+        ones (comments) are read in Python.
         """
         keys = np.empty(len(at), dtype=np.uint64)
-        two = np.flatnonzero(lengths <= 2 * SHORT)
-        if len(two):
-            first = pd.factorize(first_words[two])[0]
-            second, more = pd.factorize(self._words(at[two] + SHORT, lengths[two] - SHORT))
-            kinds = pd.factorize(first * len(more) + second)[0]  # numbered in order of first appearance, so
-            one = np.flatnonzero(np.diff(np.maximum.accumulate(kinds), prepend=-1))  # each kind's first is a new high
-            keys[two] = self._numbers(self._cells_at(at[two][one], lengths[two][one]))[kinds]
-        more_than_two = np.flatnonzero(lengths > 2 * SHORT)
-        if len(more_than_two):
-            kinds, distinct = pd.factorize(np.array(self._cells_at(at[more_than_two], lengths[more_than_two]),
-                                                    dtype=object))
-            keys[more_than_two] = self._numbers(distinct.tolist())[kinds]
+        worded = np.flatnonzero(lengths <= WORDED)
+        if len(worded):
+            at_, lengths_ = at[worded], lengths[worded]
+            kinds = self._kinds(at_, lengths_, first_words[worded])  # numbered in order of first appearance,
+            one = np.flatnonzero(np.diff(np.maximum.accumulate(kinds), prepend=-1))  # so a kind's first is a new high
+            keys[worded] = self._numbers(self._cells_at(at_[one], lengths_[one]))[kinds]
+        longer = np.flatnonzero(lengths > WORDED)
+        if len(longer):
+            kinds, distinct = pd.factorize(np.array(self._cells_at(at[longer], lengths[longer]), dtype=object))
+            keys[longer] = self._numbers(distinct.tolist())[kinds]
         return keys
+
+    def _kinds(self, at: np.ndarray, lengths: np.ndarray, first_words: np.ndarray) -> np.ndarray:
+        """Each cell's number among the distinct ones, in order of first appearance: each round numbers
+        anew the cells that go on, by their number so far and their next 8 bytes, above the others."""
+        kinds = pd.factorize(first_words)[0]
+        for offset in range(SHORT, int(lengths.max()), SHORT):
+            going = np.flatnonzero(lengths > offset)
+            more, distinct = pd.factorize(self._words(at[going] + offset, lengths[going] - offset))
+            kinds[going] = pd.factorize(kinds[going] * len(distinct) + more)[0] + (kinds.max() + 1)
+        return pd.factorize(kinds)[0]
 
     def _cells_at(self, at: np.ndarray, lengths: np.ndarray) -> list[bytes]:
         data = self.data
