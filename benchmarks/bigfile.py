@@ -9,7 +9,8 @@ peak memory counts its parent's size at the fork. The baseline, measured in the 
 the per-cell validation that came before the column-wise one (tests/reference_validation.py:
 the csv module's rows, one parse per cell); scoring is today's in both. Both must print exactly
 the same output; the script exits 1 when they do not or a command fails. Last, one run of the
-column-wise path step by step says where its time goes (imports, reading, validating, scoring).
+column-wise path step by step says where its time goes (imports, the questionnaire, reading,
+validating, scoring).
 Nothing is asserted about the times: they are for people to read.
 
     python benchmarks/bigfile.py [--respondents 100000] [--runs 3] [--template cx_service_strategy]
@@ -33,6 +34,8 @@ BIN = Path(sys.executable).parent
 #: Where the time of the column-wise path goes: each step of `cxassess score` timed in one process.
 PHASES = """
 import os, sys, time
+import cxassess.cli
+cxassess.cli.one_blas_thread(["score"])  # as the command does, before numpy is imported
 def cpu():
     t = os.times()
     return t.user + t.system
@@ -44,9 +47,10 @@ from cxassess.inputs.responses import validate_columns
 from cxassess.inputs.templates import find_template
 marks.append(("imports (numpy, pandas, pydantic, cxassess)", cpu()))
 template = find_template(sys.argv[1])
+marks.append(("questionnaire (YAML read and checked)", cpu()))
 table = read_columns(sys.argv[2], ["respondent_id", *template.segment_ids,
                                    *(q + ":comment" for q in template.question_ids)])
-marks.append(("reading (pandas' C parser, codes per column)", cpu()))
+marks.append(("reading (cells found and coded per column)", cpu()))
 responses, problems = validate_columns(table, template)
 marks.append(("validating (each distinct text once)", cpu()))
 del table

@@ -14,7 +14,7 @@ import traceback
 from typing import Sequence
 
 from ..core.errors import CxError
-from ..core.imports import skip_unused_imports
+from ..core.imports import frozen_imports, skip_unused_imports
 from ..core.settings import DEBUG_ENV, RUNNER_ENV
 
 
@@ -32,6 +32,19 @@ def start_zygote_early(argv: Sequence[str]) -> None:
     Zygote.get()  # build_report finds it; it ends with this process
 
 
+def one_blas_thread(argv: Sequence[str]) -> None:
+    """``cxassess validate`` and ``score``: numpy's OpenBLAS without worker threads.
+
+    Scoring's matrix products are respondents x a pillar's few questions: split between threads,
+    each took about ten times as long on this two-core machine (their start and hand-over cost
+    more than the work), and idle threads spin after numpy's import. Only before numpy is first
+    imported (later it would change nothing but the environment); a value the user set stands.
+    These commands start no other process that could inherit it.
+    """
+    if argv[:1] in (["validate"], ["score"]) and "numpy" not in sys.modules:
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit status (0 ok, 1 bad input, 2 usage or internal error)."""
     argv = sys.argv[1:] if argv is None else [os.fspath(a) for a in argv]
@@ -41,9 +54,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                   file=sys.stderr)
             return 1
     start_zygote_early(argv)
+    one_blas_thread(argv)
     skip_unused_imports()
-    from .commands import print_problems
-    from .parser import build_parser
+    with frozen_imports():
+        from .commands import print_problems
+        from .parser import build_parser
 
     args = build_parser().parse_args(argv)
     if getattr(args, "anonymity", None) is not None and args.anonymity < 1:

@@ -5,18 +5,19 @@ A large answers file holds 100,000 rows but only a handful of distinct texts per
 rows with numpy. This module gives it the table in that form (`ColumnTable`), for a large file
 without ever holding one Python string per cell:
 
-- `read_columns` reads a CSV file of `FAST_FROM_BYTES` or more with pandas' C parser, in chunks,
-  short cells as fixed-width bytes. It takes that path only for files on which the C parser and
-  the csv module are known to agree (every double quote opens a field, closes one before a
-  delimiter or a line end, or is doubled inside one; no row wider than the header; no cell over
-  the csv module's size limit); any other file, every smaller one and every XLSX file is read by
+- `read_columns` reads a CSV file of `FAST_FROM_BYTES` or more without the csv module where the
+  cells are known to come out the same: every double quote opens a field, closes one before a
+  delimiter or a line end, or is doubled inside one (`plain_quoting`), and no cell is over the
+  csv module's size limit. A regular file (one kind of line end, every line as wide as the header:
+  most are) is read by numpy (`plain_csv`), its cells found and coded column by column without a
+  parser; any other by pandas' C parser, in chunks, short cells as fixed-width bytes, unless a row
+  is wider than the header. Every other file, every smaller one and every XLSX file is read by
   `tables.read_table` exactly as before. Either way the cells, row numbers and errors are the same.
 - `from_raw` turns any `RawTable` (XLSX, survey imports, captured answers) into the same form.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import os
@@ -29,7 +30,8 @@ import numpy as np
 import pandas as pd
 
 from ..core.errors import Problem
-from .tables import MAX_TABLE_BYTES, RawTable, csv_delimiter, decode_text, filled_rows, read_table
+from .plain_csv import read_regular
+from .tables import MAX_TABLE_BYTES, RawTable, filled_rows, read_csv_bytes, read_table
 
 #: Cells of columns not named as free text are read as bytes of this width; a column with a cell
 #: that fills it (it may have been cut) is read again as text.
@@ -52,9 +54,9 @@ class Column:
     texts: list[str]
     codes: np.ndarray
 
-    def spread(self, per_text: Iterable, dtype: object = None) -> np.ndarray:
-        """One value per distinct text, given to every row holding that text."""
-        return np.asarray(list(per_text), dtype=dtype)[self.codes]
+    def spread(self, per_text: Iterable, dtype: object = None, out: np.ndarray | None = None) -> np.ndarray:
+        """One value per distinct text, given to every row holding that text (written into ``out`` if given)."""
+        return np.take(np.asarray(list(per_text), dtype=dtype), self.codes, out=out)
 
     def first_rows(self) -> np.ndarray:
         """The position of the first row holding each text (the number of rows for a text no row holds)."""
@@ -117,17 +119,28 @@ def read_columns(path: str | os.PathLike, text_columns: Collection[str] = ()) ->
 
 
 def read_csv_fast(path: str | os.PathLike, text_columns: Collection[str] = ()) -> ColumnTable | None:
-    """A CSV file read by pandas' C parser, or None where it might read otherwise than the csv module
-    (the caller then reads it with `tables.read_table`). Raises CxError for what is not UTF-8 text."""
+    """A CSV file read by numpy if it is regular, else by pandas' C parser; None where either might
+    read otherwise than the csv module (the caller then reads it with `tables.read_table`). Raises
+    CxError for what is not UTF-8 text."""
     path = Path(path)
     if not (path.suffix.lower() in (".csv", ".txt", ".tsv") and path.is_file()
             and 0 < path.stat().st_size <= MAX_TABLE_BYTES):
         return None  # read_table reads it or says what is wrong
-    data = path.read_bytes()
-    delimiter = csv_delimiter(decode_text(path, data))  # refuses what is not UTF-8 text, as read_table does
-    data, text_columns = data.removeprefix(codecs.BOM_UTF8), set(text_columns)
+    data, delimiter = read_csv_bytes(path)  # refuses what is not UTF-8 text, as read_table does
     if not plain_quoting(data, delimiter):
         return None
+    regular = read_regular(data, delimiter)
+    if regular is None:
+        return _read_by_parser(str(path), data, delimiter, set(text_columns))
+    header_cells, raw_columns = regular
+    header = [_text(cell).strip() for cell in header_cells]
+    if not any(header):
+        return None  # an empty header: read_table says so (and still reads every row)
+    return _filled(str(path), header, [_raw_column(codes, cells) for codes, cells in raw_columns])
+
+
+def _read_by_parser(file: str, data: bytes, delimiter: str, text_columns: set[str]) -> ColumnTable | None:
+    """The file read by pandas' C parser, or None where it might read otherwise than the csv module."""
     options = dict(sep=delimiter, header=None, index_col=False, na_filter=False, keep_default_na=False,
                    skip_blank_lines=False, quotechar='"', doublequote=True, escapechar=None, comment=None,
                    encoding="utf-8", engine="c")
@@ -144,7 +157,7 @@ def read_csv_fast(path: str | os.PathLike, text_columns: Collection[str] = ()) -
             return None  # a row wider than the header, say: read_table gives the exact cells and message
     if any(max(map(len, column.texts), default=0) > csv.field_size_limit() for column in columns):
         return None  # read_table refuses it with the csv module's message
-    return _filled(str(path), header, columns)
+    return _filled(file, header, columns)
 
 
 def plain_quoting(data: bytes, delimiter: str) -> bool:
@@ -172,6 +185,27 @@ def plain_quoting(data: bytes, delimiter: str) -> bool:
             return False
         seen += len(at)
     return seen % 2 == 0
+
+
+def _text(cell: bytes) -> str:
+    """A raw cell's text: a quoted cell without its quotes, its doubled quotes single."""
+    if cell.startswith(b'"'):
+        cell = cell[1:-1].replace(b'""', b'"')
+    return cell.decode("utf-8")
+
+
+def _raw_column(codes: np.ndarray, cells: list[bytes]) -> Column:
+    """A column of raw cells as texts; cells of the same text ("4" and 4) are made one."""
+    joined = b"\0".join(cells)  # one decoding for all of them: a text file holds no NUL
+    if b'"' in joined:
+        texts = [_text(cell) for cell in cells]
+    else:
+        texts = joined.decode("utf-8").split("\0") if cells else []
+    if len(set(texts)) == len(texts):
+        return Column(texts, codes)
+    index: dict[str, int] = {}
+    merged = np.array([index.setdefault(text, len(index)) for text in texts], dtype=np.int64)
+    return Column(list(index), _smallest_codes(merged[codes], len(index)))
 
 
 class _Coder:

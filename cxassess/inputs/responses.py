@@ -190,8 +190,10 @@ def validate_columns(table: ColumnTable, template: Template) -> tuple[Responses 
     n, qids = len(numbers), template.question_ids
     id_col = next((i for i, (kind, _) in kinds.items() if kind == "respondent_id"), None)
     ids = _respondent_ids(table.columns[id_col], numbers, file, problems) if id_col is not None else [""] * n
-    # column-major, so that filling a question's column writes one contiguous stretch
-    frames = {name: np.full((n, len(qids)), np.nan, order="F") for name in ("ratings", "importance", "target")}
+    # column-major, so that filling a question's column writes one contiguous stretch; the columns no
+    # file column fills are set to NaN at the end, not every column first
+    frames = {name: np.empty((n, len(qids)), order="F") for name in ("ratings", "importance", "target")}
+    filled: set[tuple[str, int]] = set()
     not_applicable = np.zeros((n, len(qids)), dtype=bool, order="F")
     invalid = np.zeros((n, len(qids)), dtype=bool, order="F")
     comments = np.full((n, len(qids)), None, dtype=object, order="F")
@@ -207,11 +209,12 @@ def validate_columns(table: ColumnTable, template: Template) -> tuple[Responses 
             errors = [v[1:] if isinstance(v, str) and v.startswith("!") else None for v in parsed]
             wrong = column.spread((e is not None for e in errors), dtype=bool)
             problems += [Problem(file, errors[column.codes[r]], numbers[r], name) for r in np.flatnonzero(wrong)]
-            frames["ratings" if kind == "rating" else kind][:, j] = column.spread(
-                (v if isinstance(v, float) else np.nan for v in parsed), dtype=float)
+            frame = "ratings" if kind == "rating" else kind
+            column.spread((v if isinstance(v, float) else np.nan for v in parsed), float, out=frames[frame][:, j])
+            filled.add((frame, j))
             if kind == "rating":
                 invalid[:, j] = wrong
-                not_applicable[:, j] = column.spread((v == parser.NA for v in parsed), dtype=bool)
+                column.spread((v == parser.NA for v in parsed), bool, out=not_applicable[:, j])
         elif kind == "outcome":
             parsed = [parser.parse(text, labels_allowed=True) for text in column.texts]
             errors = [v[1:] if isinstance(v, str) and v.startswith("!") else None for v in parsed]
@@ -226,6 +229,8 @@ def validate_columns(table: ColumnTable, template: Template) -> tuple[Responses 
             problems.append(Problem(file, "this column holds values but has no name in row 1; name it or delete it",
                                     1, column_letter(i)))
 
+    for frame, values in frames.items():
+        values[:, [j for j in range(len(qids)) if (frame, j) not in filled]] = np.nan
     answered = ~np.isnan(frames["ratings"]) | not_applicable | invalid
     present = [qpos[ident] for kind, ident in kinds.values() if kind == "rating"]
     counts = answered[:, present].sum(axis=1)

@@ -8,6 +8,7 @@ and keeps every row's spreadsheet number so later checks can point at a cell.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -77,6 +78,38 @@ def decode_text(path: Path, raw: bytes) -> str:
             "letter saved in a Windows or Mac encoding); save the file as 'CSV UTF-8 (comma delimited)'",
             row=line,
         ) from None
+
+
+def read_csv_bytes(path: Path) -> tuple[bytes, str]:
+    """A CSV file's bytes without a UTF-8 BOM, and its delimiter (`csv_delimiter`); CxError for
+    what `decode_text` refuses, with its messages.
+
+    The bytes are checked a block at a time (not at all if they are ASCII) and only the first line
+    is decoded: the whole text, or the bytes copied without the BOM, would take as much memory again.
+    """
+    with open(path, "rb", buffering=0) as handle:  # unbuffered: the bytes are read into one object, not joined
+        bom = handle.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8
+        handle.seek(len(codecs.BOM_UTF8) if bom else 0)
+        data = handle.readall()
+    binary = not bom and data.startswith((b"\xff\xfe", b"\xfe\xff", *(s for s, _ in _SIGNATURES)))
+    if binary or b"\x00" in data or not _utf8(data):
+        decode_text(path, codecs.BOM_UTF8 + data if bom else data)  # raises
+    end = data.find(b"\n")
+    return data, csv_delimiter((data if end < 0 else data[:end]).decode("utf-8"))
+
+
+def _utf8(data: bytes, block: int = 1 << 20) -> bool:
+    """Whether the bytes are UTF-8 text, decoded a block at a time and the text not kept."""
+    if data.isascii():
+        return True
+    decoder, view = codecs.getincrementaldecoder("utf-8")(), memoryview(data)
+    try:
+        for start in range(0, len(data), block):
+            decoder.decode(view[start:start + block])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def csv_delimiter(text: str) -> str:
