@@ -14,9 +14,9 @@ feed the portfolio overview (``index.html``, ``index.pdf``).
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import json
 import os
-import importlib
 import shutil
 import threading
 import time
