@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.errors import Problem
-from .plain_csv import read_regular
+from .plain_csv import read_regular, smallest_codes
 from .tables import MAX_TABLE_BYTES, RawTable, filled_rows, read_csv_bytes, read_table
 
 #: Cells of columns not named as free text are read as bytes of this width; a column with a cell
@@ -83,14 +83,9 @@ class ColumnTable:
     problems: list[Problem] = field(default_factory=list)
 
 
-def _smallest_codes(codes: np.ndarray, count: int) -> np.ndarray:
-    dtype = np.int8 if count < 2**7 else np.int16 if count < 2**15 else np.int32
-    return codes.astype(dtype, copy=False)
-
-
 def _column(cells: np.ndarray) -> Column:
     codes, texts = pd.factorize(cells)
-    return Column(list(texts), _smallest_codes(codes, len(texts)))
+    return Column(list(texts), smallest_codes(codes, len(texts)))
 
 
 def from_raw(raw: RawTable) -> ColumnTable:
@@ -205,7 +200,7 @@ def _raw_column(codes: np.ndarray, cells: list[bytes]) -> Column:
         return Column(texts, codes)
     index: dict[str, int] = {}
     merged = np.array([index.setdefault(text, len(index)) for text in texts], dtype=np.int64)
-    return Column(list(index), _smallest_codes(merged[codes], len(index)))
+    return Column(list(index), smallest_codes(merged[codes], len(index)))
 
 
 class _Coder:
@@ -228,10 +223,10 @@ class _Coder:
         known = self.codes
         if not known:  # the first chunk (most often the only one): its own codes stand
             known.update(zip(texts, range(len(texts))))
-            self.parts.append(_smallest_codes(local, len(known)))
+            self.parts.append(smallest_codes(local, len(known)))
             return True
         codes = np.fromiter((known.setdefault(text, len(known)) for text in texts), dtype=np.int64, count=len(texts))
-        self.parts.append(_smallest_codes(codes[local], len(known)))
+        self.parts.append(smallest_codes(codes[local], len(known)))
         return True
 
     def column(self) -> Column:
@@ -283,5 +278,5 @@ def _filled(file: str, header: list[str], columns: list[Column]) -> ColumnTable:
     kept = []
     for column in columns:
         codes, used = pd.factorize(column.codes[rows])
-        kept.append(Column([column.texts[u] for u in used], _smallest_codes(codes, len(used))))
+        kept.append(Column([column.texts[u] for u in used], smallest_codes(codes, len(used))))
     return ColumnTable(file, header, kept, (rows + 2).tolist(), head, [])

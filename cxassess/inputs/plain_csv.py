@@ -220,7 +220,7 @@ class _Column:
 
     def add(self, keys: np.ndarray) -> None:
         codes, distinct = pd.factorize(keys)
-        self.parts.append((_smallest(codes, len(distinct)), distinct))
+        self.parts.append((smallest_codes(codes, len(distinct)), distinct))
 
     def result(self, reader: _Reader) -> tuple[np.ndarray, list[bytes]]:
         """The codes of the column's cells, and its distinct cells."""
@@ -229,7 +229,7 @@ class _Column:
             return codes, reader.cells(distinct)
         # the parts' distinct keys in file order, numbered by first appearance: as if all were one part
         numbers, distinct = pd.factorize(np.concatenate([part for _, part in self.parts]))
-        numbers = _smallest(numbers, len(distinct))
+        numbers = smallest_codes(numbers, len(distinct))
         codes = np.empty(sum(len(part_codes) for part_codes, _ in self.parts), dtype=numbers.dtype)
         at = done = 0
         for part_codes, part in self.parts:
@@ -262,6 +262,7 @@ class _Stage:
         self.filled = 0
 
 
-def _smallest(codes: np.ndarray, count: int) -> np.ndarray:
+def smallest_codes(codes: np.ndarray, count: int) -> np.ndarray:
+    """``codes`` (0 to ``count`` - 1) in the narrowest integer type that holds them: 100,000 rows a column."""
     dtype = np.int8 if count < 2**7 else np.int16 if count < 2**15 else np.int32
     return codes.astype(dtype, copy=False)
