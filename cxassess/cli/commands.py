@@ -178,7 +178,7 @@ def _print_breakdowns(breakdowns: dict, anonymity: int, pillar_ids: list[str]) -
 
 def wave_of(responses: str | os.PathLike, given: str | None = None) -> str | None:
     """The wave id of ``cxassess score``: ``--wave``, else the folder of ``.../waves/<id>/responses.*``."""
-    from ..inputs.clients import WAVES_FOLDER, check_wave_id
+    from ..inputs.wave_names import WAVES_FOLDER, check_wave_id
 
     if given is not None:
         return check_wave_id(given, "--wave")

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated, Any, Literal, Mapping, Union
@@ -38,12 +37,11 @@ from .templates import DataQuality, Template, Text, Weight, load_template, named
 from .yamlfile import line_of
 from .yamlschema import validate_yaml_with_lines
 from .branding import BrandingBlock
+from .wave_names import WAVE_ID, WAVES_FOLDER, check_wave_id
 
-CLIENT_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+CLIENT_ID = WAVE_ID  # the same rule: a client id names a folder too
 RESERVED_IDS = {"portfolio"}  # output folders that sit beside the clients' report folders
 RESPONSE_FILES = ("responses.csv", "responses.xlsx")
-WAVE_ID = CLIENT_ID  # the same rule: a wave id names a folder too
-WAVES_FOLDER = "waves"
 WAVE_FILE = "wave.yaml"
 CLIENT_FILE = "client.yaml"  # also the key of client.yaml's own questionnaire in Client.template_files
 
@@ -236,17 +234,6 @@ def load_client(path: str | os.PathLike, template: TemplateChoice = None, wave: 
     return Client(client_id, folder, config, questionnaire, responses, current.responses_file, tuple(warnings),
                   feedback, feedback_file, wave=current, waves=waves, template_files=files,
                   plan=find_plan(folder, waves))
-
-
-def check_wave_id(wave_id: str, where: object = None) -> str:
-    """Refuse a wave id that is not ``[a-z0-9][a-z0-9_-]{0,63}`` (it names a folder under waves/)."""
-    if not isinstance(wave_id, str) or not WAVE_ID.fullmatch(wave_id):
-        raise CxError.at(
-            where or wave_id or "(empty)",
-            f"{str(wave_id)!r} is not a valid wave id: use 1-64 lower-case letters, digits, '-' or '_', "
-            "starting with a letter or digit (e.g. 2026-q1)",
-        )
-    return wave_id
 
 
 def find_waves(folder: Path, config: ClientConfig, node: Any, template: Path,
