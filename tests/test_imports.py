@@ -54,3 +54,14 @@ def test_without_it_the_grammar_would_load_when_installed():
     plain = _run("")
     assert plain["invalid_caught"] is True
     assert plain["grammar"] is (importlib.util.find_spec("rfc3987_syntax") is not None)
+
+
+def test_scoring_a_file_in_a_wave_folder_does_not_import_the_client_folders_module():
+    """`cxassess score TEMPLATE FILE` names the file's wave from its folder (waves/<id>/) without
+    the client folders' schemas, which only a client folder needs."""
+    answers = ROOT / "data" / "clients" / "brightpath-software" / "waves" / "2026-h1" / "responses.csv"
+    code = ("import sys, contextlib, io\nfrom cxassess.cli import main\nout = io.StringIO()\n"
+            f"with contextlib.redirect_stdout(out):\n    main(['score', 'cx_service_strategy', {str(answers)!r}])\n"
+            "print(out.getvalue().rstrip().endswith(\", wave '2026-h1'\"), 'cxassess.inputs.clients' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip().splitlines()[-1] == "True False"
