@@ -10,8 +10,9 @@ Timed in one run, on sample clients made here:
 Prints the wall seconds of each, the ratios against (a), and where one report's time goes:
     one report:   at most 3 s, and a/1 >= 4
     six clients:  a/6 >= 10 (per client)
-Add `--plain` to time the runner's plain mode beside the fast one. The forty-client ratio is
-`benchmarks/batch.py`'s.
+With each, the CPU seconds the whole machine spent (keep it otherwise idle) and the least wall
+time the cores allow for that much work. Add `--plain` to time the runner's plain mode beside
+the fast one. The forty-client ratio is `benchmarks/batch.py`'s.
 
     python benchmarks/everyday.py [--repeat 3] [--respondents 30] [--plain]
 """
@@ -23,23 +24,17 @@ import datetime as dt
 import json
 import os
 import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from batch import BIN, baseline, make_portfolio, webpdf_environment
+from batch import BIN, baseline, cpu_note, machine_cpu, make_portfolio, webpdf_environment
 
 
-def timed(cmd: list) -> float:
-    start = time.perf_counter()
-    result = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    seconds = time.perf_counter() - start
-    if result.returncode != 0:
-        raise SystemExit(f"{' '.join(map(str, cmd))} failed:\n{result.stdout[-2000:]}")
-    return seconds
+def median_run(runs: list[tuple[float, float]]) -> tuple[float, float]:
+    """The (wall, CPU) seconds of the run with the median wall time."""
+    return sorted(runs)[len(runs) // 2]
 
 
 def where_the_time_goes(run_folder: Path, started: float, ended: float) -> list[str]:
@@ -73,23 +68,26 @@ def main() -> None:
         one, six = {}, {}
         for mode in modes:
             name = "plain" if mode else "fast"
-            one[name] = statistics.median(
-                timed([BIN / "cxassess", "report", str(clients[0]), "--out", str(work / f"one-{name}-{i}"), *mode])
-                for i in range(args.repeat))
-            six[name] = statistics.median(
-                timed([BIN / "cxassess", "batch", str(work / "clients"), "--out", str(work / f"six-{name}-{i}"), *mode])
-                for i in range(args.repeat))
+            one[name] = median_run([
+                machine_cpu([BIN / "cxassess", "report", str(clients[0]), "--out", str(work / f"one-{name}-{i}"), *mode])
+                for i in range(args.repeat)])
+            six[name] = median_run([
+                machine_cpu([BIN / "cxassess", "batch", str(work / "clients"), "--out", str(work / f"six-{name}-{i}"), *mode])
+                for i in range(args.repeat)])
         started = time.time()
-        timed([BIN / "cxassess", "report", str(clients[0]), "--out", str(work / "profiled")])
+        machine_cpu([BIN / "cxassess", "report", str(clients[0]), "--out", str(work / "profiled")])
         ended = time.time()
         profile = where_the_time_goes(next((work / "profiled").glob("*/latest")).resolve(), started, ended)
         a, route = baseline(clients[:2], work / "baseline", webpdf_environment(work))
-        print(f"(a) hand-scripted loop  {a:6.2f} s/client  [{route}; 2 clients]")
+        print(f"(a) hand-scripted loop  {a:6.2f} s/client  [{route}]")
         for name in one:
-            print(f"(1) cxassess report     {one[name]:6.2f} s         [{name}; one client, HTML+PDF, cold start]")
-            print(f"(6) cxassess batch      {six[name] / 6:6.2f} s/client  [{name}; {six[name]:.1f} s for six, HTML+PDF]")
-            print(f"    one report: {one[name]:.2f} s (target <= 3), a/1 = {a / one[name]:4.1f} (target >= 4); "
-                  f"six clients: a/6 = {a / (six[name] / 6):4.1f} (target >= 10)")
+            (one_s, one_cpu), (six_s, six_cpu) = one[name], six[name]
+            print(f"(1) cxassess report     {one_s:6.2f} s         [{name}; one client, HTML+PDF, cold start]")
+            print(f"        {cpu_note(one_s, one_cpu)}")
+            print(f"(6) cxassess batch      {six_s / 6:6.2f} s/client  [{name}; {six_s:.1f} s for six, HTML+PDF]")
+            print(f"        {cpu_note(six_s, six_cpu)}")
+            print(f"    one report: {one_s:.2f} s (target <= 3), a/1 = {a / one_s:4.1f} (target >= 4); "
+                  f"six clients: a/6 = {a / (six_s / 6):4.1f} (target >= 10)")
         print(f"where one report's {ended - started:.2f} s go (fast mode, HTML+PDF, one more cold run):")
         print("\n".join(profile))
     finally:
