@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from cxassess.run.batch import run_batch, summary_text
+from cxassess.run.batch import run_batch
+from cxassess.run.batch_record import summary_text
 from cxassess.cli import main
 from cxassess.core.errors import CxError
 

@@ -271,7 +271,8 @@ def _batch(clients: str, out: str, workers: int | None = None, formats: str = "h
            runner: str | None = None, docx_reference: str | None = None, strict: bool = False) -> int:
     from tqdm import tqdm
 
-    from ..run.batch import run_batch, summary_text
+    from ..run.batch import run_batch
+    from ..run.batch_record import summary_text
 
     bar = tqdm(total=None, desc="clients", unit="client", disable=None, file=sys.stderr, dynamic_ncols=True)
 
