@@ -32,6 +32,9 @@ def test_batch_benchmark_runs_all_three_ways():
     assert result.returncode == 0, result.stderr[-2000:]
     for line in ("(a) hand-scripted loop", "(b) cxassess batch", "(c) floor, one process", "a/b =", "b/c ="):
         assert line in result.stdout
+    assert re.search(r"^    the batch: \d+\.\d s of CPU \(whole machine\), at least \d+\.\d\d s on \d+ cores", result.stdout,
+                     flags=re.M)
+    assert re.search(r"s of CPU a client\]$", result.stdout, flags=re.M)  # the hand loop's
 
 
 def test_load_benchmark_runs_and_charts_do_not_grow_with_respondents():
@@ -67,6 +70,7 @@ def test_everyday_benchmark_runs_and_prints_every_target():
     for line in ("(a) hand-scripted loop", "(1) cxassess report", "(6) cxassess batch", "(target <= 3)",
                  "a/1 =", "a/6 =", "where one report's", "kernel start", "notebook cells", "after the cells"):
         assert line in result.stdout
+    assert len(re.findall(r"^        \d+\.\d s of CPU \(whole machine\), at least", result.stdout, flags=re.M)) == 2
     phases = re.findall(r"^    (?:before|kernel|notebook|after) .*?(\d+\.\d\d) s", result.stdout, flags=re.M)
     total = float(re.search(r"where one report's (\d+\.\d\d) s go", result.stdout).group(1))
     assert len(phases) == 4 and sum(map(float, phases)) == pytest.approx(total, abs=0.05)  # the phases add up
