@@ -14,10 +14,10 @@ feed the portfolio overview (``index.html``, ``index.pdf``).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import importlib
 import os
 import shutil
-import threading
 import time
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
@@ -27,6 +27,7 @@ from ..render import pdf
 from ..inputs.clients import Client, check_client_id, list_clients, load_client
 from ..core.errors import CxError
 from .pools import LocalPool
+from ..core.background import meanwhile
 from ..core.processes import owned_temp_folder, remove_orphaned_temp_folders
 from ..core.settings import DEFAULT_FORMATS, REPORTS_FOLDER
 from .fingerprints import fingerprint, last_fingerprint
@@ -133,18 +134,6 @@ def wave_trends(assessed: Mapping[str, Assessment]) -> dict[str, list[tuple[str,
     return trends
 
 
-def _import_meanwhile(module: str) -> None:
-    """Import ``module`` on a thread of its own while the batch waits for its clients' reports (the
-    overview's charts need it at the end, when nothing else would be running beside it)."""
-    def load() -> None:
-        try:
-            importlib.import_module(module)
-        except Exception:  # the overview imports it again, and says what is wrong
-            pass
-
-    threading.Thread(target=load, name=f"import {module}", daemon=True).start()
-
-
 def default_workers() -> int:
     """One worker more than CPU cores: while a worker waits (its client's kernel starting, its page
     printing, messages in flight) the others keep every core busy."""
@@ -236,7 +225,8 @@ def run_batch(
         workers = pool.workers
         pending: dict = {}
         queue = list(todo)
-        _import_meanwhile("cxassess.render.overview")
+        # the overview's chart stack, imported while the clients' reports are built rather than after the last one
+        meanwhile(functools.partial(importlib.import_module, "cxassess.render.overview"), "import the overview")
         try:
             while queue or pending:
                 while queue and len(pending) < workers:

@@ -7,12 +7,14 @@ client in its own fresh kernel, wherever it lands.
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import signal
-import threading
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any, Callable, Iterable, Sequence
+
+from ..core.background import meanwhile
 
 
 def quiet_worker() -> None:
@@ -54,14 +56,8 @@ class LocalPool:
         )
         # Start the workers now, from a thread: they warm up while the batch prepares, and the batch does
         # not wait for them (a fork server hands out its first worker only once its imports are done).
-        self._starting = threading.Thread(target=self._start, daemon=True, name="start workers")
-        self._starting.start()
-
-    def _start(self) -> None:
-        try:
-            self.executor.submit(os.getpid)
-        except Exception:  # the batch's first client meets the same error, and reports it
-            pass
+        # An error of the start is met again, and reported, by the batch's first client.
+        self._starting = meanwhile(functools.partial(self.executor.submit, os.getpid), "start workers")
 
     def submit(self, function: Callable, *args: Any) -> Any:
         return self.executor.submit(_interruptible, function, *args)

@@ -22,6 +22,7 @@ from ..render.theme import NEUTRAL, Theme, theme_for
 from ..inputs.branding import find_branding
 from ..analysis.assessment import Assessment, anonymity_threshold_for, assess, plan_against_actual
 from ..inputs.clients import Client, TemplateChoice, load_client, load_waves
+from ..core.background import meanwhile
 from ..core.errors import CxError
 from ..core.paths import check_inside
 from ..core.resources import REPORT_NOTEBOOK as NOTEBOOK
@@ -206,18 +207,11 @@ def _while_the_notebook_runs(mode: str, pdf_engine: str | None) -> threading.Thr
     imports for the cores. The thread mostly runs while this process only waits for the kernel.
     """
     def prepare() -> None:
-        try:
-            if pdf_engine is not None:
-                pdf.start_own_printer(pdf_engine)
-            exporter()
-        except Exception:  # raised again, with its message, where the browser or the exporter is used
-            pass
+        if pdf_engine is not None:
+            pdf.start_own_printer(pdf_engine)
+        exporter()
 
-    if mode != "fast":
-        return None
-    thread = threading.Thread(target=prepare, name="cxassess-meanwhile", daemon=True)
-    thread.start()
-    return thread
+    return meanwhile(prepare, "cxassess-meanwhile") if mode == "fast" else None
 
 
 def build_report(
